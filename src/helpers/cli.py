@@ -1,0 +1,60 @@
+"""The ``ccw`` command: one subcommand per job, each defined in ``helpers.commands.<name>``.
+
+Each command module exposes ``register(subparsers)`` which adds its parser and sets ``func``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from helpers.errors import UserFacingError
+
+# Order is the order shown in ``ccw --help``.
+COMMANDS = ["demo", "mapping"]
+
+
+def _path_with_interpreter() -> None:
+    # nbgrader runs `alembic` (and jupyter runs kernels) as bare subprocesses: make the
+    # interpreter's own bin folder win on PATH even when the venv is not activated.
+    bindir = os.path.dirname(sys.executable)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if not parts or parts[0] != bindir:
+        os.environ["PATH"] = os.pathsep.join([bindir, *[p for p in parts if p != bindir]])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ccw",
+        description="Contact Centre Workbooks: generate case-study data, build and grade the course, "
+                    "and report competency for BSBCUE605/BSBCCO605A, BSBCUE602, BSBCUS401 and BSBOPS505.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"helpers.commands.{name}").register(sub)
+    return parser
+
+
+def _version() -> str:
+    from helpers import __version__
+    return __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    _path_with_interpreter()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UserFacingError as exc:
+        print(f"ccw {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``ccw``; each module has ``register(subparsers)``."""

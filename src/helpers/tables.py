@@ -1,0 +1,250 @@
+"""The data contract: every table the generator writes, its columns, types, units and meaning.
+
+This module is the single source of truth for table layouts. The generator builds frames in
+this column order, ``validate`` checks them (pandera), and the data dictionary that ships with
+each dataset is rendered from it. Conventions used throughout:
+
+* durations are in **seconds** (``*_s`` columns), money in **Australian dollars** (``*_aud``);
+* timestamps are naive local times of the contact centre (``Australia/Sydney`` wall clock), the
+  customer's own time zone is in ``customers.timezone``;
+* ids are strings with a prefix (``C0000001`` customers, ``A0001`` agents, ``K0000001`` calls ...);
+* an abandoned call has ``abandoned == True``, no ``answered_at``/``agent_id`` and zero talk, hold
+  and wrap; its ``wait_s`` is the time the caller waited before hanging up.
+
+Safe synthetic identities: e-mail domains are the reserved names of RFC 2606/6761
+(``example.com``, ``example.net``, ``example.org``); landlines use ACMA's fictitious ranges
+(``0X 5550 xxxx``, ``0X 7010 xxxx``); mobiles use ACMA's fictitious mobile range ``0491 570 xxx``
+(extended to ``0491 57x xxx`` to give enough distinct numbers: documented choice, never allocated
+to a real service at the time of writing).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # "string", "int64", "float64", "bool", "datetime64[ns]", "date", "category"
+    unit: str
+    meaning: str
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    meaning: str
+    key: str
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _c(name, dtype, unit, meaning, nullable=False):
+    return Column(name, dtype, unit, meaning, nullable)
+
+
+_CONSENT_CHANNELS = ("email", "sms", "phone", "post")
+
+
+def _consent_columns() -> tuple[Column, ...]:
+    cols = []
+    for ch in _CONSENT_CHANNELS:
+        cols += [
+            _c(f"consent_{ch}", "string", "express|inferred|none|withdrawn",
+               f"Marketing consent for {ch}: express (opt-in), inferred (existing relationship), none, or withdrawn"),
+            _c(f"consent_{ch}_source", "string", "", f"Where the {ch} consent was captured (web form, call, branch, ...)", True),
+            _c(f"consent_{ch}_date", "datetime64[ns]", "local time", f"When the {ch} consent was given", True),
+        ]
+    return tuple(cols)
+
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table("customers", "Customers of the case-study organisation: the marketing database's master records.", "customer_id", (
+        _c("customer_id", "string", "", "Customer key, e.g. C0000001"),
+        _c("first_name", "string", "", "Given name"),
+        _c("last_name", "string", "", "Family name"),
+        _c("date_of_birth", "datetime64[ns]", "date", "Date of birth", True),
+        _c("occupation", "string", "", "Occupation as stated by the customer", True),
+        _c("segment", "string", "", "Marketing segment (from the case study's segments)"),
+        _c("email", "string", "", "E-mail address (reserved example domains only)", True),
+        _c("mobile", "string", "AU format 04xx xxx xxx", "Mobile number", True),
+        _c("landline", "string", "AU format (0X) xxxx xxxx", "Landline number", True),
+        _c("residential_street", "string", "", "Residential street address"),
+        _c("residential_suburb", "string", "", "Residential suburb"),
+        _c("residential_state", "string", "NSW|VIC|QLD|SA|WA|TAS|NT|ACT", "Residential state or territory"),
+        _c("residential_postcode", "string", "4 digits", "Residential postcode (consistent with the state)", True),
+        _c("postal_street", "string", "", "Postal address (street or PO Box)"),
+        _c("postal_suburb", "string", "", "Postal suburb"),
+        _c("postal_state", "string", "NSW|VIC|QLD|SA|WA|TAS|NT|ACT", "Postal state or territory"),
+        _c("postal_postcode", "string", "4 digits", "Postal postcode", True),
+        _c("business_name", "string", "", "Business name for business customers", True),
+        _c("business_street", "string", "", "Business street address", True),
+        _c("business_suburb", "string", "", "Business suburb", True),
+        _c("business_state", "string", "", "Business state or territory", True),
+        _c("business_postcode", "string", "4 digits", "Business postcode", True),
+        _c("timezone", "string", "IANA tz", "Customer's local time zone (from residential state), for permitted calling hours"),
+        _c("joined_at", "datetime64[ns]", "local time", "When the customer relationship began"),
+        _c("status", "string", "active|churned", "Relationship status at the end of the period"),
+        _c("churned_at", "datetime64[ns]", "local time", "When the customer left (churned customers only)", True),
+        _c("data_source", "string", "", "Where the record came from (APP 7.6: source of personal information)"),
+        *_consent_columns(),
+        _c("dncr_registered", "bool", "", "Phone number listed on the Do Not Call Register at the last wash"),
+        _c("dncr_washed_at", "datetime64[ns]", "local time", "When the number was last washed against the Register", True),
+        _c("dncr_wash_ref", "string", "", "Reference of the last Register wash", True),
+        _c("unsubscribed_at", "datetime64[ns]", "local time", "When an unsubscribe request was received", True),
+        _c("unsubscribe_actioned_at", "datetime64[ns]", "local time",
+           "When the unsubscribe was actioned (Spam Act 2003: within 5 working days)", True),
+        _c("created_at", "datetime64[ns]", "local time", "When the record was created"),
+        _c("updated_at", "datetime64[ns]", "local time", "When the record was last changed"),
+    )),
+    Table("products", "Products and services sold by the organisation (from the case study).", "product_id", (
+        _c("product_id", "string", "", "Product key"),
+        _c("name", "string", "", "Product name"),
+        _c("category", "string", "", "Product category"),
+        _c("price_aud", "float64", "AUD", "List price (per month for plans, once for one-off products)"),
+        _c("billing", "string", "monthly|once", "How the price is charged"),
+        _c("margin_pct", "float64", "%", "Gross margin as a percentage of price"),
+    )),
+    Table("holdings", "Products and services each customer currently or previously held.", "holding_id", (
+        _c("holding_id", "string", "", "Holding key"),
+        _c("customer_id", "string", "", "Customer (customers.customer_id)"),
+        _c("product_id", "string", "", "Product (products.product_id)"),
+        _c("started_at", "datetime64[ns]", "local time", "When the customer took up the product"),
+        _c("ended_at", "datetime64[ns]", "local time", "When the holding ended (empty while current)", True),
+        _c("status", "string", "current|ended", "Whether the product is still held"),
+    )),
+    Table("campaigns", "Marketing and retention campaigns (from the case study plus earlier ones).", "campaign_id", (
+        _c("campaign_id", "string", "", "Campaign key"),
+        _c("name", "string", "", "Campaign name"),
+        _c("kind", "string", "acquisition|cross-sell|retention|win-back|service", "Purpose of the campaign"),
+        _c("channel", "string", "phone|email|sms|post", "Outbound channel"),
+        _c("product_id", "string", "", "Product offered", True),
+        _c("start", "datetime64[ns]", "local time", "First day"),
+        _c("end", "datetime64[ns]", "local time", "Last day"),
+        _c("budget_aud", "float64", "AUD", "Campaign budget"),
+        _c("inbound_uplift", "float64", "ratio", "Multiplier on inbound sales-queue arrivals while the campaign runs"),
+    )),
+    Table("offers", "Offers made to customers (previous offers) and their responses.", "offer_id", (
+        _c("offer_id", "string", "", "Offer key"),
+        _c("customer_id", "string", "", "Customer offered"),
+        _c("campaign_id", "string", "", "Campaign the offer belongs to"),
+        _c("product_id", "string", "", "Product offered", True),
+        _c("channel", "string", "phone|email|sms|post", "Channel used"),
+        _c("offered_at", "datetime64[ns]", "local time", "When the offer was made"),
+        _c("response", "string", "accepted|declined|no_response|opted_out", "Customer's response"),
+        _c("responded_at", "datetime64[ns]", "local time", "When the customer responded", True),
+        _c("value_aud", "float64", "AUD", "First-year revenue of an accepted offer (0 otherwise)"),
+    )),
+    Table("agents", "Contact-centre agents and team leaders.", "agent_id", (
+        _c("agent_id", "string", "", "Agent key, e.g. A0001"),
+        _c("first_name", "string", "", "Given name"),
+        _c("last_name", "string", "", "Family name"),
+        _c("team", "string", "", "Team name"),
+        _c("role", "string", "agent|team_leader", "Role"),
+        _c("skills", "string", "comma-separated queue names", "Queues the agent can answer"),
+        _c("employment", "string", "full_time|part_time|casual", "Employment type"),
+        _c("hired_at", "datetime64[ns]", "local time", "Start date"),
+        _c("hourly_cost_aud", "float64", "AUD/hour", "Fully loaded hourly cost"),
+    )),
+    Table("shifts", "Rostered shifts with actual log-in and log-out.", "shift_id", (
+        _c("shift_id", "string", "", "Shift key"),
+        _c("agent_id", "string", "", "Agent"),
+        _c("date", "datetime64[ns]", "date", "Day of the shift"),
+        _c("rostered_start", "datetime64[ns]", "local time", "Rostered start"),
+        _c("rostered_end", "datetime64[ns]", "local time", "Rostered end"),
+        _c("logged_in_s", "float64", "seconds", "Time logged in and available or busy on calls"),
+        _c("shrinkage_s", "float64", "seconds", "Rostered time lost to breaks, training, meetings and absence"),
+        _c("absent", "bool", "", "Whole-shift absence (unplanned leave)"),
+    )),
+    Table("calls", "Inbound call detail records from the queue simulation, one row per call offered.", "call_id", (
+        _c("call_id", "string", "", "Call key, e.g. K0000001"),
+        _c("queue", "string", "", "Queue (supply chain) the call was offered to"),
+        _c("customer_id", "string", "", "Caller (empty for unidentified callers)", True),
+        _c("arrived_at", "datetime64[ns]", "local time", "When the call entered the queue"),
+        _c("answered_at", "datetime64[ns]", "local time", "When an agent answered (empty if abandoned or lost)", True),
+        _c("ended_at", "datetime64[ns]", "local time", "When the call ended (hang-up, after talk and hold; wrap follows)"),
+        _c("wait_s", "float64", "seconds", "Time in queue before answer or abandonment"),
+        _c("abandoned", "bool", "", "Caller hung up before being answered"),
+        _c("talk_s", "float64", "seconds", "Talk time (0 if not answered)"),
+        _c("hold_s", "float64", "seconds", "Hold time during the call (0 if not answered)"),
+        _c("wrap_s", "float64", "seconds", "After-call work (0 if not answered)"),
+        _c("agent_id", "string", "", "Agent who answered", True),
+        _c("reason", "string", "", "Reason for the call (from the queue's reasons)"),
+        _c("outcome", "string", "resolved|unresolved|sale|no_sale|callback|abandoned|lost",
+           "Result of the call; 'lost' = rejected while telephony/IVR was down"),
+        _c("campaign_id", "string", "", "Campaign that prompted the call, if any", True),
+        _c("incident_id", "string", "", "System incident in force when the call arrived, if any", True),
+        _c("is_repeat", "bool", "", "Same customer called about the same reason within the previous 7 days"),
+    )),
+    Table("sales", "Sales made on calls.", "sale_id", (
+        _c("sale_id", "string", "", "Sale key"),
+        _c("call_id", "string", "", "Call on which the sale was made"),
+        _c("customer_id", "string", "", "Customer"),
+        _c("agent_id", "string", "", "Agent"),
+        _c("product_id", "string", "", "Product sold"),
+        _c("campaign_id", "string", "", "Campaign credited", True),
+        _c("sold_at", "datetime64[ns]", "local time", "When the sale was made"),
+        _c("revenue_aud", "float64", "AUD", "First-year revenue"),
+    )),
+    Table("surveys", "Post-call surveys (CSAT 1-5, NPS 0-10) with verbatim comments.", "survey_id", (
+        _c("survey_id", "string", "", "Survey key"),
+        _c("call_id", "string", "", "Call surveyed"),
+        _c("customer_id", "string", "", "Respondent"),
+        _c("sent_at", "datetime64[ns]", "local time", "When the survey was sent"),
+        _c("responded", "bool", "", "Whether the customer answered"),
+        _c("csat", "float64", "1-5", "Satisfaction score, 5 = very satisfied (empty if no response)", True),
+        _c("nps", "float64", "0-10", "Likelihood to recommend (empty if no response)", True),
+        _c("verbatim", "string", "", "Free-text comment", True),
+        _c("topic", "string", "", "Topic the comment was composed from (ground truth for categorisation)", True),
+        _c("sentiment", "string", "positive|neutral|negative", "Sentiment of the comment", True),
+    )),
+    Table("complaints", "Complaints received, with verbatims and resolution.", "complaint_id", (
+        _c("complaint_id", "string", "", "Complaint key"),
+        _c("customer_id", "string", "", "Complainant"),
+        _c("call_id", "string", "", "Call that raised it", True),
+        _c("received_at", "datetime64[ns]", "local time", "When received"),
+        _c("channel", "string", "phone|email|web|letter", "How it was received"),
+        _c("category", "string", "", "Category (ground truth)"),
+        _c("verbatim", "string", "", "Customer's words"),
+        _c("severity", "string", "low|medium|high", "Severity"),
+        _c("resolved_at", "datetime64[ns]", "local time", "When resolved (empty while open)", True),
+        _c("escalated_external", "bool", "", "Escalated to an external dispute body (e.g. an ombudsman)"),
+    )),
+    Table("incidents", "System outages (planned and unplanned) and their effect.", "incident_id", (
+        _c("incident_id", "string", "", "Incident key"),
+        _c("system", "string", "telephony|ivr|crm|marketing_db|power|site", "System that failed"),
+        _c("planned", "bool", "", "Planned maintenance window"),
+        _c("start", "datetime64[ns]", "local time", "Start of the outage"),
+        _c("end", "datetime64[ns]", "local time", "End of the outage"),
+        _c("queues_affected", "string", "comma-separated", "Queues affected"),
+        _c("description", "string", "", "What happened"),
+    )),
+)}
+
+
+def dictionary_frame() -> pd.DataFrame:
+    """The data dictionary as one long frame: table, column, type, unit, nullable, meaning."""
+    rows = [
+        {"table": t.name, "column": c.name, "type": c.dtype, "unit": c.unit,
+         "nullable": c.nullable, "meaning": c.meaning}
+        for t in TABLES.values() for c in t.columns
+    ]
+    return pd.DataFrame(rows)
+
+
+def dictionary_markdown() -> str:
+    """The data dictionary rendered as Markdown (one section per table)."""
+    out = ["# Data dictionary", "", __doc__.split("\n\n", 1)[1].strip(), ""]
+    for t in TABLES.values():
+        out += [f"## `{t.name}`", "", t.meaning, f"Key: `{t.key}`", "",
+                "| column | type | unit | nullable | meaning |", "|---|---|---|---|---|"]
+        out += [f"| `{c.name}` | {c.dtype} | {c.unit} | {'yes' if c.nullable else 'no'} | {c.meaning} |"
+                for c in t.columns]
+        out.append("")
+    return "\n".join(out)
