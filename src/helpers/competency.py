@@ -142,7 +142,8 @@ def build_matrix(tags: list[Tag]) -> Matrix:
     """One row per PC, PE, KE and AC item of every unit, with the tasks that evidence it.
 
     Items of an equivalent predecessor unit are covered by the tasks of the items they are
-    equivalent to (``equivalences()``: predecessor item -> current unit items).
+    equivalent to (``equivalences()``: predecessor item -> current unit items), and only when
+    every one of those items is covered.
     """
     tasks: dict[tuple[str, str], list[str]] = {}
     for tag in tags:
@@ -153,12 +154,15 @@ def build_matrix(tags: list[Tag]) -> Matrix:
     for unit in all_units():
         for itype, items in unit.items_by_type().items():
             for item in items:
-                found = list(tasks.get((unit.code, item.id), []))
-                for other_unit, other_item in equiv.get((unit.code, item.id), ()):
-                    found += tasks.get((other_unit, other_item), [])
-                found = list(dict.fromkeys(found))
+                targets = equiv.get((unit.code, item.id))
+                if targets:  # covered only when every equivalent item is
+                    found = [t for target in targets for t in tasks.get(target, [])]
+                    covered = all(tasks.get(target) for target in targets)
+                else:
+                    found = tasks.get((unit.code, item.id), [])
+                    covered = bool(found)
                 rows.append({"unit": unit.code, "item_type": itype, "item_id": item.id, "text": item.text,
-                             "tasks": found, "covered": bool(found)})
+                             "tasks": list(dict.fromkeys(found)), "covered": covered})
     return Matrix(rows, tags)
 
 

@@ -1,0 +1,112 @@
+"""The mapping matrix generated from competency tags (``ccw mapping``)."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from helpers import competency
+from helpers.cli import main
+from helpers.curriculum import all_units
+from notebook_factory import graded_cell, write_notebook
+
+TOTAL_ITEMS = sum(len(items) for u in all_units() for items in u.items_by_type().values())
+
+
+def _rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_empty_notebooks_folder_shows_every_item_as_a_gap(tmp_path, capsys):
+    assert main(["mapping", "--format", "csv", "--notebooks", str(tmp_path)]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert len(rows) == TOTAL_ITEMS
+    assert sum(r["item_type"] == "PC" for r in rows) == 72
+    assert {r["covered"] for r in rows} == {"no"}
+    assert list(rows[0]) == list(competency.MATRIX_COLUMNS)
+    for code, count in {"BSBCUE605": 18, "BSBCCO605A": 18, "BSBCUE602": 14, "BSBCUS401": 12, "BSBOPS505": 10}.items():
+        assert sum(r["unit"] == code and r["item_type"] == "PC" for r in rows) == count
+    for itype in ("PE", "KE", "AC"):
+        assert any(r["item_type"] == itype for r in rows)
+
+
+def test_tags_cover_items_and_name_tasks(tmp_path, capsys):
+    write_notebook(tmp_path / "BSBCUE605" / "02_database.ipynb", [
+        graded_cell("design", {"unit": "BSBCUE605", "criteria": ["2.1"], "evidence": ["PE2", "KE7"]}),
+        graded_cell("plan", {"unit": "BSBCUE605", "criteria": ["2.5", "2.1"], "evidence": []}, kind="manual"),
+    ])
+    assert main(["mapping", "--format", "csv", "--notebooks", str(tmp_path)]) == 0
+    rows = {(r["unit"], r["item_id"]): r for r in _rows(capsys.readouterr().out)}
+    assert rows[("BSBCUE605", "2.1")]["tasks"] == "BSBCUE605/02_database:design; BSBCUE605/02_database:plan"
+    assert rows[("BSBCUE605", "2.1")]["covered"] == "yes"
+    assert rows[("BSBCUE605", "2.5")]["tasks"] == "BSBCUE605/02_database:plan"
+    assert rows[("BSBCUE605", "KE7")]["covered"] == "yes"
+    assert rows[("BSBCUE605", "2.2")]["covered"] == "no"
+    # the predecessor is covered through the lineage, not by its own tags
+    assert rows[("BSBCCO605A", "2.1")]["covered"] == "yes"
+    assert rows[("BSBCCO605A", "KE8")]["covered"] == "yes"  # KE8 use and development of databases -> KE7
+    assert rows[("BSBCCO605A", "2.2")]["covered"] == "no"
+    # PE1 of the predecessor maps to four current items: one is not enough
+    assert rows[("BSBCCO605A", "PE1")]["covered"] == "no"
+    assert rows[("BSBCUE602", "1.1")]["covered"] == "no"
+
+
+def test_strict_fails_while_gaps_remain_and_passes_when_all_covered(tmp_path, capsys):
+    assert main(["mapping", "--strict", "--notebooks", str(tmp_path)]) == 1
+    cells = []
+    for unit in all_units():
+        if unit.code == "BSBCCO605A":
+            continue  # covered through BSBCUE605
+        items = unit.items_by_type()
+        cells.append(graded_cell(f"all_{unit.code}", {
+            "unit": unit.code, "criteria": [i.id for i in items["PC"]],
+            "evidence": [i.id for t in ("PE", "KE", "AC") for i in items[t]]}))
+    write_notebook(tmp_path / "all.ipynb", cells)
+    capsys.readouterr()
+    assert main(["mapping", "--strict", "--format", "md", "--notebooks", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "## Gaps (0)" in out and "**no**" not in out
+
+
+@pytest.mark.parametrize("tag, message", [
+    ({"unit": "BSBXYZ999", "criteria": ["1.1"]}, "unknown unit code 'BSBXYZ999'"),
+    ({"unit": "BSBCUE605", "criteria": ["9.9"]}, "no performance criterion '9.9'"),
+    ({"unit": "BSBCUE605", "criteria": ["1.1"], "evidence": ["PE99"]}, "no evidence item 'PE99'"),
+    ({"unit": "BSBCUE605", "criteria": "1.1"}, "'criteria' must be a list"),
+    ({"unit": "BSBCUE605"}, "names no criteria and no evidence"),
+    ("BSBCUE605", "must be a mapping"),
+])
+def test_bad_tags_are_errors_naming_notebook_and_cell(tmp_path, capsys, tag, message):
+    write_notebook(tmp_path / "u" / "nb.ipynb", [graded_cell("ok", {"unit": "BSBCUE605", "criteria": ["1.1"]}),
+                                                 graded_cell("bad_cell", tag)])
+    assert main(["mapping", "--notebooks", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "u/nb, cell 2" in err and "'bad_cell'" in err
+
+
+def test_graded_cell_without_tag_and_tag_on_ungraded_cell_are_errors(tmp_path):
+    write_notebook(tmp_path / "a.ipynb", [graded_cell("untagged", None)])
+    with pytest.raises(competency.TagError, match="graded cell has no 'competency' metadata"):
+        competency.collect_tags(tmp_path)
+    nb = tmp_path / "a.ipynb"
+    nb.unlink()
+    cell = graded_cell("x", {"unit": "BSBCUE605", "criteria": ["1.1"]})
+    cell.metadata["nbgrader"] = {"grade_id": "x", "grade": False, "solution": False, "locked": True}
+    write_notebook(nb, [cell])
+    with pytest.raises(competency.TagError, match="not graded"):
+        competency.collect_tags(tmp_path)
+
+
+def test_broken_notebook_is_a_clear_error(tmp_path):
+    (tmp_path / "broken.ipynb").write_text("{ not json", encoding="utf-8")
+    with pytest.raises(competency.TagError, match="broken.ipynb: not a readable notebook"):
+        competency.collect_tags(tmp_path)
+
+
+def test_html_and_out_file(tmp_path):
+    out = tmp_path / "m" / "mapping.html"
+    assert main(["mapping", "--format", "html", "--out", str(out), "--notebooks", str(tmp_path)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.count("<tr class='gap'>") == TOTAL_ITEMS
+    assert "Select a valid framework of sales and marketing principles" in text
