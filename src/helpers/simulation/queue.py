@@ -1,0 +1,138 @@
+"""Multi-server first-come-first-served queue with caller abandonment and agent shifts.
+
+Conventions: times and durations in seconds from the start of the simulated period; a server is one
+shift of one agent (the caller keeps the shift -> agent mapping). A call's "wait" is its time in queue:
+until answered, or until the caller hung up (abandoned calls). Abandoned calls occupy no agent.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from helpers.simulation._checks import float_array
+
+
+@dataclass(frozen=True)
+class QueueResult:
+    """Per-call outcome, aligned with the ``arrival_s`` passed in (all arrays of length n).
+
+    wait_s      float64 seconds in queue: to answer, or to hang-up for abandoned calls (= patience;
+                ``inf`` for a caller of infinite patience who was never answered).
+    abandoned   bool, caller hung up before an agent answered.
+    answered_s  float64 time the call was answered (s from period start), NaN if abandoned.
+    server      int64 index into the server (shift) arrays, -1 if abandoned.
+    """
+
+    wait_s: np.ndarray
+    abandoned: np.ndarray
+    answered_s: np.ndarray
+    server: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.wait_s.size)
+
+
+def _fcfs_loop(arrival: list, patience: list, busy: list,
+               starts: list, ends: list, ids: list) -> tuple[list, list]:
+    """The sequential core. Servers come sorted by shift start; returns answered times and server ids.
+
+    The free-heap holds (time the server can next start a call, shift end, server id) for servers whose
+    shift has begun; servers still to come wait in ``starts``/``ends``/``ids`` from position ``p``.
+    Because service is FCFS and servers are identical, the head of the queue simply takes the server
+    that can start earliest; ties (several idle agents) go to the one idle longest.
+    """
+    heap: list = []
+    push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
+    inf, nan = math.inf, math.nan
+    n_servers = len(starts)
+    p = 0
+    next_start = starts[0] if n_servers else inf
+    answered: list = []
+    server: list = []
+    add_answered, add_server = answered.append, server.append
+    for a, pat, b in zip(arrival, patience, busy):
+        while next_start <= a:
+            push(heap, (next_start, ends[p], ids[p]))
+            p += 1
+            next_start = starts[p] if p < n_servers else inf
+        while True:
+            if heap:
+                top = heap[0]
+                t = top[0]
+                if t < a:
+                    t = a
+                if t >= top[1]:  # shift over before this server could start the call: gone for good
+                    pop(heap)
+                    continue
+            else:
+                t = inf
+            if next_start < t:  # a shift starting later than now but before the best free server
+                push(heap, (next_start, ends[p], ids[p]))
+                p += 1
+                next_start = starts[p] if p < n_servers else inf
+                continue
+            break
+        if t == inf:  # no server on duty for the rest of the period: everyone from here abandons
+            break
+        if t - a <= pat:
+            replace(heap, (t + b, top[1], top[2]))
+            add_answered(t)
+            add_server(top[2])
+        else:
+            add_answered(nan)
+            add_server(-1)
+    missing = len(arrival) - len(answered)
+    answered.extend([nan] * missing)
+    server.extend([-1] * missing)
+    return answered, server
+
+
+def serve_fcfs(arrival_s, patience_s, busy_s, server_start_s, server_end_s) -> QueueResult:
+    """Serve calls first-come-first-served by identical servers with shifts; impatient callers abandon.
+
+    arrival_s       call arrival times (s); any order (results stay aligned with the input).
+    patience_s      how long each caller will wait (s, >= 0, ``inf`` allowed).
+    busy_s          time the agent is occupied by the call if answered: talk + hold + wrap (s, >= 0).
+    server_start_s, server_end_s
+                    one entry per shift: the server is on duty in [start, end). It only *starts* calls
+                    while on duty; a call started before the end runs over (overtime).
+
+    A caller whose offered wait (until the earliest server that can take them is free, given all
+    earlier callers who did not abandon) exceeds their patience abandons at arrival + patience; a wait
+    exactly equal to the patience is answered. Callers arriving when no server is on duty for the rest
+    of the period wait until their patience runs out. O(n log s); the loop is pure Python over lists.
+    """
+    arrival = float_array("arrival_s", arrival_s)
+    n = arrival.size
+    patience = float_array("patience_s", patience_s, allow_inf=True, minimum=0.0)
+    busy = float_array("busy_s", busy_s, minimum=0.0)
+    for name, arr in (("patience_s", patience), ("busy_s", busy)):
+        if arr.size != n:
+            raise ValueError(f"{name} must have one value per call (length {n}), got length {arr.size}")
+    start = float_array("server_start_s", server_start_s, allow_inf=True)
+    end = float_array("server_end_s", server_end_s, allow_inf=True)
+    if start.size != end.size:
+        raise ValueError(f"server_start_s and server_end_s must have the same length, "
+                         f"got {start.size} and {end.size}")
+    if (end < start).any():
+        k = int(np.flatnonzero(end < start)[0])
+        raise ValueError(f"server {k}: server_end_s ({end[k]}) is before server_start_s ({start[k]})")
+
+    order = None if n < 2 or (np.diff(arrival) >= 0).all() else np.argsort(arrival, kind="stable")
+    if order is not None:
+        arrival, patience, busy = arrival[order], patience[order], busy[order]
+    by_start = np.argsort(start, kind="stable")
+    answered, server = _fcfs_loop(arrival.tolist(), patience.tolist(), busy.tolist(),
+                                  start[by_start].tolist(), end[by_start].tolist(), by_start.tolist())
+    answered = np.array(answered, dtype=np.float64)
+    server = np.array(server, dtype=np.int64)
+    abandoned = server < 0
+    wait = np.where(abandoned, patience, answered - arrival)
+    if order is not None:
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(n)
+        answered, server, abandoned, wait = answered[inverse], server[inverse], abandoned[inverse], wait[inverse]
+    return QueueResult(wait_s=wait, abandoned=abandoned, answered_s=answered, server=server)
