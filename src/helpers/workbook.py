@@ -1,0 +1,171 @@
+"""What a learner's workbook calls: start-up, task banners, formative feedback and readable errors.
+
+Conventions of every workbook (``notebooks/<UNIT>/``):
+
+* The first code cell runs ``ds = workbook.start("<UNIT>")``: it loads *this learner's* dataset
+  (``helpers.data``), sets display options and turns errors a learner causes (a typo in a column
+  name, a wrong type, a missing answer) into a short message that names the task, instead of a
+  traceback through our package. The message is still an error, so an autograded cell that fails
+  this way earns nothing.
+* Each task's instructions end with a banner generated from the competency tag of its graded cell,
+  e.g. ``Assesses PC 2.5 · PE2 · KE2`` (``banner``); ``check_banners`` keeps the two from drifting.
+* Visible tests give formative feedback with ``feedback(findings)`` (they print, never raise, so
+  the released workbook runs top to bottom before anything is answered); hidden tests call
+  ``helpers.grading.require`` and raise, so marks are only given when earned.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import traceback
+
+import nbformat
+
+from helpers.findings import Finding, Findings
+
+_current_task: list[str] = []
+
+
+# ------------------------------------------------------------------------------------ banners
+def banner(criteria=(), evidence=()) -> str:
+    """``Assesses PC 2.1, 2.2 · PE2 · KE7`` for a competency tag's criteria and evidence ids."""
+    parts = [f"PC {', '.join(criteria)}"] if criteria else []
+    parts += list(evidence)
+    return "Assesses " + " · ".join(parts)
+
+
+def check_banners(nb: nbformat.NotebookNode) -> list[str]:
+    """Problems where a graded cell's task text does not show the banner of its competency tag.
+
+    The task text is the nearest markdown cell above the graded cell (or the cell itself for a
+    markdown task cell); several graded cells of one task share that banner when their tags agree.
+    """
+    problems = []
+    last_md = None
+    for index, cell in enumerate(nb.cells):
+        comp = cell.metadata.get("competency")
+        if cell.cell_type == "markdown" and not comp:
+            last_md = cell.source
+        if not comp:
+            continue
+        text = cell.source if cell.cell_type == "markdown" else last_md
+        wanted = banner(comp.get("criteria", []), comp.get("evidence", []))
+        if text is None or wanted not in text:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
+            problems.append(f"cell {index} ({grade_id}): the task text above it should show '{wanted}'")
+    return problems
+
+
+# ----------------------------------------------------------------------------- start-up
+def start(unit: str, *, quiet: bool = False):
+    """Load this learner's dataset, set display options and install readable errors; returns the dataset."""
+    import matplotlib
+    import pandas as pd
+
+    from helpers import data
+
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.width", 160)
+    pd.set_option("display.float_format", lambda v: f"{v:,.3f}")
+    matplotlib.rcParams.update({"figure.figsize": (8, 3.5), "figure.dpi": 90, "axes.grid": True})
+    install_friendly_errors()
+    ds = data.load_dataset()
+    if not quiet:
+        who = data.learner_id() or "practice (no learner set)"
+        cs = ds.case_study
+        print(f"{unit} workbook · {cs.organisation.name} · learner: {who} · "
+              f"{len(ds.calls):,} calls from {ds.calls['arrived_at'].min():%d %b %Y} "
+              f"to {ds.calls['arrived_at'].max():%d %b %Y}")
+    return ds
+
+
+def task(name: str) -> None:
+    """Mark the task the following code belongs to, so an error message can name it."""
+    _current_task[:] = [name]
+
+
+# ------------------------------------------------------------------------- formative feedback
+def feedback(findings: Finding | Findings | list, title: str = "Feedback") -> Findings:
+    """Show findings to the learner as a short table (✔/✘, points, message). Never raises."""
+    fs = Findings([findings]) if isinstance(findings, Finding) else Findings(findings)
+    try:
+        from IPython.display import HTML, display
+        display(HTML(f"<h4>{title}: {fs.score:g} / {fs.max_score:g}</h4>" + fs._repr_html_()))
+    except ImportError:  # pragma: no cover - outside IPython
+        print(f"{title}: {fs.summary()}")
+    return fs
+
+
+def answered(name: str, value) -> bool:
+    """False (and a friendly note) while an answer is still empty; used by visible tests."""
+    empty = value is None or (isinstance(value, (str, list, dict, tuple, set)) and not value)
+    if empty:
+        print(f"✎ `{name}` is still empty: complete the task above, run its cell, then run this check again.")
+    return not empty
+
+
+# ----------------------------------------------------------------------------- readable errors
+class AnswerError(Exception):
+    """A learner's answer or code has a problem; the message says what and where."""
+
+
+def explain(exc: BaseException) -> str | None:
+    """A one-paragraph explanation of an error a learner typically causes, or None if we have none."""
+    where = f"Task {_current_task[0]}: " if _current_task else ""
+    if isinstance(exc, AnswerError):
+        return f"{where}{exc}"
+    if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
+        key = exc.args[0]
+        frame_cols = _columns_in_traceback(exc)
+        if frame_cols:
+            near = difflib.get_close_matches(key, frame_cols, n=1)
+            hint = f" Did you mean '{near[0]}'?" if near else ""
+            return (f"{where}there is no column '{key}'.{hint} "
+                    f"The columns are: {', '.join(map(str, frame_cols[:25]))}.")
+        return f"{where}'{key}' was not found (check the spelling of the name or column)."
+    if isinstance(exc, NameError):
+        name = re.findall(r"'(.+?)'", str(exc))
+        return (f"{where}`{name[0] if name else '?'}` is not defined yet: run the cells above this one "
+                f"(Run ▸ Run All Above), and check the spelling.")
+    if isinstance(exc, TypeError) and "NoneType" in str(exc):
+        return f"{where}an answer used here is still empty (None): complete the earlier task first."
+    if isinstance(exc, (TypeError, ValueError)) and _from_helpers(exc):
+        return f"{where}{exc}"
+    return None
+
+
+def _columns_in_traceback(exc: BaseException) -> list[str]:
+    import pandas as pd
+    tb = exc.__traceback__
+    while tb is not None:
+        obj = tb.tb_frame.f_locals.get("self")
+        if isinstance(obj, pd.DataFrame):
+            return [str(c) for c in obj.columns]
+        tb = tb.tb_next
+    return []
+
+
+def _from_helpers(exc: BaseException) -> bool:
+    return any("/helpers/" in frame.filename for frame in traceback.extract_tb(exc.__traceback__))
+
+
+def install_friendly_errors() -> None:
+    """Show explained errors as a short error output (still an error: nbgrader sees the failure)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def handler(shell, etype, value, tb, tb_offset=None):
+        message = explain(value)
+        if message is None:
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            return None
+        # _showtraceback publishes an 'error' output with our short text as the whole traceback
+        shell._showtraceback(etype, value, [f"\x1b[0;31m{etype.__name__}\x1b[0m: {message}"])
+        return None
+
+    shell.set_custom_exc((Exception,), handler)
