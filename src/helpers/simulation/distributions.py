@@ -48,7 +48,8 @@ def lognormal_mean_cv(rng: np.random.Generator, mean, cv, size: int) -> np.ndarr
     sigma2 = np.log1p(cv * cv)
     with np.errstate(divide="ignore"):
         mu = np.log(mean) - 0.5 * sigma2
-    return np.exp(mu + np.sqrt(sigma2) * rng.standard_normal(size))
+    draws = np.exp(mu + np.sqrt(sigma2) * rng.standard_normal(size))
+    return np.where(cv == 0.0, mean, draws)  # exact, free of exp(log(x)) rounding
 
 
 def patience_times(rng: np.random.Generator, n: int, mean_s, announcement_s: Sequence[float] = (30.0, 90.0),
