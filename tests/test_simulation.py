@@ -241,23 +241,38 @@ def erlang_c(c: int, offered_erlangs: float) -> float:
     return b / (1 - rho + rho * b)
 
 
-def test_steady_state_without_abandonment_agrees_with_erlang_c():
-    c, mean_service, offered = 10, 200.0, 8.0
+def _mm_c_waits(c: int, offered: float, mean_service: float, seed: int = 14) -> np.ndarray:
+    """Waits of ~200,000 calls in a steady M/M/c queue without abandonment, warm-up dropped."""
+    g = rng(seed)
     rate = offered / mean_service  # calls per second
-    g = rng(14)
-    arrival = arrival_times(g, np.full(2800, rate * HALF_HOUR), HALF_HOUR)  # ~200,000 calls
+    arrival = arrival_times(g, np.full(2800, rate * HALF_HOUR), HALF_HOUR)
     busy = g.exponential(mean_service, arrival.size)
     r = serve_fcfs(arrival, np.full(arrival.size, np.inf), busy, *always_on(c))
     assert not r.abandoned.any()
-    wait = r.wait_s[10_000:]  # drop the warm-up from an empty system
+    return r.wait_s[10_000:]
+
+
+def _assert_batch_means_agree(wait: np.ndarray, p_wait: float, asa: float) -> None:
+    """Batch means (20 batches of ~9,500 calls) give the standard error of P(wait > 0) and ASA."""
     batches = np.array_split(wait, 20)
-    p_wait = erlang_c(c, offered)
-    asa = p_wait * mean_service / (c - offered)
     for estimate, theory in (([(b > 0).mean() for b in batches], p_wait), ([b.mean() for b in batches], asa)):
         means = np.array(estimate)
         se = means.std(ddof=1) / math.sqrt(means.size)
         assert se < 0.05 * theory  # the check is sharp, not a loose fudge
         assert abs(means.mean() - theory) < Z * se, (means.mean(), theory, se)
+
+
+def test_steady_state_without_abandonment_agrees_with_erlang_c():
+    c, mean_service, offered = 10, 200.0, 8.0
+    p_wait = erlang_c(c, offered)
+    _assert_batch_means_agree(_mm_c_waits(c, offered, mean_service), p_wait, p_wait * mean_service / (c - offered))
+
+
+def test_steady_state_agrees_with_helpers_staffing():
+    staffing = pytest.importorskip("helpers.staffing")
+    c, mean_service, offered = 12, 180.0, 10.0
+    _assert_batch_means_agree(_mm_c_waits(c, offered, mean_service, seed=24),
+                              float(staffing.erlang_c(offered, c)), float(staffing.asa(offered, c, mean_service)))
 
 
 def _steady_queue(n_servers: int, patience_mean_s: float, seed: int = 15) -> dict[str, np.ndarray]:
