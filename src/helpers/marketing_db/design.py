@@ -1,0 +1,488 @@
+"""``check_design(ddl)``: judge a learner's marketing-database DDL (SQLite) and explain why.
+
+Three groups of checks, each one :class:`~helpers.findings.Finding` worth 1 point:
+
+* **2.1 fields and functions** - the BSBCCO605A range-statement fields (name; residential, postal
+  and business address; contact numbers; email; occupation; current products and services;
+  previous offers) and the fields Australian direct-marketing law needs (consent per channel with
+  type, source and date; unsubscribe received and actioned dates; Do Not Call Register status,
+  wash date and reference; state or time zone; data source). See ``docs/compliance.md``.
+* **2.2 development and testing** - the DDL runs, every table has a primary key, no repeating
+  groups, products and offers live in child tables, references are declared as foreign keys and
+  enforced (``PRAGMA foreign_keys = ON``), every column has a type.
+* **2.3 evaluate and enhance** - CHECK constraints on consent types, postcodes and phone numbers
+  stored as text (leading zeros), indexes and NOT NULL on the customer key of child tables.
+
+Every submission gets the same list of checks (same maximum score per criterion); when the DDL
+does not run the other checks fail with "not checked".
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from helpers.findings import Finding, Findings
+from helpers.marketing_db.fields import (ADDRESS_KIND_VALUES, CHANNEL_SYNONYMS, CONSENT_TYPES, channel_of,
+                                         matches, normalise)
+from helpers.marketing_db.sandbox import Sandbox, run_script
+from helpers.marketing_db.schema import Column, Schema, Table, inspect_schema
+
+CHANNELS = tuple(CHANNEL_SYNONYMS)
+_CUSTOMER_TABLE_RE = re.compile(r"(customer|client|contact|member|person|people|subscriber|prospect|lead)")
+_CUSTOMER_KEY_RE = re.compile(r"^(customer|cust|client|contact|member|person|subscriber)_?(id|key|no|number|ref)$")
+_COMPLIANCE = ("consent", "dncr", "withdrawal", "dncr_wash", "dncr_ref", "source", "actioned")
+_BOOL_VALUES = {"0", "1", "y", "n", "yes", "no", "true", "false", "t", "f"}
+
+
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Design:
+    """A schema plus what the checker worked out about it."""
+
+    schema: Schema
+    customer: Table | None
+    related: list[Table]          # the customer table and tables that hang off it (2 levels)
+
+    def columns(self, tables: list[Table] | None = None) -> list[tuple[Table, Column]]:
+        return [(t, c) for t in (self.related if tables is None else tables) for c in t.columns]
+
+    def find(self, field: str, tables: list[Table] | None = None, *, plain: bool = False) -> list[tuple[Table, Column]]:
+        """Columns naming ``field``; ``plain`` skips compliance columns (``consent_email`` is not an email)."""
+        return [(t, c) for t, c in self.columns(tables) if matches(field, c.name)
+                and not (plain and any(matches(k, c.name) for k in _COMPLIANCE))]
+
+    @property
+    def children(self) -> list[Table]:
+        return [t for t in self.related if t is not self.customer]
+
+    def consent_tables(self) -> list[Table]:
+        return [t for t in self.children if re.search(r"consent|permission|preference|opt|subscri|suppress|privacy",
+                                                     normalise(t.name))
+                or (any(matches("consent", c.name) for c in t.columns) and any(matches("channel", c.name) for c in t.columns))]
+
+
+def describe_design(schema: Schema) -> Design:
+    """Identify the customer table (most person fields, then a customer-like name) and its children."""
+    def person_score(t: Table) -> tuple:
+        hits = sum(any(matches(f, c.name) for c in t.columns)
+                   for f in ("first_name", "last_name", "full_name", "email", "phone", "occupation"))
+        return hits, bool(_CUSTOMER_TABLE_RE.search(normalise(t.name))), -len(t.columns)
+
+    ranked = sorted(schema.tables.values(), key=person_score, reverse=True)
+    customer = ranked[0] if ranked and person_score(ranked[0])[0] >= 2 else None
+    if customer is None:
+        return Design(schema, None, [])
+    related, frontier = [customer], [customer]
+    for _ in range(2):
+        nxt = []
+        for parent in frontier:
+            for t in schema.tables.values():
+                if t not in related and (t.references(parent.name) or _undeclared_ref(t, parent)):
+                    related.append(t)
+                    nxt.append(t)
+        frontier = nxt
+    return Design(schema, customer, related)
+
+
+def _undeclared_ref(child: Table, parent: Table) -> bool:
+    pk = [normalise(c) for c in parent.primary_key]
+    for c in child.columns:
+        n = normalise(c.name)
+        if (len(pk) == 1 and n == pk[0] and n != "id") or (
+                _CUSTOMER_KEY_RE.match(n) and _CUSTOMER_TABLE_RE.search(normalise(parent.name))):
+            return True
+    return False
+
+
+def _names(hits: list[tuple[Table, Column]], limit: int = 3) -> str:
+    return ", ".join(f"{t.name}.{c.name}" for t, c in hits[:limit]) + (" ..." if len(hits) > limit else "")
+
+
+def _dateish(c: Column) -> bool:
+    return matches("date", c.name) or any(k in c.type.upper() for k in ("DATE", "TIME"))
+
+
+# ---------------------------------------------------------------------------------------------
+# 2.1 range-statement fields. Each returns (passed, message).
+Check = Callable[[Design], tuple[bool, str]]
+
+
+def _field(field: str, label: str, why: str) -> Check:
+    def check(d: Design) -> tuple[bool, str]:
+        hits = d.find(field, plain=True)
+        return (True, f"{label}: {_names(hits)}") if hits else (False, f"no {label} field: {why}")
+    return check
+
+
+def _name(d: Design):
+    full, first, last = (d.find(f, [d.customer]) for f in ("full_name", "first_name", "last_name"))
+    if first and last:
+        return True, f"name: {_names(first + last)}"
+    if full:
+        return True, (f"name: {_names(full)} (separate given and family names make personalised "
+                      "greetings and duplicate matching easier)")
+    return False, "the customer table has no name field (given and family name)"
+
+
+def _address(kind: str, label: str) -> Check:
+    def check(d: Design):
+        hits = d.find(kind, plain=True)
+        if hits:
+            return True, f"{label}: {_names(hits)}"
+        for t in d.children:
+            if "address" not in normalise(t.name) and not any(
+                    re.search(r"street|suburb|postcode|line_?1", normalise(c.name)) for c in t.columns):
+                continue
+            kinds = [c for c in t.columns if matches("address_type", c.name)]
+            if kinds:
+                allowed = t.allowed_values(kinds[0].name)
+                if allowed is None or {v.lower() for v in allowed} & ADDRESS_KIND_VALUES[kind]:
+                    return True, f"{label}: rows of {t.name} with {kinds[0].name} = {label.split()[0]}"
+                return False, (f"{t.name}.{kinds[0].name} does not allow a {label.split()[0]} address "
+                               "(its CHECK lists other kinds)")
+        return False, f"no {label} field: the range statement lists postal, business and residential addresses"
+    return check
+
+
+def _products(d: Design):
+    offer_tables = {id(t) for t in _offer_tables(d)}
+    for t in d.children:
+        if id(t) in offer_tables:
+            continue
+        refs = [c for c in t.columns if matches("product_ref", c.name) and not matches("date", c.name)]
+        if refs:
+            state = [c for c in t.columns if matches("holding_state", c.name)]
+            if state:
+                return True, f"current products and services: {t.name} ({refs[0].name}, {state[0].name})"
+            return False, (f"{t.name} links customers to products but cannot tell current products from ones the "
+                           "customer no longer holds: add a status or an end date")
+    on_row = [c for c in (d.customer.columns if d.customer else []) if matches("product_ref", c.name)]
+    if on_row:
+        return False, ("products are stored on the customer row: keep each product or service a customer holds as a "
+                       "row of a child table (customer, product, start, status)")
+    return False, "no table of the products and services each customer holds"
+
+
+def _offer_tables(d: Design) -> list[Table]:
+    return [t for t in d.children if matches("offer_ref", t.name) or
+            (any(matches("offer_ref", c.name) for c in t.columns) and any(matches("response", c.name) for c in t.columns))]
+
+
+def _offers(d: Design):
+    for t in _offer_tables(d):
+        missing = [w for w, ok in (("when the offer was made", any(_dateish(c) for c in t.columns)),
+                                   ("the customer's response", any(matches("response", c.name) for c in t.columns)))
+                   if not ok]
+        if not missing:
+            return True, f"previous offers: {t.name}"
+        return False, f"{t.name} records offers but not {' or '.join(missing)}"
+    return False, ("no table of previous offers per customer (offer, date, response): needed to avoid re-offering "
+                   "and to respect opt-outs")
+
+
+# 2.1 compliance fields -------------------------------------------------------------------------
+def _consent_columns(d: Design) -> dict[str, list[tuple[Table, Column]]]:
+    """Per-channel consent columns of a wide design (``consent_email``, ``sms_opt_in`` ...)."""
+    out: dict[str, list] = {ch: [] for ch in CHANNELS}
+    for t, c in d.find("consent"):
+        ch = channel_of(c.name)
+        if ch and not any(matches(k, c.name) for k in ("source", "withdrawal", "actioned")) and not _dateish(c):
+            out[ch].append((t, c))
+    return out
+
+
+def _long_consent(d: Design) -> list[tuple[Table, Column]]:
+    """(consent table, channel column) of a long design."""
+    return [(t, c) for t in d.consent_tables() for c in t.columns if matches("channel", c.name)]
+
+
+def _consent_channels(d: Design):
+    wide = _consent_columns(d)
+    covered = {ch for ch, cols in wide.items() if cols}
+    for t, ch_col in _long_consent(d):
+        allowed = t.allowed_values(ch_col.name)
+        covered |= set(CHANNELS) if allowed is None else {channel_of(v) for v in allowed} - {None}
+    missing = [ch for ch in CHANNELS if ch not in covered]
+    if not missing:
+        return True, "consent recorded for each channel (email, sms, phone, post)"
+    return False, (f"no consent recorded for {', '.join(missing)}: consent is given per channel (Spam Act 2003 for "
+                   "email/SMS; phone and post marketing need their own opt-in or opt-out record)")
+
+
+def _consent_type(d: Design):
+    wide = [tc for cols in _consent_columns(d).values() for tc in cols]
+    candidates = wide + [(t, c) for t in d.consent_tables() for c in t.columns
+                         if matches("consent_type", c.name) or normalise(c.name) in ("consent", "consent_given")]
+    if not candidates:
+        return False, ("no consent type: the Spam Act 2003 distinguishes express consent (opt-in) from inferred "
+                       "consent (existing relationship)")
+    for t, c in candidates:
+        allowed = t.allowed_values(c.name)
+        boolean = "BOOL" in c.type.upper() or (allowed is not None and {v.lower() for v in allowed} <= _BOOL_VALUES)
+        if boolean:
+            return False, (f"{t.name}.{c.name} only records yes/no: record the consent type (express or inferred, "
+                           "and withdrawn) - the Spam Act 2003 treats them differently")
+        if allowed is not None and not CONSENT_TYPES <= {v.lower() for v in allowed}:
+            return False, f"{t.name}.{c.name} does not allow both 'express' and 'inferred' consent"
+    return True, f"consent type: {_names(candidates)}"
+
+
+def _consent_detail(kind: str, label: str, why: str) -> Check:
+    def check(d: Design):
+        tables = d.consent_tables()
+        if kind == "source":
+            hits = [(t, c) for t, c in d.columns() if matches("source", c.name)
+                    and (t in tables or matches("consent", c.name) or channel_of(c.name))]
+        else:
+            hits = [(t, c) for t, c in d.columns() if _dateish(c) and (t in tables or matches("consent", c.name))
+                    and not any(matches(k, c.name) for k in ("withdrawal", "actioned"))]
+        return (True, f"{label}: {_names(hits)}") if hits else (False, f"no {label}: {why}")
+    return check
+
+
+def _withdrawal_cols(d: Design) -> list[tuple[Table, Column]]:
+    return [(t, c) for t, c in d.find("withdrawal") if _dateish(c)]
+
+
+def _unsub_received(d: Design):
+    hits = [(t, c) for t, c in _withdrawal_cols(d) if not matches("actioned", c.name)]
+    if hits:
+        return True, f"unsubscribe/withdrawal received date: {_names(hits)}"
+    flags = d.find("withdrawal")
+    where = f" ({_names(flags)} records that, but not when)" if flags else ""
+    return False, (f"no withdrawal (unsubscribe) date{where}: the Spam Act 2003 requires a functional unsubscribe "
+                   "actioned within 5 working days, so record when the request was received")
+
+
+def _unsub_actioned(d: Design):
+    hits = [(t, c) for t, c in d.columns() if matches("actioned", c.name) and _dateish(c)
+            and (matches("withdrawal", c.name) or t in d.consent_tables())]
+    if hits:
+        return True, f"unsubscribe actioned date: {_names(hits)}"
+    return False, ("no date the unsubscribe was actioned: without it you cannot show requests were actioned within "
+                   "5 working days (Spam Act 2003)")
+
+
+def _dncr(part: str) -> Check:
+    def check(d: Design):
+        if part == "status":
+            hits = [(t, c) for t, c in d.find("dncr") if not any(matches(k, c.name) for k in ("dncr_wash", "dncr_ref"))
+                    and not _dateish(c)]
+            why = ("no Do Not Call Register status: numbers on the Register must not receive telemarketing calls "
+                   "without express consent (Do Not Call Register Act 2006)")
+        elif part == "wash":
+            hits = [(t, c) for t, c in d.find("dncr_wash") if _dateish(c) and not matches("dncr_ref", c.name)]
+            why = ("no Do Not Call Register wash date: a wash result is valid for 30 days, so record when each "
+                   "number was washed (Do Not Call Register Act 2006)")
+        else:
+            hits = d.find("dncr_ref")
+            why = "no wash reference: keep the Register's wash reference as evidence of the check"
+        label = {"status": "Do Not Call Register status", "wash": "Register wash date", "ref": "wash reference"}[part]
+        return (True, f"{label}: {_names(hits)}") if hits else (False, why)
+    return check
+
+
+def _state_tz(d: Design):
+    hits = [(t, c) for t, c in d.find("state_or_timezone") if not matches("consent", c.name)
+            and normalise(c.name) not in ("status",)]
+    if hits:
+        return True, f"state or time zone: {_names(hits)}"
+    return False, ("no state or time zone: telemarketing calls are allowed only 9am-8pm weekdays and 9am-5pm "
+                   "Saturdays in the customer's local time (Telemarketing and Research Calls Industry Standard 2017)")
+
+
+def _data_source(d: Design):
+    hits = [(t, c) for t, c in d.find("data_source", [d.customer])
+            if not any(matches(k, c.name) for k in ("consent", "withdrawal")) and not channel_of(c.name)]
+    if hits:
+        return True, f"data source: {_names(hits)}"
+    return False, ("no data source on the customer record: APP 5 and APP 7.6 require you to know, and tell people, "
+                   "where their personal information came from")
+
+
+# ---------------------------------------------------------------------------------------------
+# 2.2 development / 2.3 enhancement (schema-wide)
+def _primary_keys(d: Design):
+    missing = [t.name for t in d.schema.tables.values() if not t.primary_key]
+    if not missing:
+        return True, "every table has a primary key"
+    return False, f"no primary key on {', '.join(missing)}: each row needs a unique identifier"
+
+
+_REPEAT_OK = re.compile(r"(address|addr|street)_?line|^line$|^street$")
+
+
+def _repeating_groups(d: Design):
+    groups = []
+    for t in d.schema.tables.values():
+        stems: dict[str, list[str]] = {}
+        for c in t.columns:
+            m = re.match(r"^(.*?)_?(\d+)(_.*)?$", normalise(c.name))
+            if m and m.group(1) and not _REPEAT_OK.search(m.group(1)):
+                stems.setdefault(m.group(1) + (m.group(3) or ""), []).append(c.name)
+        groups += [f"{t.name}.{', '.join(cols)}" for cols in stems.values() if len(cols) >= 2]
+    if not groups:
+        return True, "no repeating groups of columns"
+    return False, (f"repeating group of columns ({'; '.join(groups[:3])}): a numbered list of columns limits how "
+                   "many items fit and makes queries awkward; use a child table with one row per item")
+
+
+def _no_lists_on_customer(d: Design):
+    if d.customer is None:
+        return False, "no customer table found"
+    cols = [c.name for c in d.customer.columns if matches("product_ref", c.name) or matches("offer_ref", c.name)]
+    if not cols:
+        return True, "products held and offers are kept out of the customer row"
+    return False, (f"{d.customer.name} stores {', '.join(cols[:4])} on the customer row: put products held and offers "
+                   "in child tables with a foreign key to the customer")
+
+
+def _fks_declared(d: Design):
+    undeclared = []
+    for t in d.schema.tables.values():
+        declared = {c.lower() for fk in t.foreign_keys for c in fk.columns}
+        for parent in d.schema.tables.values():
+            if parent is t or len(parent.primary_key) != 1:
+                continue
+            pk = normalise(parent.primary_key[0])
+            for c in t.columns:
+                n = normalise(c.name)
+                if c.name.lower() not in declared and not c.pk and n != "id" and (
+                        n == pk or (n == f"{normalise(parent.name).rstrip('s')}_id" and pk == "id")):
+                    undeclared.append(f"{t.name}.{c.name} -> {parent.name}")
+    if not d.schema.tables or not any(t.foreign_keys for t in d.schema.tables.values()) and not undeclared:
+        return False, "no foreign keys: child tables (products held, offers, consents) should reference the customer"
+    if undeclared:
+        return False, (f"references without a FOREIGN KEY ({'; '.join(undeclared[:3])}): declare them so the "
+                       "database rejects orphan rows")
+    return True, "references are declared as foreign keys"
+
+
+def _fks_enforced(d: Design):
+    if d.schema.foreign_keys_enforced:
+        return True, "PRAGMA foreign_keys = ON: references are enforced"
+    return False, ("SQLite only enforces foreign keys after PRAGMA foreign_keys = ON; add it to the top of the "
+                   "script and test that an orphan row is rejected")
+
+
+def _types(d: Design):
+    untyped = [f"{t.name}.{c.name}" for t in d.schema.tables.values() for c in t.columns if not c.type.strip()]
+    odd = [f"{t.name}.{c.name} ({c.type})" for t in d.schema.tables.values() for c in t.columns
+           if len(c.type.split()) > 2]
+    if untyped:
+        return False, f"columns without a type ({', '.join(untyped[:4])}): declare TEXT, INTEGER, REAL or a date type"
+    if odd:
+        return False, f"unusual declared types ({', '.join(odd[:3])}): check for a missing comma between columns"
+    return True, "every column has a declared type"
+
+
+def _consent_check(d: Design):
+    cols = [tc for cols in _consent_columns(d).values() for tc in cols] + [
+        (t, c) for t in d.consent_tables() for c in t.columns if matches("consent_type", c.name)]
+    if not cols:
+        return False, "no consent type column to constrain"
+    free = [f"{t.name}.{c.name}" for t, c in cols if t.allowed_values(c.name) is None]
+    if free:
+        return False, (f"{', '.join(free[:4])} accept any text: add CHECK ({cols[0][1].name} IN ('express', "
+                       "'inferred', ...)) so typos cannot become consent")
+    return True, "consent types are limited by CHECK constraints"
+
+
+def _codes_as_text(d: Design):
+    bad = [f"{t.name}.{c.name}" for t in d.schema.tables.values() for c in t.columns
+           if (re.search(r"post_?code|zip", normalise(c.name)) or matches("phone", c.name))
+           and not any(matches(k, c.name) for k in _COMPLIANCE) and c.affinity in ("INTEGER", "REAL", "NUMERIC")]
+    if bad:
+        return False, (f"{', '.join(bad[:4])} stored as numbers: leading zeros are lost (NT postcodes 08xx, phone "
+                       "numbers 04xx): store postcodes and phone numbers as TEXT")
+    return True, "postcodes and phone numbers are stored as text"
+
+
+def _child_keys(d: Design):
+    if d.customer is None or not d.children:
+        return False, "no child tables of the customer to check"
+    issues = []
+    for t in d.children:
+        for fk in t.references(d.customer.name):
+            if not t.is_indexed(fk.columns):
+                issues.append(f"{t.name}.{', '.join(fk.columns)} has no index (lookups per customer scan the table)")
+            nullable = [c for c in fk.columns if (col := t.column(c)) and not col.notnull and not col.pk]
+            if nullable:
+                issues.append(f"{t.name}.{', '.join(nullable)} allows NULL (a row with no customer)")
+    if issues:
+        return False, "; ".join(issues[:3])
+    return True, "child tables' customer keys are NOT NULL and indexed"
+
+
+CHECKS: list[tuple[str, str, Check]] = [
+    ("2.1", "name", _name),
+    ("2.1", "residential_address", _address("residential_address", "residential address")),
+    ("2.1", "postal_address", _address("postal_address", "postal address")),
+    ("2.1", "business_address", _address("business_address", "business address")),
+    ("2.1", "contact_numbers", _field("phone", "contact number", "the range statement lists contact numbers")),
+    ("2.1", "email", _field("email", "email address", "the range statement lists the email address")),
+    ("2.1", "occupation", _field("occupation", "occupation", "the range statement lists occupation")),
+    ("2.1", "current_products", _products),
+    ("2.1", "previous_offers", _offers),
+    ("2.1", "consent_channels", _consent_channels),
+    ("2.1", "consent_type", _consent_type),
+    ("2.1", "consent_source", _consent_detail("source", "consent source",
+                                              "record where each consent was captured (form, call, branch) as evidence")),
+    ("2.1", "consent_date", _consent_detail("date", "consent date",
+                                            "record when consent was given: inferred consent and evidence depend on it")),
+    ("2.1", "unsubscribe_received", _unsub_received),
+    ("2.1", "unsubscribe_actioned", _unsub_actioned),
+    ("2.1", "dncr_status", _dncr("status")),
+    ("2.1", "dncr_wash_date", _dncr("wash")),
+    ("2.1", "dncr_wash_reference", _dncr("ref")),
+    ("2.1", "state_or_timezone", _state_tz),
+    ("2.1", "data_source", _data_source),
+    ("2.2", "primary_keys", _primary_keys),
+    ("2.2", "repeating_groups", _repeating_groups),
+    ("2.2", "child_tables", _no_lists_on_customer),
+    ("2.2", "foreign_keys", _fks_declared),
+    ("2.2", "foreign_keys_enforced", _fks_enforced),
+    ("2.2", "column_types", _types),
+    ("2.3", "consent_check_constraint", _consent_check),
+    ("2.3", "codes_as_text", _codes_as_text),
+    ("2.3", "child_key_indexes", _child_keys),
+]
+
+
+def build_schema(ddl: str) -> tuple[Schema | None, str | None]:
+    """Run ``ddl`` in a fresh sandbox; return (schema, None) or (None, error message)."""
+    if not isinstance(ddl, str):
+        return None, f"the design should be SQL text (a string), got {type(ddl).__name__}"
+    if not ddl.strip():
+        return None, "the DDL is empty: write CREATE TABLE statements for your design"
+    box = Sandbox()
+    try:
+        errors = run_script(box, ddl)
+        if errors:
+            return None, f"the DDL does not run: {errors[0]}"
+        schema = inspect_schema(box.conn)
+    finally:
+        box.conn.close()
+    if not schema.tables:
+        return None, "the DDL creates no tables: a design needs CREATE TABLE statements"
+    return schema, None
+
+
+def check_design(ddl: str) -> Findings:
+    """All design checks on the learner's DDL (SQLite dialect); see the module docstring."""
+    schema, error = build_schema(ddl)
+    out = Findings()
+    if error:
+        out.append(Finding.fail("2.2", error, item="ddl_runs"))
+        out.extend(Finding.fail(crit, "not checked: fix the DDL error first", item=item) for crit, item, _ in CHECKS)
+        return out
+    out.append(Finding.ok("2.2", f"the DDL runs and creates {len(schema.tables)} table(s)", item="ddl_runs"))
+    design = describe_design(schema)
+    for crit, item, check in CHECKS:
+        if design.customer is None and crit == "2.1":
+            out.append(Finding.fail(crit, "no customer table found (a table with names and contact details)", item=item))
+            continue
+        passed, msg = check(design)
+        out.append(Finding(crit, passed, 1.0 if passed else 0.0, 1.0, msg, item))
+    return out
