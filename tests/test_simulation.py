@@ -401,3 +401,14 @@ def test_bad_input_is_rejected_with_a_specific_message(call, message):
 def test_rng_must_be_a_generator():
     with pytest.raises(TypeError, match="numpy.random.Generator"):
         arrival_times(42, [1.0])
+
+
+def test_empty_periods_and_overlapping_announcement_windows():
+    empty = simulate_queue(rng(0), np.zeros(4), HALF_HOUR, [0.0], [HALF_HOUR], **DEFAULTS)
+    assert all(v.size == 0 for v in empty.values()) and empty["server"].dtype == np.int64
+    assert len(serve_fcfs([], [], [], [0.0], [1.0])) == 0
+    # windows [20, 30) and [25, 35) merge into one doubled stretch [20, 35): not compounded to x4
+    e = rng(1).standard_exponential(50_000) * 100.0
+    t = patience_times(rng(1), 50_000, 100.0, announcement_s=(20.0, 25.0), hazard_jump=2.0, window_s=10.0)
+    expected = np.where(e < 20, e, np.where(e < 50, 20 + (e - 20) / 2, e - 15))
+    np.testing.assert_allclose(t, expected, rtol=1e-12)
