@@ -1,0 +1,1 @@
+"""Formative checks of each workbook's structured answers (one module per unit)."""

@@ -1,0 +1,323 @@
+"""Formative checks of the BSBCUE605 workbook's structured answers (what a learner's visible tests call).
+
+These checks look at the *shape and plausibility* of an answer (keys, types, names that must come
+from the case study, choices from the unit's range statement); they never compute the expected
+numbers. The assessor's hidden tests (``autograde/ccw_grader``) run these same checks and then
+compare numbers with a reference recomputed from the learner's own data.
+Each finding is tagged with the performance criterion it evidences.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+
+from helpers.curriculum import load_unit
+from helpers.findings import Finding, Findings
+
+KPI_NAMES = ("service_level", "abandonment_rate", "asa_s", "aht_s", "fcr", "csat", "nps", "conversion_rate",
+             "retention_rate", "cost_per_contact_aud", "occupancy")
+FRACTION_KPIS = {"service_level", "abandonment_rate", "fcr", "csat", "conversion_rate", "retention_rate", "occupancy"}
+FREQUENCIES = ("per call", "daily", "weekly", "monthly")
+
+
+def _range_items(key: str) -> tuple[str, ...]:
+    unit = load_unit("BSBCCO605A")
+    return tuple(next(c for c in unit.range_statement if c.key == key).items)
+
+
+RETENTION_STRATEGIES = _range_items("after_sales_and_retention_strategies")
+
+# Words in a stakeholder's interests that make a KPI relevant to them (used for report criteria).
+KPI_INTEREST_WORDS = {
+    "service_level": ("service", "wait", "queue", "customer", "answer", "staff", "roster"),
+    "abandonment_rate": ("wait", "queue", "abandon", "service", "lost"),
+    "asa_s": ("wait", "queue", "speed", "service"),
+    "aht_s": ("handle", "staff", "roster", "productiv", "cost", "efficien", "system", "software"),
+    "fcr": ("resol", "complain", "repeat", "quality", "first"),
+    "csat": ("satisf", "experience", "quality", "complain", "service"),
+    "nps": ("loyal", "advoca", "brand", "recommend", "reputation", "satisf"),
+    "conversion_rate": ("sales", "revenue", "campaign", "conversion", "marketing", "growth", "lead"),
+    "retention_rate": ("retention", "churn", "loyal", "customer base", "marketing"),
+    "cost_per_contact_aud": ("cost", "budget", "efficien", "profit", "contract", "price", "recruit"),
+    "occupancy": ("staff", "roster", "productiv", "recruit", "workload", "utilis"),
+}
+
+
+def _f(criterion, ok, message, item=None, points=1.0) -> Finding:
+    return Finding(criterion, bool(ok), points if ok else 0.0, points, message, item)
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x
+
+
+def _records(name: str, value, keys: tuple[str, ...], criterion: str, minimum: int) -> tuple[list[dict], Findings]:
+    """Validate a list of dicts with the given keys; returns the good records and findings."""
+    fs = Findings()
+    if not isinstance(value, (list, tuple)) or not all(isinstance(r, Mapping) for r in value):
+        fs.append(_f(criterion, False, f"`{name}` should be a list of dicts (one per row), "
+                                       f"you gave a {type(value).__name__}", name))
+        return [], fs
+    bad = [i for i, r in enumerate(value) if any(k not in r or r[k] in (None, "") for k in keys)]
+    fs.append(_f(criterion, not bad, f"`{name}`: every row has {', '.join(keys)}" if not bad else
+                 f"`{name}`: row(s) {', '.join(map(str, bad[:5]))} miss one of {', '.join(keys)}", name))
+    fs.append(_f(criterion, len(value) >= minimum, f"`{name}` has {len(value)} rows (at least {minimum} needed)", name))
+    return [dict(r) for i, r in enumerate(value) if i not in bad], fs
+
+
+def _stakeholders(cs) -> dict[str, str]:
+    return {s.name: s.level for s in cs.stakeholders}
+
+
+# ---------------------------------------------------------------------------------- element 1
+def framework(answer) -> Findings:
+    """PC 1.1: a named framework with at least four principles, each applied with a fact from the data."""
+    if not isinstance(answer, Mapping) or not isinstance(answer.get("principles"), Mapping):
+        return Findings([_f("1.1", False, "`framework` should be a dict with 'name' and a 'principles' dict")])
+    principles = answer["principles"]
+    fs = Findings([
+        _f("1.1", isinstance(answer.get("name"), str) and len(answer["name"].strip()) > 3, "the framework is named"),
+        _f("1.1", len(principles) >= 4, f"{len(principles)} principles given (at least 4 needed)"),
+    ])
+    thin = [p for p, why in principles.items() if not isinstance(why, str) or len(why.split()) < 10]
+    no_fact = [p for p, why in principles.items() if isinstance(why, str) and not re.search(r"\d", why)]
+    fs.append(_f("1.1", not thin, "each principle is explained in a sentence" if not thin else
+                 f"explain how these apply here in a full sentence: {', '.join(map(str, thin[:3]))}"))
+    fs.append(_f("1.1", not no_fact, "each principle cites a fact from the data" if not no_fact else
+                 f"cite a number from your data for: {', '.join(map(str, no_fact[:3]))}"))
+    return fs
+
+
+def consensus_log(log, cs, framework_answer) -> Findings:
+    """PC 1.2: one entry per stakeholder consulted, every level covered, principles from the framework."""
+    rows, fs = _records("consensus_log", log, ("stakeholder", "position", "concerns", "agreed_principle", "sign_off"),
+                        "1.2", 3)
+    known = _stakeholders(cs)
+    unknown = [r["stakeholder"] for r in rows if r["stakeholder"] not in known]
+    fs.append(_f("1.2", not unknown, "every stakeholder is named as in the case study" if not unknown else
+                 f"not stakeholders of the case study: {', '.join(map(str, unknown[:3]))}"))
+    levels = {known[r["stakeholder"]] for r in rows if r["stakeholder"] in known}
+    missing = [lv for lv in ("centre", "enterprise", "external") if lv not in levels]
+    fs.append(_f("1.2", not missing, "centre, enterprise and external stakeholders consulted" if not missing else
+                 f"consult at least one {' and one '.join(missing)} stakeholder"))
+    names = set(framework_answer.get("principles", {})) if isinstance(framework_answer, Mapping) else set()
+    off = [r["agreed_principle"] for r in rows if r["agreed_principle"] not in names]
+    fs.append(_f("1.2", not off, "agreed principles come from your framework" if not off else
+                 f"agreed principles not in your framework: {', '.join(map(str, off[:3]))}"))
+    start = pd.Timestamp(cs.period.start)
+    end = start + pd.Timedelta(days=cs.period.days)
+    bad_dates = []
+    for r in rows:
+        try:
+            day = pd.Timestamp(str(r["sign_off"]))
+        except (ValueError, TypeError):
+            day = None
+        if day is None or not start <= day <= end:
+            bad_dates.append(str(r["sign_off"]))
+    fs.append(_f("1.2", not bad_dates, "sign-off dates fall within the period" if not bad_dates else
+                 f"sign-off dates must be YYYY-MM-DD within the period: {', '.join(bad_dates[:3])}"))
+    return fs
+
+
+def objectives(answer, cs, framework_answer) -> Findings:
+    """PC 1.3: objectives with a KPI and a target at least as demanding as the business plan's."""
+    rows, fs = _records("objectives", answer, ("principle", "objective", "kpi", "target"), "1.3", 4)
+    bad_kpi = [r["kpi"] for r in rows if r["kpi"] not in KPI_NAMES]
+    fs.append(_f("1.3", not bad_kpi, "every KPI is a known KPI name" if not bad_kpi else
+                 f"unknown KPI names: {', '.join(map(str, bad_kpi[:3]))} (use {', '.join(KPI_NAMES)})"))
+    names = set(framework_answer.get("principles", {})) if isinstance(framework_answer, Mapping) else set()
+    off = [r["principle"] for r in rows if r["principle"] not in names]
+    fs.append(_f("1.3", not off, "every objective implements a principle of your framework" if not off else
+                 f"principles not in your framework: {', '.join(map(str, off[:3]))}"))
+    weak = []
+    for r in rows:
+        t = cs.targets.get(r["kpi"]) if r["kpi"] in KPI_NAMES else None
+        if t is None:
+            continue
+        if not _is_number(r["target"]):
+            weak.append(f"{r['kpi']} (target is not a number)")
+        elif r["kpi"] in FRACTION_KPIS and not 0 <= r["target"] <= 1:
+            weak.append(f"{r['kpi']} (give a fraction, e.g. 0.8 for 80%)")
+        elif (r["target"] < t.target) if t.direction == "higher" else (r["target"] > t.target):
+            weak.append(f"{r['kpi']} (less demanding than the business plan)")
+    fs.append(_f("1.3", not weak, "targets are at least as demanding as the business plan" if not weak else
+                 f"check these targets: {'; '.join(weak[:3])}"))
+    fs.append(_f("1.3", any(r["kpi"] == "retention_rate" for r in rows), "a retention objective is included"))
+    return fs
+
+
+def peak_staffing(peak_calls, peak_traffic, peak_agents) -> Findings:
+    """PC 1.3: types and plausibility of the peak staffing calculation (Erlang C needs agents > traffic)."""
+    fs = Findings([
+        _f("1.3", isinstance(peak_calls, int) and not isinstance(peak_calls, bool) and peak_calls > 0,
+           "`peak_calls` is a whole number of calls"),
+        _f("1.3", _is_number(peak_traffic) and peak_traffic > 0, "`peak_traffic` is a positive number of Erlangs"),
+        _f("1.3", isinstance(peak_agents, int) and not isinstance(peak_agents, bool),
+           "`peak_agents` is a whole number of agents (use `.agents`)"),
+    ])
+    if fs.all_passed:
+        fs.append(_f("1.3", peak_agents > peak_traffic, "more agents than Erlangs of traffic (needed for a stable queue)"))
+    return fs
+
+
+def supply_chains(table, cs) -> Findings:
+    """PC 1.4: one row per queue with its supply chain, volume, share, AHT and service level."""
+    cols = ["supply_chain", "calls_offered", "share", "aht_s", "service_level"]
+    if not isinstance(table, pd.DataFrame):
+        return Findings([_f("1.4", False, f"`supply_chains` should be a DataFrame, you gave a {type(table).__name__}")])
+    missing = [c for c in cols if c not in table.columns]
+    fs = Findings([_f("1.4", not missing, "all columns present" if not missing else f"missing columns: {', '.join(missing)}")])
+    queues = {q.name: q.supply_chain for q in cs.queues}
+    fs.append(_f("1.4", set(map(str, table.index)) == set(queues), "one row per queue, indexed by queue name"))
+    if "supply_chain" in table.columns:
+        wrong = [q for q in table.index if q in queues and table.loc[q, "supply_chain"] != queues[q]]
+        fs.append(_f("1.4", not wrong, "each queue's supply chain is as in the case study" if not wrong else
+                     f"check the supply chain of: {', '.join(map(str, wrong))}"))
+    if "share" in table.columns and pd.api.types.is_numeric_dtype(table["share"]):
+        fs.append(_f("1.4", abs(float(table["share"].sum()) - 1) < 1e-6, "shares add up to 1"))
+    return fs
+
+
+# ---------------------------------------------------------------------------------- element 3
+def strategy_plan(plan, ds, name: str = "after_sales_plan", criterion: str = "3.1") -> Findings:
+    """PC 3.1: at least three strategies from the range statement, each for a segment, with a reason."""
+    rows, fs = _records(name, plan, ("strategy", "segment", "reason"), criterion, 3)
+    bad = [r["strategy"] for r in rows if r["strategy"] not in RETENTION_STRATEGIES]
+    fs.append(_f(criterion, not bad, "strategies come from the range statement" if not bad else
+                 f"not in the range statement: {', '.join(map(str, bad[:3]))}"))
+    segments = set(ds.customers["segment"].unique())
+    off = [r["segment"] for r in rows if r["segment"] not in segments]
+    fs.append(_f(criterion, not off, "segments are segments of your data" if not off else
+                 f"unknown segments: {', '.join(map(str, off[:3]))}"))
+    fs.append(_f(criterion, len({r["strategy"] for r in rows}) >= 3, "at least three different strategies"))
+    return fs
+
+
+def retention_strategies(strategies, churn_by_segment) -> Findings:
+    """PC 3.2: strategies from the range, targets below current churn, the worst segment covered."""
+    rows, fs = _records("retention_strategies", strategies, ("segment", "strategy", "offer", "target_churn"), "3.2", 2)
+    bad = [r["strategy"] for r in rows if r["strategy"] not in RETENTION_STRATEGIES]
+    fs.append(_f("3.2", not bad, "strategies come from the range statement" if not bad else
+                 f"not in the range statement: {', '.join(map(str, bad[:3]))}"))
+    if not isinstance(churn_by_segment, pd.Series) or churn_by_segment.empty:
+        fs.append(_f("3.2", False, "`churn_by_segment` should be a Series of churn rates by segment"))
+        return fs
+    high = [r["segment"] for r in rows if r["segment"] in churn_by_segment.index
+            and not (_is_number(r["target_churn"]) and r["target_churn"] < churn_by_segment[r["segment"]])]
+    fs.append(_f("3.2", not high, "each target is below the segment's current churn" if not high else
+                 f"targets must be below current churn for: {', '.join(map(str, high[:3]))}"))
+    fs.append(_f("3.2", churn_by_segment.idxmax() in {r["segment"] for r in rows},
+                 "the segment with the highest churn has a strategy"))
+    return fs
+
+
+def retention_process(process, cs) -> Findings:
+    """PC 3.3: at least four steps with stakeholder owners, triggers, KPIs, frequencies and a review step."""
+    rows, fs = _records("retention_process", process, ("step", "owner", "trigger", "kpi", "frequency"), "3.3", 4)
+    known = _stakeholders(cs)
+    checks = [
+        ([r["owner"] for r in rows if r["owner"] not in known], "owners are stakeholders of the case study",
+         "owners not in the case study"),
+        ([r["kpi"] for r in rows if r["kpi"] not in KPI_NAMES], "KPIs are known KPI names", "unknown KPIs"),
+        ([r["frequency"] for r in rows if r["frequency"] not in FREQUENCIES], "frequencies are valid",
+         f"frequencies must be one of {', '.join(FREQUENCIES)}; got"),
+    ]
+    for bad, good, problem in checks:
+        fs.append(_f("3.3", not bad, good if not bad else f"{problem}: {', '.join(map(str, bad[:3]))}"))
+    fs.append(_f("3.3", any(re.search(r"review|document", str(r["step"]), re.I) for r in rows),
+                 "a step documents and reviews the process"))
+    return fs
+
+
+def weekly_monitor(table, days) -> Findings:
+    """PC 3.4: the weekly monitoring table's shape, and out-of-control days as date strings."""
+    if not isinstance(table, pd.DataFrame):
+        return Findings([_f("3.4", False, f"`weekly_monitor` should be a DataFrame, you gave a {type(table).__name__}")])
+    missing = [c for c in ("csat", "nps", "fcr", "complaints") if c not in table.columns]
+    fs = Findings([_f("3.4", not missing, "all columns present" if not missing else f"missing: {', '.join(missing)}"),
+                   _f("3.4", isinstance(table.index, pd.DatetimeIndex), "indexed by the week's start date")])
+    ok_days = isinstance(days, list) and all(isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in days)
+    fs.append(_f("3.4", ok_days, "`out_of_control_days` is a list of YYYY-MM-DD strings"))
+    return fs
+
+
+def before_after(result) -> Findings:
+    """PC 3.5: a before/after comparison with an estimate and a confidence interval."""
+    has = all(hasattr(result, a) for a in ("estimate", "ci_low", "ci_high"))
+    fs = Findings([_f("3.5", has, "the comparison has an estimate and a confidence interval"
+                      if has else "`csat_change` should be the result of analysis.compare_before_after")])
+    if has:
+        fs.append(_f("3.5", result.ci_low <= result.estimate <= result.ci_high, "the estimate lies within its interval"))
+    return fs
+
+
+# ---------------------------------------------------------------------------------- element 4
+def relevant(kpi: str, interests) -> bool:
+    """Whether a KPI speaks to at least one of a stakeholder's interests (KPI_INTEREST_WORDS)."""
+    text = " ".join(interests).lower()
+    return any(w in text for w in KPI_INTEREST_WORDS.get(kpi, ()))
+
+
+def report_criteria(criteria, cs) -> Findings:
+    """PC 4.1: every centre and enterprise stakeholder (and an external one) gets KPIs matching their interests."""
+    if not isinstance(criteria, Mapping):
+        return Findings([_f("4.1", False, f"`report_criteria` should be a dict of stakeholder name → list of KPIs")])
+    people = {s.name: s for s in cs.stakeholders}
+    unknown = [n for n in criteria if n not in people]
+    fs = Findings([_f("4.1", not unknown, "names are stakeholders of the case study" if not unknown else
+                      f"not stakeholders of the case study: {', '.join(map(str, unknown[:3]))}")])
+    internal = [s.name for s in cs.stakeholders if s.level in ("centre", "enterprise")]
+    missing = [n for n in internal if n not in criteria]
+    fs.append(_f("4.1", not missing, "every centre and enterprise stakeholder is covered" if not missing else
+                 f"{len(missing)} centre/enterprise stakeholder(s) have no report criteria"))
+    fs.append(_f("4.1", any(people[n].level == "external" for n in criteria if n in people),
+                 "at least one external stakeholder is covered"))
+    bad = [k for ks in criteria.values() for k in (ks if isinstance(ks, (list, tuple)) else [ks]) if k not in KPI_NAMES]
+    fs.append(_f("4.1", not bad, "KPIs are known KPI names" if not bad else f"unknown KPIs: {', '.join(map(str, bad[:3]))}"))
+    irrelevant = [n for n, ks in criteria.items() if n in people and isinstance(ks, (list, tuple))
+                  and not any(relevant(k, people[n].interests) for k in ks)]
+    fs.append(_f("4.1", not irrelevant, "each stakeholder gets at least one KPI matching their interests"
+                 if not irrelevant else f"choose KPIs matching the interests of: {', '.join(irrelevant[:3])}"))
+    return fs
+
+
+def kpi_results(results, keys) -> Findings:
+    """PC 4.2: the named KPIs are present, numeric and in range (fractions 0..1, NPS -100..100, times > 0)."""
+    if not isinstance(results, Mapping):
+        return Findings([_f("4.2", False, "`kpi_results` should be a dict of KPI name → value")])
+    fs = Findings()
+    for k in keys:
+        v = results.get(k)
+        if not _is_number(v):
+            fs.append(_f("4.2", False, f"`{k}` is missing or not a number", k))
+        elif k in FRACTION_KPIS and not 0 <= v <= 1:
+            fs.append(_f("4.2", False, f"`{k}` should be a fraction between 0 and 1 (0.8 means 80%)", k))
+        elif k == "nps" and not -100 <= v <= 100:
+            fs.append(_f("4.2", False, "`nps` is in points from -100 to 100", k))
+        else:
+            fs.append(_f("4.2", v >= 0 or k == "nps", f"`{k}` is a plausible value", k))
+    return fs
+
+
+def report(answer, cs) -> Findings:
+    """PC 4.3: the report goes to stakeholders, on or before the deadline, with KPIs and at least one chart."""
+    if not isinstance(answer, Mapping):
+        return Findings([_f("4.3", False, "`report` should be a dict with to, sent_at, headline, kpis, figures")])
+    people = _stakeholders(cs)
+    to = answer.get("to") if isinstance(answer.get("to"), (list, tuple)) else []
+    fs = Findings([_f("4.3", bool(to) and all(n in people for n in to), "sent to stakeholders of the case study")])
+    try:
+        sent = pd.Timestamp(str(answer.get("sent_at")))
+        on_time = sent <= pd.Timestamp(cs.report_deadline)
+    except (ValueError, TypeError):
+        on_time = False
+    fs.append(_f("4.3", on_time, "sent on or before the report deadline" if on_time else
+                 "`sent_at` must be YYYY-MM-DD HH:MM on or before the case study's report deadline"))
+    fs.append(_f("4.3", isinstance(answer.get("headline"), str) and len(answer["headline"].split()) >= 5,
+                 "a one-sentence headline"))
+    kpis = answer.get("kpis") if isinstance(answer.get("kpis"), (list, tuple)) else []
+    fs.append(_f("4.3", len(kpis) >= 4 and all(k in KPI_NAMES for k in kpis), "at least four known KPIs reported"))
+    fs.append(_f("4.3", _is_number(answer.get("figures")) and answer["figures"] >= 1, "at least one chart attached"))
+    return fs
