@@ -98,6 +98,8 @@ def test_daily_weekly_and_intraday_profiles_by_hand():
     week = an.weekly_profile(calls)
     assert week["Monday"] == pytest.approx((4 + 1) / 2)   # two Mondays in range: 4 and 1 calls
     assert week["Wednesday"] == 1 and week["Sunday"] == 0
+    week_q = an.weekly_profile(calls, by="queue")
+    assert week_q.loc["Monday", "a"] == pytest.approx((3 + 1) / 2) and week_q.loc["Monday", "b"] == 0.5
     prof = an.intraday_profile(calls, 30, by="queue")     # 3 open days: 4, 6 and 11 March
     assert list(prof.index) == ["09:00", "09:30", "10:00"]
     assert prof.loc["09:00", "a"] == pytest.approx(4 / 3)  # 09:05, 09:20, 09:10, 09:00
@@ -160,6 +162,8 @@ def test_individuals_chart_limits_and_signal():
     # mean 228/21 = 10.857; MR-bar = (18 ones + 7 + 8) / 20 = 1.65 -> UCL 10.857 + 3 x 1.4628 = 15.25
     assert spike["ucl"].iloc[0] == pytest.approx(228 / 21 + 3 * 1.65 / 1.128)
     assert spike.index[spike["signal"]].tolist() == [10] and spike["rules"].iloc[10] == "1"
+    flat = an.individuals_chart([300.0] * 12)  # sigma 0: nothing to signal, not a run of 12
+    assert not flat["signal"].any()
 
 
 def test_p_chart_by_hand():
@@ -175,6 +179,8 @@ def test_p_chart_by_hand():
     assert ch["ucl"].tolist()[:3] == pytest.approx([0.19, 0.1 + 3 * math.sqrt(0.09 / 200), 0.19])
     assert ch["lcl"].iloc[0] == pytest.approx(0.01) and ch["lcl"].iloc[3] == 0.0   # clipped at 0
     assert ch["rules"].tolist() == ["", "", "1", ""]                                # 0.26 > 0.19
+    with pytest.raises(ValueError, match="no offered calls"):
+        an.p_chart(make_calls([{"outcome": "lost"}]))
 
 
 def test_xbar_chart_s_and_r_methods():

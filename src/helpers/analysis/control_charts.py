@@ -58,11 +58,12 @@ def western_electric_rules(values, centre, sigma) -> pd.Series:
     ``centre`` and ``sigma`` may be scalars or per-point arrays (p chart, varying subgroup sizes).
     """
     v = np.asarray(values, dtype=float)
-    z = (v - np.asarray(centre, dtype=float)) / np.asarray(sigma, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # sigma 0: on the centre -> z NaN, off it -> inf
+        z = (v - np.asarray(centre, dtype=float)) / np.asarray(sigma, dtype=float)
     z = np.broadcast_to(z, v.shape)
     rules = np.zeros((4, v.size), dtype=bool)
     rules[0] = np.abs(z) > 3
-    rules[1] = _run_lengths(np.sign(z).astype(int)) >= 9
+    rules[1] = _run_lengths(np.nan_to_num(np.sign(z)).astype(int)) >= 9
     trend = np.zeros(v.size, dtype=bool)
     if v.size > 1:
         trend[1:] = _run_lengths(np.sign(np.diff(v)).astype(int)) >= 5  # 5 steps = 6 points
@@ -96,6 +97,8 @@ def p_chart(calls: pd.DataFrame, by="day", customers: pd.DataFrame | None = None
     g = pd.DataFrame({"n": offered.astype(int), "abandoned": abandoned.astype(int)}, index=calls.index)
     g = g.groupby(keys, sort=True, dropna=False, observed=True).sum()
     g = g[g["n"] > 0].copy()
+    if g.empty:
+        raise ValueError("p_chart: the calls table has no offered calls (every call is 'lost')")
     p_bar = g["abandoned"].sum() / g["n"].sum()
     g["value"] = g["abandoned"] / g["n"]
     g["centre"] = p_bar
