@@ -110,3 +110,19 @@ def test_html_and_out_file(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.count("<tr class='gap'>") == TOTAL_ITEMS
     assert "Select a valid framework of sales and marketing principles" in text
+
+
+def test_unit_filter_limits_rows_and_strictness(tmp_path, capsys):
+    unit = next(u for u in all_units() if u.code == "BSBCUE605")
+    items = unit.items_by_type()
+    write_notebook(tmp_path / "cue605.ipynb", [graded_cell("all", {
+        "unit": "BSBCUE605", "criteria": [i.id for i in items["PC"]],
+        "evidence": [i.id for t in ("PE", "KE", "AC") for i in items[t]]})])
+    args = ["mapping", "--strict", "--format", "csv", "--notebooks", str(tmp_path)]
+    assert main(args + ["--unit", "BSBCUE605", "--unit", "bsbcco605a"]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert {r["unit"] for r in rows} == {"BSBCUE605", "BSBCCO605A"}
+    assert all(r["covered"] == "yes" for r in rows)
+    assert main(args + ["--unit", "BSBCUE602"]) == 1
+    assert main(args + ["--unit", "NOPE123"]) == 2
+    assert "unknown unit code 'NOPE123'" in capsys.readouterr().err

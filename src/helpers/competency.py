@@ -138,13 +138,17 @@ def collect_tags(root: Path) -> list[Tag]:
     return tags
 
 
-def build_matrix(tags: list[Tag]) -> Matrix:
+def build_matrix(tags: list[Tag], units: list[str] | None = None) -> Matrix:
     """One row per PC, PE, KE and AC item of every unit, with the tasks that evidence it.
 
     Items of an equivalent predecessor unit are covered by the tasks of the items they are
     equivalent to (``equivalences()``: predecessor item -> current unit items), and only when
-    every one of those items is covered.
+    every one of those items is covered. ``units`` limits the rows to those unit codes.
     """
+    try:
+        wanted = {load_unit(u).code for u in units} if units else None
+    except UnknownUnitError as exc:
+        raise UserFacingError(exc.args[0]) from None
     tasks: dict[tuple[str, str], list[str]] = {}
     for tag in tags:
         for item in tag.items:
@@ -152,6 +156,8 @@ def build_matrix(tags: list[Tag]) -> Matrix:
     equiv = equivalences()
     rows = []
     for unit in all_units():
+        if wanted and unit.code not in wanted:
+            continue
         for itype, items in unit.items_by_type().items():
             for item in items:
                 targets = equiv.get((unit.code, item.id))
@@ -204,10 +210,10 @@ def render(matrix: Matrix, fmt: str) -> str:
 
 def _summary(matrix: Matrix) -> str:
     parts = []
-    for unit in all_units():
-        rows = [r for r in matrix.rows if r["unit"] == unit.code]
+    for code in dict.fromkeys(r["unit"] for r in matrix.rows):
+        rows = [r for r in matrix.rows if r["unit"] == code]
         pcs = [r for r in rows if r["item_type"] == "PC"]
-        parts.append(f"{unit.code}: {sum(r['covered'] for r in pcs)}/{len(pcs)} PCs, "
+        parts.append(f"{code}: {sum(r['covered'] for r in pcs)}/{len(pcs)} PCs, "
                      f"{sum(r['covered'] for r in rows)}/{len(rows)} items covered")
     return "; ".join(parts)
 

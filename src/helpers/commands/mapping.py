@@ -19,6 +19,8 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, help="file to write (default: standard output)")
     p.add_argument("--notebooks", type=Path, default=None,
                    help="folder of source notebooks (default: the project's notebooks/)")
+    p.add_argument("--unit", action="append", metavar="CODE",
+                   help="only this unit (repeatable), e.g. --unit BSBCUE605 --unit BSBCCO605A; default: all five")
     p.add_argument("--strict", action="store_true", help="exit with status 1 while any item is uncovered")
     p.set_defaults(func=run)
 
@@ -27,7 +29,7 @@ def run(args) -> int:
     from helpers import competency
 
     root = args.notebooks or project_root() / "notebooks"
-    matrix = competency.build_matrix(competency.collect_tags(root))
+    matrix = competency.build_matrix(competency.collect_tags(root), units=args.unit)
     text = competency.render(matrix, args.format)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
