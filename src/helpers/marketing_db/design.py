@@ -450,20 +450,23 @@ CHECKS: list[tuple[str, str, Check]] = [
 ]
 
 
-def build_schema(ddl: str) -> tuple[Schema | None, str | None]:
-    """Run ``ddl`` in a fresh sandbox; return (schema, None) or (None, error message)."""
+def build_schema(ddl: str, box: Sandbox | None = None) -> tuple[Schema | None, str | None]:
+    """Run ``ddl`` in ``box`` (default: a fresh sandbox, closed afterwards); return (schema, None) or
+    (None, error message)."""
     if not isinstance(ddl, str):
         return None, f"the design should be SQL text (a string), got {type(ddl).__name__}"
     if not ddl.strip():
         return None, "the DDL is empty: write CREATE TABLE statements for your design"
-    box = Sandbox()
+    own = box is None
+    box = box or Sandbox()
     try:
         errors = run_script(box, ddl)
         if errors:
             return None, f"the DDL does not run: {errors[0]}"
         schema = inspect_schema(box.conn)
     finally:
-        box.conn.close()
+        if own:
+            box.conn.close()
     if not schema.tables:
         return None, "the DDL creates no tables: a design needs CREATE TABLE statements"
     return schema, None

@@ -1,0 +1,252 @@
+"""``load_into_design``: fill a learner's schema with the generated tables through their mapping.
+
+The mapping says where each learner column comes from::
+
+    {"customers": {"cust_id": "customers.customer_id", "email": "customers.email"},
+     "consents": [   # a list: several blocks append rows to one table (wide -> long)
+        {"cust_id": "customers.customer_id", "channel": {"value": "email"},
+         "consent_type": "customers.consent_email"},
+        {"cust_id": "customers.customer_id", "channel": {"value": "sms"},
+         "consent_type": "customers.consent_sms"}]}
+
+A spec is ``"<source table>.<column>"`` or a literal ``{"value": ...}``; each block reads one
+source table (one learner row per source row). Values are stored as SQLite sees them: timestamps
+as ISO text ``YYYY-MM-DD HH:MM:SS``, booleans as 0/1, missing values as NULL.
+
+Problems never raise: they become findings (criterion 2.2) on ``conn.findings`` - unknown tables or
+columns, type mismatches (text into INTEGER, leading zeros lost), and rows rejected by the learner's
+constraints, counted per constraint. Tables load parents first (foreign-key order) in one
+transaction each; ``PRAGMA foreign_key_check`` counts orphans even when enforcement is off.
+"""
+from __future__ import annotations
+
+import difflib
+import sqlite3
+from collections import Counter
+
+import pandas as pd
+
+from helpers.findings import Finding, Findings
+from helpers.marketing_db.design import build_schema
+from helpers.marketing_db.sandbox import QUERY_STEPS, Sandbox, SQLGuardError
+from helpers.marketing_db.schema import Schema, Table, quote_ident
+
+CRITERION = "2.2"
+LOAD_SECONDS = 60.0
+
+
+class DesignConnection(sqlite3.Connection):
+    """A connection to the loaded learner design; carries ``findings``, ``schema``, ``sources``."""
+
+    findings: Findings
+    schema: Schema | None
+    sources: dict
+    sandbox: Sandbox
+
+
+def load_into_design(ddl: str, mapping: dict, tables: dict[str, pd.DataFrame]) -> DesignConnection:
+    """Create the learner's schema in memory and load ``tables`` into it through ``mapping``.
+
+    Returns the open connection; read ``conn.findings`` for what went wrong (never raises for
+    learner mistakes).
+    """
+    box = Sandbox(factory=DesignConnection)
+    conn: DesignConnection = box.conn
+    conn.sandbox, conn.sources, conn.findings, conn.schema = box, dict(tables or {}), Findings(), None
+    schema, error = build_schema(ddl, box)
+    if error:
+        conn.findings.append(Finding.fail(CRITERION, f"cannot load data: {error}", item="load"))
+        return conn
+    conn.schema = schema
+    blocks = _parse_mapping(mapping, schema, conn.sources, conn.findings)
+    order = _load_order([b[0] for b in blocks], schema)
+    for table_name in order:
+        for tname, block, where in blocks:
+            if tname == table_name:
+                _load_block(box, schema.tables[tname], block, where, conn.sources, conn.findings)
+    _orphans(conn, order, conn.findings)
+    if not conn.findings.failed():
+        conn.findings.append(Finding.ok(CRITERION, "all mapped data loaded without errors", item="load"))
+    return conn
+
+
+# ---------------------------------------------------------------------------------------------
+def _fail(findings: Findings, message: str, item: str) -> None:
+    findings.append(Finding.fail(CRITERION, message, item=item))
+
+
+def _suggest(name: str, options) -> str:
+    near = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{near[0]}'?)" if near else ""
+
+
+def _parse_mapping(mapping, schema: Schema, sources: dict, findings: Findings) -> list[tuple[str, dict, str]]:
+    """Validate the mapping; return (learner table, {learner column: spec}, label) blocks that can load."""
+    if not isinstance(mapping, dict) or not mapping:
+        _fail(findings, "the mapping should be a dict {your_table: {your_column: 'customers.column'}}", "mapping")
+        return []
+    blocks = []
+    for ltable, spec in mapping.items():
+        table = schema.table(str(ltable))
+        if table is None:
+            _fail(findings, f"mapping names table '{ltable}', which your DDL does not create"
+                  f"{_suggest(str(ltable), schema.tables)}", str(ltable))
+            continue
+        parts = spec if isinstance(spec, list) else [spec]
+        for k, block in enumerate(parts):
+            where = f"{table.name}" + (f" (block {k + 1})" if len(parts) > 1 else "")
+            ok = _check_block(table, block, sources, findings, where)
+            if ok is not None:
+                blocks.append((table.name, ok, where))
+    return blocks
+
+
+def _check_block(table: Table, block, sources: dict, findings: Findings, where: str) -> dict | None:
+    if not isinstance(block, dict) or not block:
+        _fail(findings, f"mapping for {where} should be a dict {{your_column: 'customers.column'}}", where)
+        return None
+    resolved, source_tables, good = {}, set(), True
+    for lcol, spec in block.items():
+        col = table.column(str(lcol))
+        if col is None:
+            _fail(findings, f"{where}: your table has no column '{lcol}'{_suggest(str(lcol), table.column_names)}",
+                  where)
+            good = False
+            continue
+        if isinstance(spec, dict) and set(spec) == {"value"}:
+            resolved[col.name] = ("value", spec["value"])
+        elif isinstance(spec, str) and spec.count(".") == 1:
+            src_t, src_c = spec.split(".")
+            if src_t not in sources:
+                _fail(findings, f"{where}.{col.name}: unknown source table '{src_t}' (available: "
+                      f"{', '.join(sorted(sources))})", where)
+                good = False
+            elif src_c not in sources[src_t].columns:
+                _fail(findings, f"{where}.{col.name}: source table '{src_t}' has no column '{src_c}'"
+                      f"{_suggest(src_c, sources[src_t].columns)}", where)
+                good = False
+            else:
+                resolved[col.name] = ("source", src_t, src_c)
+                source_tables.add(src_t)
+        elif spec is None or isinstance(spec, (int, float, bool)):
+            resolved[col.name] = ("value", spec)
+        else:
+            _fail(findings, f"{where}.{col.name}: {spec!r} should be 'table.column' (e.g. 'customers.email') "
+                  "or {'value': ...}", where)
+            good = False
+    if len(source_tables) > 1:
+        _fail(findings, f"{where} mixes source tables ({', '.join(sorted(source_tables))}): each block reads one "
+              "table; use a separate block or table for the other", where)
+        return None
+    if not source_tables and good:
+        _fail(findings, f"{where} maps no source column: at least one column must come from a source table", where)
+        return None
+    return resolved if good else None
+
+
+def _load_order(names: list[str], schema: Schema) -> list[str]:
+    """Learner tables, parents before children (cycles keep mapping order)."""
+    names = list(dict.fromkeys(names))
+    order: list[str] = []
+    pending = list(names)
+    while pending:
+        for n in pending:
+            parents = {fk.table.lower() for fk in schema.tables[n].foreign_keys} - {n.lower()}
+            if not parents & {p.lower() for p in pending}:
+                break
+        else:
+            n = pending[0]
+        order.append(n)
+        pending.remove(n)
+    return order
+
+
+# ---------------------------------------------------------------------------------------------
+def _column_values(src: pd.Series, declared_affinity: str, where: str, findings: Findings) -> list:
+    """Source column -> Python values for SQLite; type findings recorded (load continues)."""
+    if pd.api.types.is_datetime64_any_dtype(src):
+        if declared_affinity in ("INTEGER", "REAL"):
+            _fail(findings, f"{where} is {declared_affinity} but receives dates/times: use a date/text type", where)
+        text = src.dt.strftime("%Y-%m-%d %H:%M:%S")
+        return text.astype(object).where(src.notna(), None).tolist()
+    values = src.astype(object).where(src.notna(), None)  # Python scalars; bools bind as 0/1
+    if pd.api.types.is_numeric_dtype(src) or pd.api.types.is_bool_dtype(src):
+        return values.tolist()
+    if declared_affinity in ("INTEGER", "REAL", "NUMERIC"):
+        present = values.dropna().astype(str)
+        numeric = pd.to_numeric(present.str.replace(" ", "", regex=False), errors="coerce")
+        text_n = int(numeric.isna().sum())
+        zeros = int((numeric.notna() & present.str.match(r"^\s*0\d")).sum())
+        if text_n:
+            _fail(findings, f"type mismatch: {where} is {declared_affinity} but {text_n} of {len(present)} source "
+                  "values are text", where)
+        if zeros:
+            _fail(findings, f"{where} is {declared_affinity}: {zeros} values start with 0 and would lose the leading "
+                  "zero (postcodes 08xx, phone numbers 04xx): store them as TEXT", where)
+    return values.tolist()
+
+
+def _load_block(box: Sandbox, table: Table, block: dict, label: str, sources: dict, findings: Findings) -> None:
+    src_name = next(spec[1] for spec in block.values() if spec[0] == "source")
+    src = sources[src_name]
+    n = len(src)
+    cols, data = [], []
+    for lcol, spec in block.items():
+        aff = table.column(lcol).affinity
+        where = f"{table.name}.{lcol}"
+        if spec[0] == "value":
+            data.append([spec[1]] * n)
+        else:
+            data.append(_column_values(src[spec[2]], aff, where, findings))
+        cols.append(lcol)
+    rows = list(zip(*data)) if n else []
+    sql = (f"INSERT INTO {quote_ident(table.name)} ({', '.join(map(quote_ident, cols))}) "
+           f"VALUES ({', '.join('?' * len(cols))})")
+    conn = box.conn
+    errors: Counter = Counter()
+    loaded = 0
+    try:
+        with box.guarded(QUERY_STEPS, LOAD_SECONDS):
+            conn.execute("SAVEPOINT load_block")
+            try:
+                conn.executemany(sql, rows)
+                loaded = len(rows)
+            except sqlite3.Error:
+                conn.execute("ROLLBACK TO load_block")
+                for row in rows:   # inherently per row: count which rows each constraint rejects
+                    try:
+                        conn.execute(sql, row)
+                        loaded += 1
+                    except sqlite3.IntegrityError as exc:
+                        errors[str(exc)] += 1
+            conn.execute("RELEASE load_block")
+    except SQLGuardError as exc:
+        _fail(findings, f"loading {label} {exc}", table.name)
+        _rollback(conn)
+        return
+    except sqlite3.Error as exc:
+        _fail(findings, f"loading {label} failed: {exc}", table.name)
+        _rollback(conn)
+        return
+    for msg, count in errors.most_common():
+        _fail(findings, f"{label}: {count} of {n} rows from {src_name} rejected - {msg}", table.name)
+    if loaded == n:
+        findings.append(Finding.ok(CRITERION, f"{label}: loaded {loaded} rows from {src_name}", item=table.name))
+
+
+def _rollback(conn) -> None:
+    try:
+        conn.execute("ROLLBACK TO load_block")
+        conn.execute("RELEASE load_block")
+    except sqlite3.Error:
+        pass
+
+
+def _orphans(conn, tables: list[str], findings: Findings) -> None:
+    """Rows whose foreign keys point nowhere (counted even when PRAGMA foreign_keys is off)."""
+    counts: Counter = Counter()
+    for t in tables:
+        for row in conn.execute(f"PRAGMA foreign_key_check({quote_ident(t)})"):
+            counts[(row[0], row[2])] += 1
+    for (child, parent), count in sorted(counts.items()):
+        _fail(findings, f"{child}: {count} rows reference a missing {parent} row (referential integrity)", child)
