@@ -109,10 +109,8 @@ def load_and_query(ddl, mapping, query) -> Findings:
     fs = checks.loaded(ddl, mapping, query, _ds(), run=False)
     if not fs.all_passed:
         return fs
-    conn, load_findings = marketing_db.load_into_design(ddl, mapping, _ds().tables)
-    fs.extend(load_findings)
-    if conn is None:
-        return fs
+    conn = marketing_db.load_into_design(ddl, mapping, _ds().tables)
+    fs.extend(conn.findings)
     fs.append(marketing_db.check_query(conn, query, _eligible_email_ids(), name="ELIGIBLE_EMAIL_QUERY",
                                        criterion="2.2"))
     return fs
@@ -223,7 +221,8 @@ def weekly_monitor(table) -> Findings:
 
 def out_of_control_days(days) -> Findings:
     chart = analysis.p_chart(_ds().calls, by="day")
-    expected = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in chart.index[chart["rule1"]]]
+    beyond = (chart["value"] > chart["ucl"]) | (chart["value"] < chart["lcl"])
+    expected = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in chart.index[beyond]]
     return Findings([check_set("out_of_control_days", days, expected, points=1, criterion="3.4")])
 
 

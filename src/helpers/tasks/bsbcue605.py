@@ -321,3 +321,99 @@ def report(answer, cs) -> Findings:
     fs.append(_f("4.3", len(kpis) >= 4 and all(k in KPI_NAMES for k in kpis), "at least four known KPIs reported"))
     fs.append(_f("4.3", _is_number(answer.get("figures")) and answer["figures"] >= 1, "at least one chart attached"))
     return fs
+
+
+# ---------------------------------------------------------------------------------- element 2
+def loaded(ddl, mapping, query, ds, run: bool = True) -> Findings:
+    """PC 2.2: the design, mapping and query are given; with ``run``, the data loads and the query runs."""
+    fs = Findings([
+        _f("2.2", isinstance(ddl, str) and "create table" in ddl.lower(), "`MARKETING_DDL` holds CREATE TABLE statements"),
+        _f("2.2", isinstance(mapping, Mapping) and bool(mapping) and all(isinstance(v, Mapping) for v in mapping.values()),
+           "`COLUMN_MAPPING` is a dict of table → {column: source}"),
+        _f("2.2", isinstance(query, str) and re.match(r"\s*(select|with)\b", query, re.I) is not None,
+           "`ELIGIBLE_EMAIL_QUERY` is a SELECT query"),
+    ])
+    if not (run and fs.all_passed):
+        return fs
+    from helpers import marketing_db
+    conn = marketing_db.load_into_design(ddl, mapping, ds.tables)
+    fs.extend(conn.findings)
+    try:
+        rows = conn.execute(query).fetchmany(5)
+        columns = [c[0].lower() for c in conn.execute(query).description or []]
+        fs.append(_f("2.2", "customer_id" in columns, "the query runs and returns a customer_id column"
+                     if "customer_id" in columns else "the query must return a customer_id column"))
+        fs.append(_f("2.2", bool(rows), "the query returns customers" if rows else "the query returns no rows"))
+    except Exception as exc:  # noqa: BLE001 - any SQL error is the learner's to fix
+        fs.append(_f("2.2", False, f"the query does not run: {exc}"))
+    return fs
+
+
+def enhancements(ddl, sql) -> Findings:
+    """PC 2.3: the enhancement SQL runs on the design and adds at least one view and one index."""
+    if not isinstance(ddl, str) or not isinstance(sql, str) or not sql.strip():
+        return Findings([_f("2.3", False, "`MARKETING_DDL` and `ENHANCEMENT_SQL` should both be SQL strings")])
+    from helpers.marketing_db.sandbox import Sandbox, run_script
+    box = Sandbox()
+    try:
+        errors = run_script(box, ddl)
+        if errors:
+            return Findings([_f("2.3", False, f"fix the design first: {errors[0]}")])
+        before = _objects(box.conn)
+        errors = run_script(box, sql)
+        fs = Findings([_f("2.3", not errors, "the enhancements run on your design" if not errors else
+                          f"the enhancements do not run: {errors[0]}")])
+        added = _objects(box.conn) - before
+        views = sorted(name for kind, name in added if kind == "view")
+        indexes = sorted(name for kind, name in added if kind == "index")
+        fs.append(_f("2.3", bool(views), f"views added: {', '.join(views)}" if views else "add at least one view"))
+        fs.append(_f("2.3", bool(indexes), f"indexes added: {', '.join(indexes)}" if indexes else "add at least one index"))
+        broken = []
+        for view in views:
+            try:
+                box.conn.execute(f'SELECT * FROM "{view}" LIMIT 1').fetchall()
+            except Exception:  # noqa: BLE001
+                broken.append(view)
+        fs.append(_f("2.3", not broken, "every view can be queried" if not broken else
+                     f"these views fail when queried: {', '.join(broken)}"))
+        return fs
+    finally:
+        box.conn.close()
+
+
+def _objects(conn) -> set[tuple[str, str]]:
+    return set(conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall())
+
+
+def defect_report(reported) -> Findings:
+    """PC 2.4: the defect report is a dict of known defect kinds to lists of record ids."""
+    from helpers.maintenance import DEFECT_KINDS
+    if not isinstance(reported, Mapping):
+        return Findings([_f("2.4", False, "`reported_defects` should be a dict of defect kind → list of record ids")])
+    unknown = [k for k in reported if k not in DEFECT_KINDS]
+    not_lists = [k for k, v in reported.items() if not isinstance(v, (list, tuple, set))]
+    fs = Findings([
+        _f("2.4", not unknown, "every key is a known defect kind" if not unknown else
+           f"unknown kinds: {', '.join(map(str, unknown[:3]))}"),
+        _f("2.4", not not_lists, "every kind maps to a list of ids" if not not_lists else
+           f"give a list of ids for: {', '.join(map(str, not_lists[:3]))}"),
+    ])
+    fs.append(_f("2.4", len(reported) >= 6, f"{len(reported)} kinds reported (look for at least 6 kinds of defect)"))
+    return fs
+
+
+def contingency_plan(text, ds) -> Findings:
+    """PC 2.5: the plan parses, is checked against the case study, and is simulated on the CRM outage."""
+    from helpers import contingency
+    if not isinstance(text, (str, Mapping)) or not text:
+        return Findings([_f("2.5", False, "`CONTINGENCY_PLAN` should be the plan as YAML text")])
+    cs = ds.case_study
+    systems = sorted({o.system for o in cs.outages})
+    fs = contingency.check_plan(text, [s.model_dump() for s in cs.stakeholders], systems)
+    if not fs.all_passed:
+        return fs
+    outage = next((o for o in cs.outages if o.system == "crm"), cs.outages[0])
+    result = contingency.simulate_plan(contingency.parse_plan(text), ds.calls, outage.model_dump(),
+                                       cs.contingency.callback_capacity_per_hour,
+                                       cs.contingency.records_per_hour_rekey)
+    return fs + result.findings
