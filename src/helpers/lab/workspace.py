@@ -1,0 +1,344 @@
+"""A learner's JupyterLab workspace and the course exchange it fetches from and submits to.
+
+Layout (``ccw lab`` creates it; ``workspaces/`` is not committed):
+
+* ``<workspace>/ccw.json``: ``{"learner": ID, "dataset": DIR}`` so the workbooks find this learner's
+  data with no path typed by hand (``dataset`` is left out when the learner has no generated dataset:
+  the workbooks then use the practice dataset).
+* ``<workspace>/<ASSIGNMENT>/``: the released notebooks once fetched (from the Assignment List, or
+  pre-fetched on the first start).
+* ``<workspace>/.jupyter/``: the server's ``JUPYTER_CONFIG_DIR``: ``nbgrader_config.py`` (course id,
+  student id, exchange root), the lab's page config (formgrader and the course-author tools are
+  switched off for learners) and user settings (no news or update checks: the lab runs offline).
+
+The exchange is nbgrader's default file exchange, one per course: ``<course root>/exchange/<course
+id>/outbound/<ASSIGNMENT>`` (released notebooks) and ``.../inbound/<learner>+<ASSIGNMENT>+<time>+<key>``
+(submissions). ``collect_submissions`` moves submissions into the course's ``submitted/`` folder,
+where ``ccw grade`` (nbgrader's autograde) picks them up.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.errors import UserFacingError
+from helpers.paths import project_root
+
+LEARNER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# nbgrader's ClearSolutions / ClearHiddenTests delimiters: any of them in a released notebook is a leak.
+LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+# Lab plugins a learner never needs (they edit the course, not their own work).
+LEARNER_DISABLED_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                            "@jupyter/nbgrader:course-list")
+ASSESSOR_DISABLED_PLUGINS = ("@jupyter/nbgrader:assignment-list",)
+CONFIG_DIR = ".jupyter"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A prepared workspace: where the server runs and what it is configured with."""
+
+    root: Path            # the server's root folder (learner: the workspace; assessor: the course root)
+    config_dir: Path      # JUPYTER_CONFIG_DIR of the server
+    learner: str | None   # None for the assessor
+    course_root: Path
+    course_id: str
+    exchange: Path
+    assignments: tuple[str, ...]
+    dataset: Path | None = None
+
+    def environment(self, base: dict | None = None) -> dict:
+        """Environment for the server (and so its kernels and nbgrader's subprocesses)."""
+        import sys
+
+        env = dict(os.environ if base is None else base)
+        env["JUPYTER_CONFIG_DIR"] = str(self.config_dir)
+        # nbgrader runs `alembic` and jupyter runs kernels as bare commands: this interpreter first.
+        bindir = os.path.dirname(sys.executable)
+        parts = [p for p in env.get("PATH", "").split(os.pathsep) if p and p != bindir]
+        env["PATH"] = os.pathsep.join([bindir, *parts])
+        if self.learner:
+            env["CCW_LEARNER"] = self.learner
+            if self.dataset:
+                env["CCW_DATASET"] = str(self.dataset)
+            else:
+                env.pop("CCW_DATASET", None)  # a stale value would win over ccw.json
+        return env
+
+
+def resolve_learner(explicit: str | None = None, env: dict | None = None) -> str:
+    """The learner id: ``explicit`` (``--learner``), else ``$CCW_LEARNER``, else ``$JUPYTERHUB_USER``.
+
+    Ids are what the roster uses: letters, digits, ``.``, ``_`` and ``-`` (nbgrader forbids ``+`` and
+    ``*``), starting with a letter or digit, at most 64 characters.
+    """
+    env = os.environ if env is None else env
+    for source, value in (("--learner", explicit), ("CCW_LEARNER", env.get("CCW_LEARNER")),
+                          ("JUPYTERHUB_USER", env.get("JUPYTERHUB_USER"))):
+        if value is None or value == "":
+            continue
+        if not LEARNER_ID.fullmatch(value):
+            raise UserFacingError(f"learner id {value!r} (from {source}) is not valid: use letters, digits, "
+                                  "'.', '_' or '-', starting with a letter or digit (at most 64 characters)")
+        return value
+    raise UserFacingError("no learner id: pass --learner ID (your id on the course roster) or set CCW_LEARNER")
+
+
+def course_id_of(course_root: Path) -> str:
+    """``c.CourseDirectory.course_id`` from ``<course_root>/nbgrader_config.py``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    cfg_file = course_root / "nbgrader_config.py"
+    if not cfg_file.is_file():
+        raise UserFacingError(f"no course at {course_root}: nbgrader_config.py is missing "
+                              "(run `ccw course build` first)")
+    try:
+        config = PyFileConfigLoader(cfg_file.name, path=str(course_root)).load_config()
+    except Exception as exc:
+        raise UserFacingError(f"{cfg_file}: cannot load nbgrader config ({exc.__class__.__name__}: {exc})") from None
+    course_id = config.CourseDirectory.get("course_id", "") if "CourseDirectory" in config else ""
+    if not course_id:
+        raise UserFacingError(f"{cfg_file}: c.CourseDirectory.course_id is not set")
+    return str(course_id)
+
+
+def released_assignments(course_root: Path) -> list[str]:
+    """Assignment ids with a student release (``<course_root>/release/<ASSIGNMENT>/*.ipynb``)."""
+    release = course_root / "release"
+    found = sorted(p.name for p in release.iterdir()
+                   if p.is_dir() and not p.name.startswith(".") and any(p.rglob("*.ipynb"))) \
+        if release.is_dir() else []
+    if not found:
+        raise UserFacingError(f"no released assignments in {release}: run `ccw course build` first")
+    return found
+
+
+def check_no_leaks(folder: Path) -> None:
+    """Raise if any notebook under ``folder`` still holds a solution or hidden-test region."""
+    import nbformat
+
+    for path in sorted(folder.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            marker = next((m for m in LEAK_MARKERS if m in cell.source), None)
+            if marker:
+                raise UserFacingError(f"{path}: cell {index} still contains '{marker}': this release would show "
+                                      "learners a solution or hidden test (rebuild it with `ccw course build`)")
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and ".ipynb_checkpoints" not in p.parts}
+
+
+def _config(course_root: Path, course_id: str, exchange: Path, assignment: str | None = None, **sections):
+    from traitlets.config import Config
+
+    cfg = Config()
+    cfg.CourseDirectory.root = str(course_root)
+    cfg.CourseDirectory.course_id = course_id
+    if assignment:
+        cfg.CourseDirectory.assignment_id = assignment
+    cfg.Exchange.root = str(exchange)
+    for section, values in sections.items():
+        for key, value in values.items():
+            cfg[section][key] = value
+    return cfg
+
+
+def release_to_exchange(course_root: Path, course_id: str, exchange: Path, assignment: str) -> bool:
+    """Put ``release/<assignment>`` into the exchange's outbound folder (nbgrader release_assignment).
+
+    Returns False when the exchange already holds exactly these files (learners' fetched copies and
+    timestamps are left alone), True when it (re)released.
+    """
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeReleaseAssignment
+
+    source = course_root / "release" / assignment
+    check_no_leaks(source)
+    outbound = exchange / course_id / "outbound" / assignment
+    if outbound.is_dir() and _tree(outbound) == _tree(source):
+        return False
+    cfg = _config(course_root, course_id, exchange, assignment, ExchangeReleaseAssignment={"force": True})
+    release = ExchangeReleaseAssignment(coursedir=CourseDirectory(config=cfg),
+                                        authenticator=Authenticator(config=cfg), config=cfg)
+    _run_exchange(release, f"release {assignment} to {exchange}")
+    return True
+
+
+def _run_exchange(step, what: str) -> None:
+    from nbgrader.exchange import ExchangeError
+
+    try:
+        step.start()
+    except ExchangeError as exc:
+        raise UserFacingError(f"could not {what}: {exc}") from None
+
+
+def fetch_assignment(workspace: Workspace, assignment: str) -> Path:
+    """What the Assignment List's Fetch does: copy the released assignment into the workspace."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeFetchAssignment
+
+    cfg = _config(workspace.course_root, workspace.course_id, workspace.exchange, assignment,
+                  Exchange={"assignment_dir": str(workspace.root)})
+    cfg.CourseDirectory.student_id = workspace.learner
+    fetch = ExchangeFetchAssignment(coursedir=CourseDirectory(config=cfg),
+                                    authenticator=Authenticator(config=cfg), config=cfg)
+    _run_exchange(fetch, f"fetch {assignment}")
+    return workspace.root / assignment
+
+
+def submissions(course_root: Path, course_id: str, exchange: Path | None = None) -> list[dict]:
+    """Submissions waiting in the exchange's inbound folder, oldest first.
+
+    Each is ``{"learner", "assignment", "timestamp", "path"}`` (nbgrader's ``learner+assignment+time+key`` names).
+    """
+    inbound = Path(exchange or course_root / "exchange") / course_id / "inbound"
+    found = []
+    for path in sorted(inbound.glob("*+*+*")) if inbound.is_dir() else []:
+        learner, assignment, timestamp = path.name.split("+")[:3]
+        found.append({"learner": learner, "assignment": assignment, "timestamp": timestamp, "path": path})
+    return sorted(found, key=lambda s: (s["timestamp"], s["learner"]))
+
+
+def collect_submissions(course_root: Path | str | None = None, assignment: str | None = None,
+                        exchange: Path | str | None = None) -> list[tuple[str, str]]:
+    """nbgrader collect: copy each learner's latest submission from the exchange into
+    ``<course_root>/submitted/<learner>/<assignment>/`` (newer submissions replace older ones).
+
+    Returns the (learner, assignment) pairs found in the exchange, sorted.
+    """
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeCollect
+
+    course_root = Path(course_root or project_root() / "autograde").resolve()
+    course_id = course_id_of(course_root)
+    exchange = Path(exchange or course_root / "exchange").resolve()
+    waiting = submissions(course_root, course_id, exchange)
+    assignments = [assignment] if assignment else sorted({s["assignment"] for s in waiting})
+    for name in assignments:
+        # check_owner: every submission here belongs to this machine's user, not to the learner id
+        cfg = _config(course_root, course_id, exchange, name, ExchangeCollect={"update": True, "check_owner": False})
+        collect = ExchangeCollect(coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg),
+                                  config=cfg)
+        _run_exchange(collect, f"collect {name} from {exchange}")
+    return sorted({(s["learner"], s["assignment"]) for s in waiting if s["assignment"] in assignments})
+
+
+def default_dataset(learner: str, root: Path | None = None) -> Path | None:
+    """``datasets/<case study>/learners/<learner>/`` from ``ccw regenerate --roster``, if there is one."""
+    root = root or project_root()
+    found = sorted(p for p in (root / "datasets").glob(f"*/learners/{learner}") if p.is_dir())
+    if len(found) > 1:
+        raise UserFacingError(f"learner {learner!r} has datasets in several case studies "
+                              f"({', '.join(str(p) for p in found)}): choose one with --dataset DIR")
+    return found[0].resolve() if found else None
+
+
+def _py(value) -> str:
+    return repr(str(value))
+
+
+def _write_lab_settings(config_dir: Path, disabled: tuple[str, ...], server_extensions: dict | None = None) -> None:
+    if server_extensions:
+        (config_dir / "jupyter_server_config.json").write_text(
+            json.dumps({"ServerApp": {"jpserver_extensions": server_extensions}}, indent=2) + "\n", encoding="utf-8")
+    labconfig = config_dir / "labconfig"
+    labconfig.mkdir(parents=True, exist_ok=True)
+    (labconfig / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {name: True for name in disabled}}, indent=2) + "\n", encoding="utf-8")
+    settings = config_dir / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    # offline machines: no news feed and no update check (both call out to the internet)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}, indent=2) + "\n", encoding="utf-8")
+
+
+def prepare_workspace(learner: str, *, workspace: Path | str | None = None, course_root: Path | str | None = None,
+                      exchange: Path | str | None = None, dataset: Path | str | None = None,
+                      assignments: list[str] | None = None, fetch: bool = True) -> Workspace:
+    """Set up ``learner``'s workspace (default ``workspaces/<learner>/``) for ``ccw lab``.
+
+    Releases every assignment of ``<course_root>/release/`` (or ``assignments``) into the course
+    exchange, writes ``ccw.json`` and the nbgrader/lab config, and with ``fetch=True`` fetches each
+    assignment the workspace does not hold yet (a learner's earlier work is never overwritten).
+    ``dataset`` defaults to the learner's generated dataset (``default_dataset``), else none (practice data).
+    """
+    learner = resolve_learner(learner, env={})
+    course_root = Path(course_root or project_root() / "autograde").resolve()
+    course_id = course_id_of(course_root)
+    exchange = Path(exchange or course_root / "exchange").resolve()
+    names = assignments or released_assignments(course_root)
+    for name in names:
+        if not (course_root / "release" / name).is_dir():
+            raise UserFacingError(f"assignment {name!r} has no release in {course_root / 'release'} "
+                                  "(run `ccw course build` first)")
+    if dataset is not None:
+        dataset = Path(dataset).resolve()
+        if not dataset.is_dir():
+            raise UserFacingError(f"dataset folder {dataset} does not exist")
+    else:
+        dataset = default_dataset(learner)
+    root = Path(workspace or project_root() / "workspaces" / learner).resolve()
+    if root == course_root or course_root in root.parents:
+        raise UserFacingError(f"workspace {root} is inside the course root {course_root}: learners must not see it")
+    config_dir = root / CONFIG_DIR
+    config_dir.mkdir(parents=True, exist_ok=True)
+
+    for name in names:
+        release_to_exchange(course_root, course_id, exchange, name)
+
+    info = {"learner": learner, **({"dataset": str(dataset)} if dataset else {})}
+    (root / "ccw.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    (config_dir / "nbgrader_config.py").write_text(
+        '"""nbgrader settings of this learner workspace (written by `ccw lab`; rewritten at each start)."""\n'
+        "c = get_config()  # noqa: F821\n"
+        f"c.CourseDirectory.course_id = {_py(course_id)}\n"
+        f"c.CourseDirectory.student_id = {_py(learner)}\n"
+        f"c.Exchange.root = {_py(exchange)}\n"
+        f"c.Exchange.assignment_dir = {_py(root)}\n"
+        f"c.Exchange.cache = {_py(config_dir / 'nbgrader_cache')}\n",
+        encoding="utf-8")
+    # formgrader would let a learner open the course root's gradebook views: off on the server too
+    _write_lab_settings(config_dir, LEARNER_DISABLED_PLUGINS, {"nbgrader.server_extensions.formgrader": False})
+    ws = Workspace(root=root, config_dir=config_dir, learner=learner, course_root=course_root, course_id=course_id,
+                   exchange=exchange, assignments=tuple(names), dataset=dataset)
+    if fetch:
+        for name in names:
+            if not (root / name).exists():
+                fetch_assignment(ws, name)
+    return ws
+
+
+def prepare_assessor(*, course_root: Path | str | None = None, exchange: Path | str | None = None,
+                     config_dir: Path | str | None = None) -> Workspace:
+    """The assessor's server: root = the course root (formgrader needs it), a config folder outside it
+    (default ``workspaces/.assessor/.jupyter``) pointing formgrader at the course and its exchange."""
+    course_root = Path(course_root or project_root() / "autograde").resolve()
+    course_id = course_id_of(course_root)
+    exchange = Path(exchange or course_root / "exchange").resolve()
+    config_dir = Path(config_dir or project_root() / "workspaces" / ".assessor" / CONFIG_DIR).resolve()
+    config_dir.mkdir(parents=True, exist_ok=True)
+    # The course's own nbgrader_config.py (the server's cwd) is read after this one and wins where both set a value.
+    (config_dir / "nbgrader_config.py").write_text(
+        '"""nbgrader settings of the assessor\'s formgrader (written by `ccw lab --assessor`)."""\n'
+        "c = get_config()  # noqa: F821\n"
+        f"c.CourseDirectory.root = {_py(course_root)}\n"
+        f"c.CourseDirectory.course_id = {_py(course_id)}\n"
+        f"c.Exchange.root = {_py(exchange)}\n"
+        "# submissions on one machine all belong to one OS user, not to the learner ids\n"
+        "c.ExchangeCollect.check_owner = False\n",
+        encoding="utf-8")
+    _write_lab_settings(config_dir, ASSESSOR_DISABLED_PLUGINS)
+    return Workspace(root=course_root, config_dir=config_dir, learner=None, course_root=course_root,
+                     course_id=course_id, exchange=exchange, assignments=())
