@@ -1,0 +1,124 @@
+"""Simulated learners and a simulated assessor, for the demo, the tests and the benchmark.
+
+* ``exemplary``: the reference solutions in the release notebook, benchmark answers in the
+  written cells;
+* ``blank``: the release notebook untouched;
+* ``partial``: every other answer filled in;
+* ``copier``: another learner's *numbers* (captured by running that learner's notebook on that
+  learner's data) pasted as literals into the answer cells, written answers copied too.
+
+The assessor gives a written answer full marks when it is the benchmark answer, half marks when it
+is some other non-empty answer, nothing when it is blank (nbgrader already scores unchanged cells 0).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+import nbformat
+
+from helpers.course.execute import Limits, execute_notebook
+from helpers.course.notebooks import MARKERS, is_manual, nbg
+
+_SNAPSHOT = ("import json as _j\nprint('__CCW__' + _j.dumps({_k: _v for _k, _v in dict(globals()).items() "
+             "if not _k.startswith('_') and isinstance(_v, (int, float)) and not isinstance(_v, bool)}))")
+
+
+def _solution_text(source_cell) -> str:
+    begin, end = MARKERS["solution"]
+    return "\n".join(line for line in source_cell.source.split("\n") if begin not in line and end not in line)
+
+
+def _sources_by_id(source) -> dict:
+    return {nbg(c)["grade_id"]: c for c in source.cells if nbg(c).get("grade_id")}
+
+
+def exemplary(release, source):
+    """The release notebook with every answer cell holding the reference solution / benchmark."""
+    nb, by_id = copy.deepcopy(release), _sources_by_id(source)
+    for cell in nb.cells:
+        meta = nbg(cell)
+        if meta.get("solution") and meta.get("grade_id") in by_id:
+            src = by_id[meta["grade_id"]]
+            cell.source = src.metadata.get("benchmark") or _solution_text(src) if is_manual(src) else _solution_text(src)
+    return nb
+
+
+def blank(release, source=None):
+    return copy.deepcopy(release)
+
+
+def partial(release, source):
+    """Every other answer cell (in notebook order) filled in with the reference solution."""
+    nb, full = copy.deepcopy(release), exemplary(release, source)
+    answers = [i for i, c in enumerate(nb.cells) if nbg(c).get("solution")]
+    for i in answers[::2]:
+        nb.cells[i] = full.cells[i]
+    return nb
+
+
+def answer_values(release, source, env: dict, cwd: str) -> dict[str, dict]:
+    """{answer grade_id: {variable: number}} that the exemplary answers compute under ``env``."""
+    nb = exemplary(release, source)
+    probes = {}
+    for cell in list(nb.cells):
+        meta = nbg(cell)
+        if meta.get("solution") and cell.cell_type == "code":
+            probe = nbformat.v4.new_code_cell(_SNAPSHOT)
+            nb.cells.insert(nb.cells.index(cell) + 1, probe)
+            probes[meta["grade_id"]] = probe
+    before = execute_notebook(nb, env={**os.environ, **env}, cwd=cwd, limits=Limits(cell_timeout=120))
+    if before.died:
+        raise RuntimeError(f"exemplary notebook failed while capturing answers: {before.notes}")
+    values, seen = {}, {}
+    for gid, probe in probes.items():
+        text = "".join(o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream")
+        line = next((ln for ln in text.splitlines() if ln.startswith("__CCW__")), "__CCW__{}")
+        now = json.loads(line[len("__CCW__"):])
+        values[gid] = {k: v for k, v in now.items() if seen.get(k) != v}
+        seen = now
+    return values
+
+
+def copier(release, source, values: dict[str, dict]):
+    """Answer cells replaced by literal numbers another learner computed (written answers copied)."""
+    nb, full = copy.deepcopy(release), exemplary(release, source)
+    for i, cell in enumerate(nb.cells):
+        meta = nbg(cell)
+        if not meta.get("solution"):
+            continue
+        pasted = values.get(meta["grade_id"])
+        if cell.cell_type == "code" and pasted:
+            cell.source = "# answers from a classmate\n" + "\n".join(f"{k} = {v!r}" for k, v in sorted(pasted.items()))
+        else:
+            cell.source = full.cells[i].source
+    return nb
+
+
+def assessor_scores(autograded, source) -> dict[str, float]:
+    """{grade_id: score} the simulated assessor gives the written answers of one notebook."""
+    by_id = _sources_by_id(source)
+    scores = {}
+    for cell in autograded.cells:
+        meta = nbg(cell)
+        src = by_id.get(meta.get("grade_id"))
+        if src is None or not is_manual(src):
+            continue
+        points = float(nbg(src).get("points", 0))
+        answer, bench = cell.source.strip(), str(src.metadata.get("benchmark", "")).strip()
+        if answer == bench:
+            scores[meta["grade_id"]] = points
+        elif answer and answer != "YOUR ANSWER HERE":
+            scores[meta["grade_id"]] = points / 2
+        else:
+            scores[meta["grade_id"]] = 0.0
+    return scores
+
+
+def write_submission(nb, folder: Path | str, name: str) -> Path:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    return folder / f"{name}.ipynb"

@@ -1,0 +1,144 @@
+"""Where a course lives and how it is configured (``<course root>/nbgrader_config.py``).
+
+The config file is an ordinary nbgrader/traitlets config. Besides nbgrader's own sections it may
+set ``c.CCWCourse.assignments`` (list of assignment ids = unit codes; empty = every folder of the
+notebooks root that holds notebooks), ``c.CCWGrade.notebook_timeout`` (seconds per notebook),
+``c.CCWGrade.max_output_bytes`` (per cell) and ``c.CCWReport.threshold`` (fraction of a cell's
+points that counts as "earned"). ``c.Execute.timeout`` is the per-cell timeout in seconds.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.errors import UserFacingError
+from helpers.paths import project_root
+
+COURSE_ID = "contact-centre-workbooks"
+DEFAULT_CELL_TIMEOUT_S = 60
+DEFAULT_NOTEBOOK_TIMEOUT_S = 600
+DEFAULT_MAX_OUTPUT_BYTES = 1_000_000
+DB_URL_ENV = "CCW_DB_URL"
+
+#: Written into a course root that has no config yet (tests and demos use temporary roots).
+DEFAULT_CONFIG = f'''"""nbgrader configuration of the Contact Centre Workbooks course (see docs/grading.md)."""
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "{COURSE_ID}"
+# Assignment ids are unit codes; source notebooks live in notebooks/<UNIT>/ and are copied to
+# source/<UNIT>/ by `ccw course build`. Empty list: every folder of notebooks/ with notebooks.
+c.CCWCourse.assignments = []
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".secret"]
+
+# Per-cell timeout (seconds) when autograding; a cell that runs longer is interrupted and fails.
+c.Execute.timeout = {DEFAULT_CELL_TIMEOUT_S}
+# Whole-notebook limit (seconds): past it the kernel is stopped and the remaining cells earn nothing.
+c.CCWGrade.notebook_timeout = {DEFAULT_NOTEBOOK_TIMEOUT_S}
+# Output kept per cell (bytes); the rest is dropped with a note in the learner's feedback.
+c.CCWGrade.max_output_bytes = {DEFAULT_MAX_OUTPUT_BYTES}
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100
+
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# Deleted grade cells are put back (with a note) and graded, rather than silently skipped.
+c.OverwriteCells.add_missing_cells = True
+'''
+
+
+def default_course_root() -> Path:
+    return project_root() / "autograde"
+
+
+def default_notebooks_root() -> Path:
+    return project_root() / "notebooks"
+
+
+def ensure_interpreter_on_path() -> None:
+    """nbgrader runs ``alembic`` (and jupyter runs kernels) as bare subprocesses: put this
+    interpreter's bin folder first on PATH, as ``helpers.cli`` does, for library and worker entry points."""
+    bindir = os.path.dirname(sys.executable)
+    parts = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p]
+    if not parts or parts[0] != bindir:
+        os.environ["PATH"] = os.pathsep.join([bindir, *[p for p in parts if p != bindir]])
+
+
+@dataclass
+class Course:
+    """A course root with its loaded config; ``db_url`` is nbgrader's gradebook URL."""
+
+    root: Path
+    notebooks: Path
+    db_url: str
+    config: object = field(repr=False, default=None)  # traitlets Config
+
+    @property
+    def course_id(self) -> str:
+        return str(self.config.CourseDirectory.get("course_id", COURSE_ID))
+
+    def setting(self, section: str, key: str, default):
+        value = self.config[section].get(key, default) if section in self.config else default
+        return default if value is None else value
+
+    @property
+    def cell_timeout(self) -> int:
+        return int(self.setting("Execute", "timeout", DEFAULT_CELL_TIMEOUT_S))
+
+    @property
+    def notebook_timeout(self) -> float:
+        return float(self.setting("CCWGrade", "notebook_timeout", DEFAULT_NOTEBOOK_TIMEOUT_S))
+
+    @property
+    def max_output_bytes(self) -> int:
+        return int(self.setting("CCWGrade", "max_output_bytes", DEFAULT_MAX_OUTPUT_BYTES))
+
+    def dir(self, kind: str) -> Path:
+        """``source``, ``release``, ``submitted``, ``autograded`` or ``feedback`` folder."""
+        return self.root / kind
+
+    def coursedir(self):
+        """nbgrader's CourseDirectory for this root (used by the converters)."""
+        from nbgrader.coursedir import CourseDirectory
+
+        cd = CourseDirectory(config=self.config)
+        cd.root = str(self.root)
+        cd.db_url = self.db_url
+        return cd
+
+    def assignments(self) -> list[str]:
+        """Assignment ids: the config's list, else every notebooks-root folder holding notebooks."""
+        listed = list(self.setting("CCWCourse", "assignments", []) or [])
+        if listed:
+            return listed
+        if not self.notebooks.is_dir():
+            return []
+        return sorted(p.name for p in self.notebooks.iterdir()
+                      if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.ipynb")))
+
+
+def load_course(course_root: Path | str | None = None, notebooks_root: Path | str | None = None,
+                db_url: str | None = None, create: bool = False) -> Course:
+    """Load (or with ``create=True`` initialise) the course at ``course_root``.
+
+    ``db_url`` defaults to ``$CCW_DB_URL``, else the SQLite gradebook ``<root>/gradebook.db``.
+    """
+    from traitlets.config.loader import PyFileConfigLoader
+
+    ensure_interpreter_on_path()
+    root = Path(course_root or default_course_root()).resolve()
+    notebooks = Path(notebooks_root or default_notebooks_root()).resolve()
+    cfg_file = root / "nbgrader_config.py"
+    if not cfg_file.is_file():
+        if not create:
+            raise UserFacingError(f"no course at {root}: nbgrader_config.py is missing "
+                                  "(run `ccw course build` first)")
+        root.mkdir(parents=True, exist_ok=True)
+        cfg_file.write_text(DEFAULT_CONFIG, encoding="utf-8")
+    try:
+        config = PyFileConfigLoader(cfg_file.name, path=str(root)).load_config()
+    except Exception as exc:  # a syntax error in the config is the trainer's input
+        raise UserFacingError(f"{cfg_file}: cannot load nbgrader config ({exc.__class__.__name__}: {exc})") from None
+    url = db_url or os.environ.get(DB_URL_ENV) or f"sqlite:///{root / 'gradebook.db'}"
+    return Course(root=root, notebooks=notebooks, db_url=url, config=config)

@@ -1,0 +1,152 @@
+"""Run one notebook in a fresh kernel with the guards autograding needs.
+
+* per-cell timeout (seconds): the kernel is interrupted and the cell gets a ``CellTimeoutError``;
+* per-notebook timeout (seconds): the kernel is killed and every cell not yet run is marked
+  "not run", so it earns nothing;
+* a kernel that dies (``os._exit``, ``os.kill(os.getpid(), 9)``, out of memory): the cells not
+  yet run are marked "not run" and the rest of the cohort is unaffected;
+* output cap per cell (bytes): further output is dropped and a note says how much.
+
+nbgrader's ``determine_grade`` gives full marks to a test cell with *no* output, so a test cell
+that never ran must carry an error output: :func:`execute_notebook` adds one.
+"""
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from nbclient.util import ensure_async, run_sync
+from nbformat import NotebookNode
+
+TIMEOUT_ERROR = {"ename": "CellTimeoutError", "evalue": "",
+                 "traceback": ["CellTimeoutError: the cell ran longer than the time limit and was stopped"]}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Execution limits: ``cell_timeout`` and ``notebook_timeout`` in seconds, output in bytes."""
+
+    cell_timeout: int = 60
+    notebook_timeout: float = 600
+    max_output_bytes: int = 1_000_000
+
+
+@dataclass
+class Execution:
+    """What happened while running a notebook; ``notes`` are written for the learner."""
+
+    notes: list[str] = field(default_factory=list)
+    cells_run: int = 0
+    died: bool = False
+    timed_out: bool = False
+    seconds: float = 0.0
+
+
+def _size(out: NotebookNode) -> int:
+    if out.get("output_type") == "stream":
+        return len(out.get("text", ""))
+    if "data" in out:
+        return sum(len(v) if isinstance(v, str) else len(str(v)) for v in out["data"].values())
+    return sum(len(line) for line in out.get("traceback", []))
+
+
+class GuardedClient(NotebookClient):
+    """nbclient's NotebookClient with an output cap and a record of cell timeouts."""
+
+    def __init__(self, nb, max_output_bytes: int, **kw):
+        super().__init__(nb, **kw)
+        self.max_output_bytes = max_output_bytes
+        self.output_bytes: dict[int, int] = {}
+        self.dropped_bytes: dict[int, int] = {}
+        self.timed_out_cells: list[int] = []
+        self.current_cell: int | None = None
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None:
+            return None
+        size = _size(out)
+        used = self.output_bytes.get(cell_index, 0)
+        if used + size > self.max_output_bytes:
+            outs.remove(out)  # keep the worker's memory bounded whatever the learner prints
+            self.dropped_bytes[cell_index] = self.dropped_bytes.get(cell_index, 0) + size
+            return None
+        self.output_bytes[cell_index] = used + size
+        return out
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self.timed_out_cells.append(self.current_cell)
+        return await super()._async_handle_timeout(timeout, cell)
+
+
+def _not_run_output(reason: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename="NotRun", evalue=reason, traceback=[f"NotRun: {reason}"])
+
+
+async def _run(client: GuardedClient, limits: Limits, run: Execution, env: dict, cwd: str) -> None:
+    deadline = time.monotonic() + limits.notebook_timeout
+    killed_for_time = False
+
+    async def watchdog():
+        nonlocal killed_for_time
+        await asyncio.sleep(max(0.0, deadline - time.monotonic()))
+        killed_for_time = True
+        await client.km.signal_kernel(signal.SIGKILL)
+
+    # The kernel's own stderr (ipykernel's start-up chatter, crash dumps) is not the learner's output.
+    async with client.async_setup_kernel(env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        guard = asyncio.ensure_future(watchdog())
+        try:
+            await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
+            for index, cell in enumerate(client.nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                client.current_cell = index
+                try:
+                    await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+                    run.cells_run += 1
+                except DeadKernelError:
+                    run.died, run.timed_out = True, killed_for_time
+                    reason = (f"the notebook ran longer than {limits.notebook_timeout:g} s and was stopped"
+                              if killed_for_time else "the Python kernel died (crash, os._exit or out of memory)")
+                    run.notes.append(f"Cell {index + 1}: {reason}; this cell and the cells after it were not run "
+                                     "and earn no marks.")
+                    cell.outputs = [*cell.get("outputs", []), _not_run_output(reason)]
+                    for later in client.nb.cells[index + 1:]:
+                        if later.cell_type == "code":
+                            later.outputs = [_not_run_output(reason)]
+                    break
+        finally:
+            guard.cancel()
+
+
+def execute_notebook(nb: NotebookNode, *, env: dict, cwd: str, limits: Limits = Limits()) -> Execution:
+    """Execute ``nb`` in place in a new ``python3`` kernel started with ``env`` in ``cwd``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    run = Execution()
+    client = GuardedClient(
+        nb, limits.max_output_bytes, timeout=limits.cell_timeout, interrupt_on_timeout=True,
+        error_on_timeout=TIMEOUT_ERROR, allow_errors=True, kernel_name="python3",
+        kernel_manager_class=AsyncKernelManager, record_timing=False, startup_timeout=60,
+        extra_arguments=["--HistoryManager.hist_file=:memory:"], raise_on_iopub_timeout=False,
+        iopub_timeout=5)
+    start = time.monotonic()
+    run_sync(_run)(client, limits, run, env, cwd)
+    run.seconds = time.monotonic() - start
+    for index in sorted(set(c for c in client.timed_out_cells if c is not None)):
+        run.timed_out = True
+        run.notes.append(f"Cell {index + 1}: ran longer than {limits.cell_timeout} s and was stopped "
+                         "(check for an endless loop).")
+    for index, dropped in sorted(client.dropped_bytes.items()):
+        note = (f"Cell {index + 1}: printed more than {limits.max_output_bytes / 1e6:g} MB; "
+                f"{dropped / 1e6:.1f} MB of output was dropped.")
+        run.notes.append(note)
+        nb.cells[index].outputs.append(NotebookNode(output_type="stream", name="stdout",
+                                                    text=f"\n[{note}]\n"))
+    return run

@@ -1,0 +1,84 @@
+"""Feedback HTML for a learner, rendered from the autograded notebook and the gradebook.
+
+nbgrader's GenerateFeedback shows the autograded notebook, which holds the hidden tests that were
+put back for grading. Here hidden-test regions are removed from the source and the error output of
+any cell that had one is cut to its last line (``AssertionError: <the check's message>``), so no
+hidden test code reaches the learner, while the learner still sees why a check failed.
+Reads the gradebook only (workers may run this in parallel).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+
+BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+
+
+def strip_hidden_tests(nb) -> int:
+    """Remove hidden-test regions in place; returns how many cells had one."""
+    count = 0
+    for cell in nb.cells:
+        if BEGIN_HIDDEN not in cell.get("source", ""):
+            continue
+        kept, hidden = [], False
+        for line in cell.source.split("\n"):
+            if BEGIN_HIDDEN in line:
+                hidden = True
+            elif END_HIDDEN in line:
+                hidden = False
+            elif not hidden:
+                kept.append(line)
+        cell.source = "\n".join(kept)
+        count += 1
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+    return count
+
+
+def _exporter():
+    import nbgrader
+    from nbconvert.exporters import HTMLExporter
+    from traitlets.config import Config
+
+    base = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+    c = Config()
+    c.HTMLExporter.template_name = "feedback"
+    c.HTMLExporter.extra_template_basedirs = [str(base / "templates")]
+    c.HTMLExporter.extra_template_paths = [str(base / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
+    return HTMLExporter(config=c)
+
+
+def render_feedback(nb, learner: str, assignment: str, notebook: str, db_url: str) -> str:
+    """The feedback page of one autograded notebook (scores and comments from the gradebook)."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from helpers.course.gradebook import quiet_nbgrader
+
+    quiet_nbgrader()
+    strip_hidden_tests(nb)
+    resources = {"nbgrader": {"student": learner, "assignment": assignment, "notebook": notebook, "db_url": db_url},
+                 "unique_key": notebook}
+    nb, resources = GetGrades()(nb, resources)
+    nb, resources = CSSHTMLHeaderPreprocessor()(nb, resources)
+    html, _ = _exporter().from_notebook_node(nb, resources=resources)
+    return html
+
+
+def feedback_task(task: dict) -> dict:
+    """Render every notebook of one learner's assignment; returns {"html": {notebook: html}, ...}."""
+    from helpers.course.config import ensure_interpreter_on_path
+
+    ensure_interpreter_on_path()
+    pages, errors = {}, {}
+    for notebook in task["notebooks"]:
+        path = os.path.join(task["autograded_dir"], f"{notebook}.ipynb")
+        try:
+            nb = nbformat.read(path, as_version=4)
+            pages[notebook] = render_feedback(nb, task["learner"], task["assignment"], notebook, task["db_url"])
+        except Exception as exc:  # one broken page must not stop everyone's feedback
+            errors[notebook] = f"{exc.__class__.__name__}: {exc}"
+    return {"learner": task["learner"], "assignment": task["assignment"], "html": pages, "errors": errors}

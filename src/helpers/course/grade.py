@@ -1,0 +1,257 @@
+"""``ccw grade``: autograde a cohort in parallel; one coordinator writes the gradebook.
+
+Flow: take submissions (:mod:`helpers.course.submissions`) -> plan one task per submitted notebook
+-> copy the assignments' structure into a template SQLite gradebook -> workers (local processes or
+a Dask cluster) execute and score each notebook against a private copy of the template
+(:mod:`helpers.course.worker`) -> this process stores every score in the course gradebook (SQLite
+or PostgreSQL), writes ``autograded/`` -> feedback HTML per learner (:mod:`helpers.course.feedback`)
+-> ``grades.csv`` and ``submissions.csv``.
+
+A notebook that is missing, unreadable, hangs, exits, crashes its kernel or floods its output is
+graded like any other (zero where nothing was earned) with a note in that learner's feedback; no
+other learner's grades change.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from helpers.course import gradebook as gbm
+from helpers.course.config import load_course
+from helpers.course.feedback import feedback_task
+from helpers.course.pool import run_tasks
+from helpers.course.submissions import import_submissions, read_timestamp
+from helpers.course.variants import dataset_for, kernel_env
+from helpers.course.worker import autograde_task, notes_cell
+from helpers.errors import UserFacingError
+from helpers.paths import project_root
+
+NOTES_FILE = "grading_notes.json"
+
+
+@dataclass
+class GradeRun:
+    """What a grading run did; ``notes`` maps (learner, assignment, notebook) to learner-facing notes."""
+
+    learners: list[str] = field(default_factory=list)
+    graded: int = 0
+    missing: int = 0
+    unreadable: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    worker_seconds: list[float] = field(default_factory=list)
+    kernel_seconds: list[float] = field(default_factory=list)
+    notes: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
+    status: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    grades_csv: Path | None = None
+    submissions_csv: Path | None = None
+
+
+def _failure(task: dict, message: str) -> dict:
+    return {"learner": task["learner"], "assignment": task["assignment"], "notebook": task["notebook"],
+            "status": "error", "grades": None, "comments": {}, "notebook_json": None, "seconds": 0.0,
+            "kernel_seconds": 0.0,
+            "notes": [f"The autograder could not grade this notebook ({message}); an assessor will review it."]}
+
+
+def _extra_files(release: Path) -> list[dict]:
+    return [{"path": str(p), "relpath": str(p.relative_to(release))} for p in sorted(release.rglob("*"))
+            if p.is_file() and p.suffix != ".ipynb" and ".ipynb_checkpoints" not in p.parts]
+
+
+def _write_autograded(folder: Path, notebook: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{notebook}.ipynb").write_text(text, encoding="utf-8")
+
+
+def grade(course_root: Path | str | None = None, notebooks_root: Path | str | None = None, *,
+          submissions: Path | str | None = None, db_url: str | None = None, workers: int | None = None,
+          timeout: int | None = None, notebook_timeout: float | None = None, dask_scheduler: str | None = None,
+          datasets: Path | str | None = None, reports_dir: Path | str | None = None,
+          learners: list[str] | None = None, feedback: bool = True, progress: bool = True) -> GradeRun:
+    """Autograde every submitted notebook (or only ``learners``) and write feedback and CSVs.
+
+    ``timeout`` is the per-cell limit in seconds (default: the config's ``Execute.timeout``);
+    ``notebook_timeout`` the whole-notebook limit in seconds; ``datasets`` a folder holding one
+    dataset folder per learner (``<datasets>/<learner>``), passed to the notebook as ``CCW_DATASET``.
+    """
+    started = time.monotonic()
+    course = load_course(course_root, notebooks_root, db_url)
+    run = GradeRun()
+    submitted, release = course.dir("submitted"), course.dir("release")
+    if submissions is not None:
+        run.ignored = import_submissions(submissions, submitted, release).ignored
+    if not submitted.is_dir():
+        raise UserFacingError(f"no submissions: {submitted} does not exist (pass --submissions DIR)")
+    wanted = set(learners) if learners else None
+    cohort = sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith(".")
+                    and (wanted is None or p.name in wanted))
+    if not cohort:
+        raise UserFacingError(f"no learners' submissions found in {submitted}")
+    datasets = Path(datasets) if datasets else None
+    if datasets is not None:
+        lacking = [lr for lr in cohort if not dataset_for(lr, datasets).is_dir()]
+        if lacking:
+            raise UserFacingError(f"no dataset folder under {datasets} for: {', '.join(lacking)} "
+                                  "(generate them with `ccw regenerate --roster FILE`)")
+    limits = (int(timeout or course.cell_timeout), float(notebook_timeout or course.notebook_timeout),
+              course.max_output_bytes)
+    gb = gbm.open_gradebook(course.db_url, course.course_id)
+    try:
+        structure = gbm.assignment_notebooks(gb, [a.name for a in gb.assignments])
+        if not structure:
+            raise UserFacingError(f"the gradebook {course.db_url} has no assignments: run `ccw course build` first")
+        tasks, missing, timestamps = [], [], {}
+        for learner in cohort:
+            for folder in sorted(p for p in (submitted / learner).iterdir() if p.is_dir()):
+                if folder.name not in structure:
+                    run.ignored.append(f"{learner}/{folder.name}")
+                    continue
+                timestamps[(learner, folder.name)] = read_timestamp(folder)
+                env = kernel_env(learner, dataset_for(learner, datasets), [course.root])
+                for notebook in structure[folder.name]:
+                    path = folder / f"{notebook}.ipynb"
+                    ident = {"learner": learner, "assignment": folder.name, "notebook": notebook}
+                    if not path.is_file():
+                        missing.append(ident)
+                        continue
+                    tasks.append({**ident, "submitted": str(path), "env": env, "limits": limits,
+                                  "release": str(release / folder.name / f"{notebook}.ipynb"),
+                                  "files": _extra_files(release / folder.name), "course_id": course.course_id})
+        pairs = sorted(timestamps)
+        run.learners = sorted({lr for lr, _ in pairs})
+        for learner, assignment in pairs:  # fixed creation order: reproducible gradebooks
+            gbm.prepare_submission(gb, assignment, learner, timestamps[(learner, assignment)])
+        scratch = Path(tempfile.mkdtemp(prefix=".ccw-", dir=course.root))
+        try:
+            template = gbm.write_template(course.db_url, course.course_id, sorted({a for _, a in pairs}),
+                                          scratch / "template.db")
+            for task in tasks:
+                task["template"] = str(template)
+            for result in run_tasks(autograde_task, tasks, workers=workers, dask_scheduler=dask_scheduler,
+                                    progress=progress, desc="autograding", on_failure=_failure):
+                _store(course, gb, run, result, release)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        for ident in missing:
+            note = (f"{ident['notebook']}.ipynb was not submitted; it earns no marks.")
+            _store(course, gb, run, {**ident, "status": "missing", "grades": None, "comments": {},
+                                     "notebook_json": None, "notes": [note], "seconds": 0.0, "kernel_seconds": 0.0},
+                   release)
+        for learner, assignment in pairs:
+            _write_notes(course, run, learner, assignment)
+    finally:
+        gb.close()
+    if feedback:
+        write_feedback(course, pairs, workers=workers, dask_scheduler=dask_scheduler, progress=progress)
+    run.grades_csv, run.submissions_csv = export_csv(course, reports_dir)
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def _store(course, gb, run: GradeRun, result: dict, release: Path) -> None:
+    """Write one worker result: gradebook scores, autograded notebook, notes (coordinator only)."""
+    learner, assignment, notebook = result["learner"], result["assignment"], result["notebook"]
+    key = (learner, assignment, notebook)
+    release_nb = None
+    grades = result["grades"]
+    if grades is None:  # missing, or the worker died: zero every graded cell, keep the release as evidence
+        release_nb = nbformat.read(release / assignment / f"{notebook}.ipynb", as_version=4)
+        grades = {c.metadata["nbgrader"]["grade_id"]: 0.0 for c in release_nb.cells
+                  if c.metadata.get("nbgrader", {}).get("grade") or c.metadata.get("nbgrader", {}).get("task")}
+    gbm.record_scores(gb, learner, assignment, notebook, grades, result["comments"])
+    text = result["notebook_json"]
+    if text is None:
+        release_nb.cells.insert(0, notes_cell(result["notes"]))
+        text = nbformat.writes(release_nb)
+    _write_autograded(course.dir("autograded") / learner / assignment, notebook, text)
+    run.notes[key], run.status[key] = list(result["notes"]), result["status"]
+    run.graded += result["status"] == "graded"
+    run.missing += result["status"] == "missing"
+    run.unreadable += result["status"] == "unreadable"
+    run.errors += result["status"] == "error"
+    if result["status"] == "graded":
+        run.worker_seconds.append(result["seconds"])
+        run.kernel_seconds.append(result["kernel_seconds"])
+
+
+def _write_notes(course, run: GradeRun, learner: str, assignment: str) -> None:
+    folder = course.dir("autograded") / learner / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = course.dir("submitted") / learner / assignment / "timestamp.txt"
+    if stamp.is_file():
+        shutil.copyfile(stamp, folder / "timestamp.txt")
+    entries = {nb: {"status": run.status[(lr, a, nb)], "notes": run.notes[(lr, a, nb)]}
+               for (lr, a, nb) in sorted(run.status) if lr == learner and a == assignment}
+    (folder / NOTES_FILE).write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def write_feedback(course, pairs: list[tuple[str, str]], *, workers: int | None = None,
+                   dask_scheduler: str | None = None, progress: bool = True) -> int:
+    """Feedback HTML for every (learner, assignment) from the gradebook; returns pages written.
+
+    Run again after the assessor's manual grading so the pages show the final scores.
+    """
+    tasks = []
+    for learner, assignment in pairs:
+        folder = course.dir("autograded") / learner / assignment
+        notebooks = sorted(p.stem for p in folder.glob("*.ipynb"))
+        if notebooks:
+            tasks.append({"learner": learner, "assignment": assignment, "notebooks": notebooks,
+                          "autograded_dir": str(folder), "db_url": course.db_url})
+
+    def failed(task, message):
+        return {"learner": task["learner"], "assignment": task["assignment"], "html": {},
+                "errors": {nb: message for nb in task["notebooks"]}}
+
+    written = 0
+    problems = []
+    for result in run_tasks(feedback_task, tasks, workers=workers, dask_scheduler=dask_scheduler,
+                            progress=progress, desc="feedback", on_failure=failed):
+        folder = course.dir("feedback") / result["learner"] / result["assignment"]
+        folder.mkdir(parents=True, exist_ok=True)
+        for notebook, html in sorted(result["html"].items()):
+            (folder / f"{notebook}.html").write_text(html, encoding="utf-8")
+            written += 1
+        problems += [f"{result['learner']}/{result['assignment']}/{nb}: {msg}" for nb, msg in result["errors"].items()]
+    if problems:
+        raise UserFacingError("feedback could not be written for: " + "; ".join(sorted(problems)))
+    return written
+
+
+def submitted_pairs(course) -> list[tuple[str, str]]:
+    """(learner, assignment) of every autograded submission on disk."""
+    root = course.dir("autograded")
+    if not root.is_dir():
+        return []
+    return sorted((p.parent.name, p.name) for p in root.glob("*/*") if p.is_dir() and not p.parent.name.startswith("."))
+
+
+def export_csv(course, reports_dir: Path | str | None = None) -> tuple[Path, Path]:
+    """``grades.csv`` (one row per graded cell) and ``submissions.csv`` (one row per notebook)."""
+    out = Path(reports_dir) if reports_dir else project_root() / "reports"
+    out.mkdir(parents=True, exist_ok=True)
+    grades = gbm.grades_frame(course.db_url, course.course_id)
+    grades.to_csv(out / "grades.csv", index=False, lineterminator="\n")
+    keys = ["learner", "assignment", "notebook"]
+    per_nb = grades.assign(awaiting=(grades["status"] == "awaiting").astype(int)).groupby(keys, as_index=False).agg(
+        score=("score", "sum"), max_score=("max_score", "sum"), awaiting=("awaiting", "sum"))
+    status, notes = [], []
+    cache: dict[tuple[str, str], dict] = {}
+    for learner, assignment, notebook in per_nb[keys].itertuples(index=False):
+        if (learner, assignment) not in cache:
+            path = course.dir("autograded") / learner / assignment / NOTES_FILE
+            cache[(learner, assignment)] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        entry = cache[(learner, assignment)].get(notebook, {})
+        status.append(entry.get("status", "not graded"))
+        notes.append(" | ".join(entry.get("notes", [])))
+    per_nb["status"], per_nb["notes"] = status, notes
+    per_nb.to_csv(out / "submissions.csv", index=False, lineterminator="\n")
+    return out / "grades.csv", out / "submissions.csv"

@@ -1,0 +1,178 @@
+"""One grading task: autograde one learner's notebook, in a worker process (local pool or Dask).
+
+A task is a plain dict (picklable for both executors) and so is its result. The worker runs
+nbgrader's own preprocessors (sanitise: ClearOutput, DeduplicateIds, OverwriteKernelspec,
+OverwriteCells, CheckCellMetadata; then LimitOutput, SaveAutoGrades, CheckCellMetadata) against a
+*private* copy of the template gradebook, runs the notebook with :mod:`helpers.course.execute`,
+and returns scores, the autograded notebook and notes for the learner. It never touches the
+course gradebook, and it never raises: whatever the submission does, the result says what happened.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import nbformat
+
+from helpers.course.config import ensure_interpreter_on_path
+from helpers.course.execute import Limits, execute_notebook
+
+_PRIVATE: dict[str, str] = {}  # template path -> this process's private gradebook copy
+
+
+def _private_db(template: str) -> str:
+    if template not in _PRIVATE:
+        folder = tempfile.mkdtemp(prefix="ccw-worker-")
+        shutil.copyfile(template, os.path.join(folder, "gradebook.db"))
+        _PRIVATE[template] = os.path.join(folder, "gradebook.db")
+    return f"sqlite:///{_PRIVATE[template]}"
+
+
+def _nbg(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _is_graded(cell) -> bool:
+    meta = _nbg(cell)
+    return bool(meta.get("grade") or meta.get("task"))
+
+
+def notes_cell(notes: list[str]):
+    text = "**Grading notes** (from the autograder)\n\n" + "\n".join(f"- {n}" for n in notes)
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.metadata["ccw_grading_notes"] = True
+    return cell
+
+
+def restore_cells(nb, release, notes: list[str]):
+    """Put back graded, answer and read-only cells the learner deleted, in their release position,
+    and note edits to read-only cells and cell types (nbgrader's OverwriteCells then restores those)."""
+    present = {}
+    for cell in nb.cells:
+        gid = _nbg(cell).get("grade_id")
+        if gid and gid not in present:
+            present[gid] = cell
+    after = None  # the cell of the submission after which a missing cell goes back
+    for rel in release.cells:
+        meta = _nbg(rel)
+        gid = meta.get("grade_id")
+        if not gid:
+            continue
+        sub = present.get(gid)
+        if sub is None:
+            sub = copy.deepcopy(rel)
+            position = 0 if after is None else next(i for i, c in enumerate(nb.cells) if c is after) + 1
+            nb.cells.insert(position, sub)
+            what = "an answer cell" if meta.get("solution") else "a read-only cell"
+            notes.append(f"Cell '{gid}' ({what}) was deleted; it was put back from the assignment before grading"
+                         + (" and its answer earns no marks." if meta.get("solution") else "."))
+        else:
+            if sub.get("cell_type") != rel.cell_type:
+                notes.append(f"Cell '{gid}' was changed from {rel.cell_type} to {sub.get('cell_type')}; "
+                             "its type was restored before grading.")
+            elif meta.get("locked") and sub.get("source") != rel.source:
+                notes.append(f"Cell '{gid}' is read-only but was edited; the original was restored before grading.")
+            if meta.get("grade") and _nbg(sub).get("points") != meta.get("points"):
+                notes.append(f"The points of cell '{gid}' were edited; the assignment's points were restored.")
+        after = sub
+    return nb
+
+
+def _zero_result(task: dict, release, notes: list[str], status: str, started: float) -> dict:
+    nb = copy.deepcopy(release)
+    nb.cells.insert(0, notes_cell(notes))
+    return {**_ident(task), "status": status, "notes": notes, "seconds": time.monotonic() - started,
+            "kernel_seconds": 0.0,
+            "grades": {_nbg(c)["grade_id"]: 0.0 for c in release.cells if _is_graded(c)},
+            "comments": {}, "notebook_json": nbformat.writes(nb)}
+
+
+def _ident(task: dict) -> dict:
+    return {k: task[k] for k in ("learner", "assignment", "notebook")}
+
+
+def _run_preprocessors(classes, nb, resources, log):
+    for cls in classes:
+        nb, resources = cls(log=log)(nb, resources)
+    return nb, resources
+
+
+def autograde_task(task: dict) -> dict:
+    """Grade ``task['submitted']`` (path) for ``task['learner']``; see the module doc for the result."""
+    started = time.monotonic()
+    try:
+        return _autograde(task, started)
+    except Exception as exc:  # a grader bug must not stop the cohort: zero with a note, traceback kept
+        release = nbformat.read(task["release"], as_version=4)
+        result = _zero_result(task, release, [f"The autograder could not grade this notebook "
+                                              f"({exc.__class__.__name__}: {exc}); an assessor will review it."],
+                              "error", started)
+        result["traceback"] = traceback.format_exc()
+        return result
+
+
+def _autograde(task: dict, started: float) -> dict:
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, LimitOutput,
+                                        OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+
+    from helpers.course.gradebook import open_gradebook, quiet_nbgrader
+
+    ensure_interpreter_on_path()
+    quiet_nbgrader()
+    log = logging.getLogger("nbgrader.ccw")
+    release = nbformat.read(task["release"], as_version=4)
+    name = f"{task['notebook']}.ipynb"
+    notes: list[str] = []
+    try:
+        nb = nbformat.read(task["submitted"], as_version=4)
+        if not isinstance(nb.get("cells"), list):
+            raise ValueError("it has no list of cells")
+    except Exception as exc:
+        reason = str(exc).splitlines()[0][:200] if str(exc) else exc.__class__.__name__
+        notes.append(f"{name} could not be read as a Jupyter notebook ({reason}); it earns no marks. "
+                     "Re-download the assignment and copy your answers into it.")
+        return _zero_result(task, release, notes, "unreadable", started)
+
+    nb = restore_cells(nb, release, notes)
+    db_url = _private_db(task["template"])
+    learner, assignment, notebook = task["learner"], task["assignment"], task["notebook"]
+    with open_gradebook(db_url, task["course_id"]) as gb:
+        gb.update_or_create_student(learner)
+        gb.update_or_create_submission(assignment, learner)
+    workdir = tempfile.mkdtemp(prefix="ccw-run-")
+    try:
+        for extra in task.get("files", []):  # data files released with the assignment
+            target = Path(workdir) / extra["relpath"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(extra["path"], target)
+        resources = {"nbgrader": {"student": learner, "assignment": assignment, "notebook": notebook,
+                                  "db_url": db_url}, "metadata": {"path": workdir}}
+        try:
+            nb, resources = _run_preprocessors(
+                (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata), nb, resources, log)
+        except Exception as exc:
+            notes.append(f"{name}: the grading information in the notebook is damaged ({exc}); it earns no marks. "
+                         "Re-download the assignment and copy your answers into it.")
+            return _zero_result(task, release, notes, "unreadable", started)
+        env = {**os.environ, **task["env"], "NBGRADER_EXECUTION": "autograde"}
+        run = execute_notebook(nb, env=env, cwd=workdir, limits=Limits(*task["limits"]))
+        notes += run.notes
+        nb, resources = _run_preprocessors((LimitOutput, SaveAutoGrades, CheckCellMetadata), nb, resources, log)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    with open_gradebook(db_url, task["course_id"]) as gb:
+        sub = gb.find_submission_notebook(notebook, assignment, learner)
+        grades = {g.cell.name: g.auto_score for g in sub.grades}
+        comments = {c.cell.name: c.auto_comment for c in sub.comments}
+        gb.remove_submission(assignment, learner)  # keep the private copy small
+    if notes:
+        nb.cells.insert(0, notes_cell(notes))
+    return {**_ident(task), "status": "graded", "notes": notes, "grades": grades, "comments": comments,
+            "notebook_json": nbformat.writes(nb), "seconds": time.monotonic() - started,
+            "kernel_seconds": run.seconds}
