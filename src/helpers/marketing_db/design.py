@@ -86,13 +86,22 @@ def describe_design(schema: Schema) -> Design:
 
 
 def _undeclared_ref(child: Table, parent: Table) -> bool:
+    return bool(_ref_columns(child, parent, declared=False))
+
+
+def _ref_columns(child: Table, parent: Table, declared: bool = True) -> tuple[str, ...]:
+    """Columns of ``child`` that point at ``parent``: its declared foreign keys, else columns named
+    like the parent's key (``customer_id``) that were never declared."""
+    if declared:
+        for fk in child.references(parent.name):
+            return fk.columns
     pk = [normalise(c) for c in parent.primary_key]
     for c in child.columns:
         n = normalise(c.name)
         if (len(pk) == 1 and n == pk[0] and n != "id") or (
                 _CUSTOMER_KEY_RE.match(n) and _CUSTOMER_TABLE_RE.search(normalise(parent.name))):
-            return True
-    return False
+            return (c.name,)
+    return ()
 
 
 def _names(hits: list[tuple[Table, Column]], limit: int = 3) -> str:
@@ -404,12 +413,14 @@ def _child_keys(d: Design):
         return False, "no child tables of the customer to check"
     issues = []
     for t in d.children:
-        for fk in t.references(d.customer.name):
-            if not t.is_indexed(fk.columns):
-                issues.append(f"{t.name}.{', '.join(fk.columns)} has no index (lookups per customer scan the table)")
-            nullable = [c for c in fk.columns if (col := t.column(c)) and not col.notnull and not col.pk]
-            if nullable:
-                issues.append(f"{t.name}.{', '.join(nullable)} allows NULL (a row with no customer)")
+        cols = _ref_columns(t, d.customer)
+        if not cols:
+            continue
+        if not t.is_indexed(cols):
+            issues.append(f"{t.name}.{', '.join(cols)} has no index (lookups per customer scan the table)")
+        nullable = [c for c in cols if (col := t.column(c)) and not col.notnull and not col.pk]
+        if nullable:
+            issues.append(f"{t.name}.{', '.join(nullable)} allows NULL (a row with no customer)")
     if issues:
         return False, "; ".join(issues[:3])
     return True, "child tables' customer keys are NOT NULL and indexed"

@@ -34,6 +34,9 @@ CREATE TABLE customers (
     business_postcode       TEXT,
     timezone                TEXT NOT NULL,
     data_source             TEXT NOT NULL,
+    status                  TEXT NOT NULL CHECK (status IN ('active', 'churned')),
+    joined_at               TIMESTAMP NOT NULL,
+    churned_at              TIMESTAMP,
     dncr_registered         INTEGER NOT NULL DEFAULT 0 CHECK (dncr_registered IN (0, 1)),
     dncr_washed_at          TIMESTAMP,
     dncr_wash_ref           TEXT,
@@ -89,7 +92,7 @@ _CUSTOMER_COLUMNS = (
     "residential_street", "residential_suburb", "residential_state", "residential_postcode",
     "postal_street", "postal_suburb", "postal_state", "postal_postcode",
     "business_name", "business_street", "business_suburb", "business_state", "business_postcode",
-    "timezone", "data_source", "dncr_registered", "dncr_washed_at", "dncr_wash_ref",
+    "timezone", "data_source", "status", "joined_at", "churned_at", "dncr_registered", "dncr_washed_at", "dncr_wash_ref",
     "unsubscribed_at", "unsubscribe_actioned_at", "created_at", "updated_at",
 )
 

@@ -51,9 +51,10 @@ class _State:
 class Sandbox:
     """An in-memory SQLite connection with the guards above. ``conn`` is the raw connection."""
 
-    def __init__(self, factory=sqlite3.Connection):
-        self.conn = sqlite3.connect(":memory:", isolation_level=None, factory=factory,
-                                    check_same_thread=False)
+    def __init__(self, factory=sqlite3.Connection, conn: sqlite3.Connection | None = None):
+        """A fresh in-memory database, or guards installed on an existing ``conn``."""
+        self.conn = conn if conn is not None else sqlite3.connect(
+            ":memory:", isolation_level=None, factory=factory, check_same_thread=False)
         self._state = _State()
         self.conn.set_authorizer(self._authorize)
         self.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 20_000_000)
