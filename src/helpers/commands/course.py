@@ -1,0 +1,68 @@
+"""``ccw course``: build the nbgrader course (check sources, release, leak check) and the assessor guide."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "course", help="build the nbgrader course from notebooks/ (checks, student release, leak check)",
+        description="Trainer's side of the course. `build` copies notebooks/<UNIT>/ into the nbgrader course root "
+                    "(source/<UNIT>/), checks every source notebook (nbgrader metadata, competency tags, rubric "
+                    "and benchmark answers on manually graded cells, and that the reference solution earns full "
+                    "marks on every autograded cell), generates the student release with nbgrader, and checks that "
+                    "no solution, hidden test or benchmark answer remains in it. `guide` writes the assessor guide "
+                    "(tasks, rubrics and benchmark answers per criterion).")
+    action = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    build = action.add_parser("build", help="check the source notebooks and generate the student release",
+                              description="Check every source notebook and generate the student release of every "
+                                          "assignment (unit code) into COURSE/release/.")
+    _common(build)
+    build.add_argument("--assignment", action="append", dest="assignments", metavar="UNIT",
+                       help="build only this assignment (repeatable; default: every folder of NOTEBOOKS)")
+    build.add_argument("--workers", type=int, default=None, help="parallel kernels for the solution check "
+                       "(default: CPU count)")
+    build.add_argument("--dataset", type=Path, default=None,
+                       help="dataset folder the reference solutions run against (CCW_DATASET; default: the "
+                            "practice dataset)")
+    build.add_argument("--skip-solution-check", action="store_true",
+                       help="do not run the reference solutions (faster; not for a release to learners)")
+    build.set_defaults(func=run_build)
+    guide = action.add_parser("guide", help="write the assessor guide (grader-only)",
+                              description="Write assessor_guide.md and assessor_guide.html (tasks, rubrics, benchmark "
+                                          "answers and reference solutions per unit item) from the source notebooks.")
+    guide.add_argument("--notebooks", type=Path, default=None, help="source notebooks (default: notebooks/)")
+    guide.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
+    guide.set_defaults(func=run_guide)
+
+
+def _common(p) -> None:
+    p.add_argument("--course", type=Path, default=None, help="nbgrader course root (default: autograde/)")
+    p.add_argument("--notebooks", type=Path, default=None, help="source notebooks root (default: notebooks/)")
+    p.add_argument("--db-url", default=None, help="gradebook URL, e.g. postgresql://user@host/db "
+                   "(default: $CCW_DB_URL, else COURSE/gradebook.db)")
+
+
+def run_build(args) -> int:
+    from helpers.course.build import build_course
+
+    report = build_course(args.course, args.notebooks, db_url=args.db_url, assignments=args.assignments,
+                          workers=args.workers, dataset=args.dataset,
+                          check_solutions=not args.skip_solution_check, progress=sys.stderr.isatty())
+    checked = "" if args.skip_solution_check else (
+        f"; reference solutions earn {sum(s for s, _ in report.solution_scores.values()):g}/"
+        f"{sum(m for _, m in report.solution_scores.values()):g} autograded points")
+    print(f"built {', '.join(report.assignments)}: {len(report.notebooks)} notebooks, {report.tags} tagged cells"
+          f"{checked}; release has no solutions, hidden tests or benchmark answers")
+    return 0
+
+
+def run_guide(args) -> int:
+    from helpers.course.config import default_notebooks_root
+    from helpers.course.guide import write_guide
+    from helpers.paths import project_root
+
+    md, html = write_guide(args.notebooks or default_notebooks_root(), args.out or project_root() / "reports")
+    print(f"assessor guide: {html} (and {md.name})")
+    return 0

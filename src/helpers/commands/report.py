@@ -1,0 +1,35 @@
+"""``ccw report``: competency per learner, criterion and unit; HTML report; assessor guide."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "report", help="competency outcomes (CSV and HTML with plots) and the assessor guide",
+        description="From the competency tags of the source notebooks and the gradebook's scores, decide for every "
+                    "learner each criterion and evidence item (Satisfactory / Not Yet Satisfactory / Awaiting "
+                    "assessor) and each unit (Competent / Not Yet Competent; BSBCCO605A through its equivalence to "
+                    "BSBCUE605). Writes reports/competency.csv (learner, unit, criterion, outcome, evidence), "
+                    "reports/competency.html with plots, and the assessor guide. Rules: docs/grading.md.")
+    p.add_argument("--course", type=Path, default=None, help="nbgrader course root (default: autograde/)")
+    p.add_argument("--notebooks", type=Path, default=None, help="source notebooks root (default: notebooks/)")
+    p.add_argument("--db-url", default=None, help="gradebook URL (default: $CCW_DB_URL, else COURSE/gradebook.db)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="fraction of a cell's points that counts as earned (default: 1.0, full marks)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from helpers.course.reports import write_reports
+    from helpers.errors import UserFacingError
+
+    if args.threshold is not None and not 0 < args.threshold <= 1:
+        raise UserFacingError(f"--threshold must be a fraction in (0, 1], got {args.threshold}")
+    files = write_reports(args.course, args.notebooks, db_url=args.db_url, reports_dir=args.out,
+                          threshold=args.threshold)
+    competent = ", ".join(f"{u}: {n}/{files.learners} Competent" for u, n in sorted(files.competent.items()))
+    print(f"{files.learners} learners ({competent})")
+    print(f"competency: {files.competency_csv}; report: {files.report_html}; assessor guide: {files.guide_html}")
+    return 0

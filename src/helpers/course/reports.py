@@ -1,0 +1,50 @@
+"""Write everything ``ccw report`` produces into the reports folder."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.course.config import load_course
+from helpers.course.gradebook import grades_frame
+from helpers.course.guide import write_guide
+from helpers.course.report import UNIT_ROW, competency_frame, write_competency_csv
+from helpers.course.report_html import render_report
+from helpers.errors import UserFacingError
+from helpers.paths import project_root
+
+
+@dataclass
+class ReportFiles:
+    competency_csv: Path
+    report_html: Path
+    guide_md: Path
+    guide_html: Path
+    learners: int
+    competent: dict[str, int]  # unit -> learners Competent
+
+
+def write_reports(course_root: Path | str | None = None, notebooks_root: Path | str | None = None, *,
+                  db_url: str | None = None, reports_dir: Path | str | None = None,
+                  threshold: float | None = None) -> ReportFiles:
+    """``competency.csv``, ``competency.html`` and the assessor guide (Markdown and HTML).
+
+    ``threshold`` (fraction of a cell's points that counts as earned) defaults to the config's
+    ``c.CCWReport.threshold``, else 1.0 (full marks).
+    """
+    from helpers import competency
+
+    course = load_course(course_root, notebooks_root, db_url)
+    out = Path(reports_dir) if reports_dir else project_root() / "reports"
+    level = float(threshold if threshold is not None else course.setting("CCWReport", "threshold", 1.0))
+    grades = grades_frame(course.db_url, course.course_id)
+    if grades.empty:
+        raise UserFacingError(f"the gradebook {course.db_url} holds no grades yet: run `ccw grade` first")
+    tags = competency.collect_tags(course.notebooks)
+    frame = competency_frame(grades, tags, threshold=level)
+    csv_path = write_competency_csv(frame, out / "competency.csv")
+    html_path = out / "competency.html"
+    html_path.write_text(render_report(frame, grades), encoding="utf-8")
+    guide_md, guide_html = write_guide(course.notebooks, out)
+    units = frame[frame["criterion"] == UNIT_ROW]
+    competent = {u: int((part["outcome"] == "Competent").sum()) for u, part in units.groupby("unit")}
+    return ReportFiles(csv_path, html_path, guide_md, guide_html, int(frame["learner"].nunique()), competent)
