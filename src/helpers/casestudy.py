@@ -1,0 +1,509 @@
+"""Case studies as data: ``casestudies/<slug>/casestudy.yaml`` validated into a :class:`CaseStudy`.
+
+A case study describes one fictional Australian organisation and its contact centre for one
+period: queues (one per supply chain of the BSBCCO605A range statement), arrival profiles, the
+staffing plan per half hour, service targets, budget, stakeholders, campaigns, outages and the
+data-quality defect rates the generator injects. Learners read the narrative in ``README.md`` next
+to the YAML; the generator and the graders read the YAML through :func:`load_case_study`.
+
+Conventions: durations in seconds (``*_s``), money in AUD (``*_aud``), rates and shares as
+fractions in 0..1, times as naive local times of the centre (``organisation.timezone``). Half-hour
+lists (``intraday_profile``, ``staffing_plan``) have 48 entries, entry ``i`` covering
+``[i*30 min, (i+1)*30 min)`` after midnight.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from helpers.errors import UserFacingError
+from helpers.paths import project_root
+
+QUEUE_NAMES = ("sales", "customer_service", "billing", "collections", "fulfilment")
+DAY_TYPES = ("weekday", "saturday", "sunday")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SYSTEMS = ("telephony", "ivr", "crm", "marketing_db", "power", "site")
+DEFECT_KINDS = (
+    "duplicate_customer", "malformed_email", "malformed_phone", "missing_postcode",
+    "inconsistent_postcode", "impossible_duration", "out_of_order_timestamps", "offer_to_dncr",
+    "offer_to_opted_out", "offer_outside_hours", "unsubscribe_late",
+)
+INTERVALS_PER_DAY = 48
+
+
+class CaseStudyError(UserFacingError):
+    """A case study that cannot be found or does not validate."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organisation(_Model):
+    name: str
+    trading_name: str
+    industry: str
+    city: str
+    state: Literal["NSW", "VIC", "QLD", "SA", "WA", "TAS", "NT", "ACT"]
+    fictional_abn: str = Field(description="ABN-shaped id that fails the ABN checksum on purpose")
+    timezone: str = "Australia/Sydney"
+    customers: int = Field(gt=0, description="Customers in the marketing-database extract")
+    description: str = ""
+
+
+class Period(_Model):
+    start: dt.date
+    days: int = Field(gt=0, le=366)
+
+    @property
+    def end(self) -> dt.date:
+        """Last day of the period (inclusive)."""
+        return self.start + dt.timedelta(days=self.days - 1)
+
+
+class Hours(_Model):
+    open: dt.time
+    close: dt.time
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.close <= self.open:
+            raise ValueError(f"close ({self.close}) must be after open ({self.open})")
+        for t in (self.open, self.close):
+            if t.minute % 30 or t.second:
+                raise ValueError(f"{t} is not on a half hour (the plan works in 30-minute intervals)")
+        return self
+
+
+class OpeningHours(_Model):
+    weekday: Hours
+    saturday: Hours | None = None
+    sunday: Hours | None = None
+
+    def for_day_type(self, day_type: str) -> Hours | None:
+        return getattr(self, day_type)
+
+    def open_mask(self, day_type: str) -> list[bool]:
+        """48 booleans: which half hours of that day type the centre is open."""
+        h = self.for_day_type(day_type)
+        if h is None:
+            return [False] * INTERVALS_PER_DAY
+        lo = h.open.hour * 2 + h.open.minute // 30
+        hi = h.close.hour * 2 + h.close.minute // 30
+        return [lo <= i < hi for i in range(INTERVALS_PER_DAY)]
+
+
+class Queue(_Model):
+    name: Literal[QUEUE_NAMES]  # type: ignore[valid-type]
+    supply_chain: str
+    description: str = ""
+    reasons: list[str] = Field(min_length=1)
+    reason_weights: list[float] | None = None
+    talk_mean_s: float = Field(gt=0)
+    talk_cv: float = Field(gt=0)
+    hold_prob: float = Field(ge=0, le=1)
+    hold_mean_s: float = Field(ge=0)
+    wrap_mean_s: float = Field(gt=0)
+    wrap_cv: float = Field(gt=0)
+    patience_mean_s: float = Field(gt=0)
+    daily_volume: float = Field(gt=0, description="Mean calls offered per weekday")
+    resolve_prob: float = Field(ge=0, le=1, description="P(resolved on an answered call)")
+    repeat_prob: float = Field(ge=0, le=1, description="P(an unresolved caller calls again within 7 days)")
+    identified_share: float = Field(0.95, ge=0, le=1, description="Share of callers identified as customers")
+    sale_prob: float | None = Field(None, ge=0, le=1, description="Base P(sale) on an answered sales call")
+    sale_products: dict[str, list[str]] | None = Field(None, description="Products sold per reason")
+
+    @model_validator(mode="after")
+    def _weights(self):
+        if self.reason_weights is not None:
+            if len(self.reason_weights) != len(self.reasons):
+                raise ValueError(f"reason_weights has {len(self.reason_weights)} entries, "
+                                 f"reasons has {len(self.reasons)}: they must match")
+            if any(w < 0 for w in self.reason_weights) or sum(self.reason_weights) <= 0:
+                raise ValueError("reason_weights must be non-negative with a positive sum")
+        return self
+
+    @property
+    def weights(self) -> list[float]:
+        """Reason probabilities (normalised)."""
+        w = self.reason_weights or [1.0] * len(self.reasons)
+        s = float(sum(w))
+        return [x / s for x in w]
+
+
+def _half_hours(v: list[float], what: str) -> list[float]:
+    if len(v) != INTERVALS_PER_DAY:
+        raise ValueError(f"{what} needs {INTERVALS_PER_DAY} half-hour entries, got {len(v)}")
+    if any(x < 0 for x in v):
+        raise ValueError(f"{what} must not be negative")
+    return v
+
+
+class IntradayProfile(_Model):
+    """Relative arrival weight per half hour (normalised per day by the generator)."""
+    weekday: list[float]
+    saturday: list[float] = Field(default_factory=lambda: [0.0] * INTERVALS_PER_DAY)
+    sunday: list[float] = Field(default_factory=lambda: [0.0] * INTERVALS_PER_DAY)
+
+    @field_validator("weekday", "saturday", "sunday")
+    @classmethod
+    def _len(cls, v, info):
+        return _half_hours(v, info.field_name)
+
+
+class WeeklyProfile(_Model):
+    """Volume multiplier per day of week; the weekday (Mon-Fri) mean is normalised to 1."""
+    mon: float = Field(ge=0)
+    tue: float = Field(ge=0)
+    wed: float = Field(ge=0)
+    thu: float = Field(ge=0)
+    fri: float = Field(ge=0)
+    sat: float = Field(ge=0)
+    sun: float = Field(ge=0)
+
+    def factors(self) -> list[float]:
+        raw = [getattr(self, d) for d in WEEKDAYS]
+        m = sum(raw[:5]) / 5
+        return [x / m for x in raw]
+
+
+class DayPlan(_Model):
+    """Agents rostered per half hour (48 entries) for one queue and day type."""
+    weekday: list[int]
+    saturday: list[int] = Field(default_factory=lambda: [0] * INTERVALS_PER_DAY)
+    sunday: list[int] = Field(default_factory=lambda: [0] * INTERVALS_PER_DAY)
+
+    @field_validator("weekday", "saturday", "sunday")
+    @classmethod
+    def _len(cls, v, info):
+        return _half_hours(v, info.field_name)
+
+
+class Target(_Model):
+    target: float
+    direction: Literal["higher", "lower"]
+    unit: str
+    threshold_s: int | None = None
+    variant: str | None = None
+
+
+class Stakeholder(_Model):
+    name: str
+    role: str
+    level: Literal["centre", "enterprise", "external"]
+    interests: list[str] = Field(min_length=1)
+    organisation: str | None = None
+
+
+class Outage(_Model):
+    id: str
+    system: Literal[SYSTEMS]  # type: ignore[valid-type]
+    start: dt.datetime
+    end: dt.datetime
+    planned: bool
+    queues: list[str] = Field(min_length=1)
+    description: str
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        bad = [q for q in self.queues if q not in QUEUE_NAMES]
+        if bad:
+            raise ValueError(f"unknown queue(s) {bad}; expected some of {list(QUEUE_NAMES)}")
+        return self
+
+
+class Contingency(_Model):
+    callback_capacity_per_hour: int = Field(gt=0)
+    records_per_hour_rekey: int = Field(gt=0)
+
+
+class OutageEffects(_Model):
+    """How outages change calls (see docs/data.md)."""
+    crm_handle_multiplier: float = Field(1.35, ge=1)
+    crm_callback_share: float = Field(0.3, ge=0, le=1)
+    crm_resolve_factor: float = Field(0.7, ge=0, le=1)
+    telephony_retry_prob: float = Field(0.65, ge=0, le=1)
+    telephony_retry_delay_s: float = Field(900.0, gt=0)
+    ivr_lost_share: float = Field(0.35, ge=0, le=1)
+    ivr_redirect_queue: Literal[QUEUE_NAMES] = "customer_service"  # type: ignore[valid-type]
+
+
+class BudgetLine(_Model):
+    line: str
+    amount_aud: float = Field(ge=0)
+    period: Literal["month", "quarter", "year", "period"]
+
+
+class Objective(_Model):
+    id: str
+    text: str
+    kpi: str | None = None
+    target: float | None = None
+
+
+class Campaign(_Model):
+    id: str
+    name: str
+    kind: Literal["acquisition", "cross-sell", "retention", "win-back", "service"]
+    channel: Literal["phone", "email", "sms", "post"]
+    product_id: str | None = None
+    start: dt.date
+    end: dt.date
+    budget_aud: float = Field(ge=0)
+    inbound_uplift: float = Field(1.0, ge=1)
+    queue: Literal[QUEUE_NAMES] = "sales"  # type: ignore[valid-type]
+    sale_prob_factor: float = Field(1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class Product(_Model):
+    id: str
+    name: str
+    category: str
+    price_aud: float = Field(ge=0)
+    billing: Literal["monthly", "once"]
+    margin_pct: float
+    take_up: float = Field(ge=0, le=1, description="Share of customers holding it")
+
+
+class Segment(_Model):
+    name: str
+    share: float = Field(gt=0, le=1)
+    description: str = ""
+    business: bool = False
+    age_range: tuple[int, int] = (18, 90)
+    call_rate: float = Field(1.0, gt=0, description="Relative propensity to call")
+    sale_factor: float = Field(1.0, gt=0, description="Multiplier on P(sale)")
+    csat_shift: float = Field(0.0, description="Shift of the latent satisfaction score (CSAT points)")
+
+
+class Workforce(_Model):
+    absence_rate: float = Field(0.05, ge=0, lt=1, description="P(whole-shift unplanned absence)")
+    absence_day_cv: float = Field(0.5, ge=0, description="Day-to-day variation of absence (gamma CV)")
+    break_s_per_hour: float = Field(225.0, ge=0, description="Paid breaks per rostered hour, seconds")
+    other_shrinkage: float = Field(0.06, ge=0, lt=1, description="Meetings, coaching, training: share of time")
+    hourly_cost_aud: float = Field(44.0, gt=0)
+    team_leader_hourly_cost_aud: float = Field(58.0, gt=0)
+    agents_per_team_leader: int = Field(12, gt=0)
+
+
+class Surveys(_Model):
+    invite_share: float = Field(0.4, ge=0, le=1, description="Share of answered identified calls surveyed")
+    response_rate: float = Field(0.3, ge=0, le=1)
+    verbatim_share: float = Field(0.6, ge=0, le=1)
+
+
+class Complaints(_Model):
+    base_rate: float = Field(0.004, ge=0, le=1, description="P(complaint) per answered call, good experience")
+    bad_experience_factor: float = Field(8.0, ge=1)
+    other_channel_share: float = Field(0.3, ge=0, lt=1, description="Complaints by email/web/letter")
+    external_escalation: float = Field(0.05, ge=0, le=1)
+
+
+class CaseStudy(_Model):
+    slug: str
+    title: str
+    organisation: Organisation
+    period: Period
+    opening_hours: OpeningHours
+    queues: list[Queue] = Field(min_length=1)
+    intraday_profile: IntradayProfile
+    weekly_profile: WeeklyProfile
+    talk_hour_factor: list[float] = Field(default_factory=lambda: [1.0] * 24)
+    day_factor_cv: float = Field(0.15, ge=0)
+    staffing_plan: dict[str, DayPlan]
+    targets: dict[str, Target]
+    stakeholders: list[Stakeholder] = Field(min_length=1)
+    objectives: list[Objective] = Field(default_factory=list)
+    campaigns: list[Campaign] = Field(default_factory=list)
+    products: list[Product] = Field(min_length=1)
+    segments: list[Segment] = Field(min_length=1)
+    outages: list[Outage] = Field(default_factory=list)
+    outage_effects: OutageEffects = Field(default_factory=OutageEffects)
+    contingency: Contingency
+    budget: list[BudgetLine] = Field(default_factory=list)
+    defect_rates: dict[str, float] = Field(default_factory=dict)
+    report_deadline: dt.datetime
+    workforce: Workforce = Field(default_factory=Workforce)
+    surveys: Surveys = Field(default_factory=Surveys)
+    complaints: Complaints = Field(default_factory=Complaints)
+    history_months: int = Field(12, ge=1, le=60, description="Months of offer history before the period")
+
+    @field_validator("talk_hour_factor")
+    @classmethod
+    def _hours(cls, v):
+        if len(v) != 24 or any(x <= 0 for x in v):
+            raise ValueError(f"talk_hour_factor needs 24 positive entries, got {len(v)}")
+        return v
+
+    @field_validator("defect_rates")
+    @classmethod
+    def _defects(cls, v):
+        for k, r in v.items():
+            if k not in DEFECT_KINDS:
+                raise ValueError(f"unknown defect kind {k!r}; expected one of {', '.join(DEFECT_KINDS)}")
+            if not 0 <= r <= 0.5:
+                raise ValueError(f"defect rate for {k} must be between 0 and 0.5, got {r}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistency(self):
+        names = [q.name for q in self.queues]
+        if len(set(names)) != len(names):
+            raise ValueError(f"queues: duplicate queue names in {names}")
+        missing = [n for n in names if n not in self.staffing_plan]
+        if missing:
+            raise ValueError(f"staffing_plan: no plan for queue(s) {missing}")
+        extra = [n for n in self.staffing_plan if n not in names]
+        if extra:
+            raise ValueError(f"staffing_plan: plan for unknown queue(s) {extra}")
+        for q, plan in self.staffing_plan.items():
+            for day_type in DAY_TYPES:
+                mask = self.opening_hours.open_mask(day_type)
+                staffed = [i for i, n in enumerate(getattr(plan, day_type)) if n and not mask[i]]
+                if staffed:
+                    raise ValueError(f"staffing_plan.{q}.{day_type}: agents rostered in half hour(s) "
+                                     f"{staffed} while the centre is closed")
+        for t in ("service_level",):
+            if t not in self.targets:
+                raise ValueError(f"targets: missing {t!r}")
+        sl = self.targets["service_level"]
+        if sl.threshold_s is None or sl.variant is None:
+            raise ValueError("targets.service_level needs threshold_s and variant")
+        shares = sum(s.share for s in self.segments)
+        if abs(shares - 1) > 1e-6:
+            raise ValueError(f"segments: shares must add up to 1, they add up to {shares:.4f}")
+        product_ids = {p.id for p in self.products}
+        for c in self.campaigns:
+            if c.product_id is not None and c.product_id not in product_ids:
+                raise ValueError(f"campaigns: {c.id} offers unknown product {c.product_id!r}")
+        for q in self.queues:
+            for reason, ids in (q.sale_products or {}).items():
+                if reason not in q.reasons:
+                    raise ValueError(f"queues: {q.name}.sale_products names unknown reason {reason!r}")
+                unknown = [i for i in ids if i not in product_ids]
+                if unknown or not ids:
+                    raise ValueError(f"queues: {q.name}.sale_products.{reason} needs known product ids, got {ids}")
+        for o in self.outages:
+            bad = [q for q in o.queues if q not in names]
+            if bad:
+                raise ValueError(f"outages: {o.id} affects queue(s) {bad} that the case study does not have")
+        return self
+
+    # -- conveniences -----------------------------------------------------------------------
+    def queue(self, name: str) -> Queue:
+        for q in self.queues:
+            if q.name == name:
+                return q
+        raise KeyError(f"case study {self.slug!r} has no queue {name!r}; queues: {[q.name for q in self.queues]}")
+
+    @property
+    def queue_names(self) -> list[str]:
+        return [q.name for q in self.queues]
+
+    def stakeholders_at(self, level: str) -> list[Stakeholder]:
+        return [s for s in self.stakeholders if s.level == level]
+
+
+def casestudies_dir() -> Path:
+    """Folder holding one sub-folder per case study (``<project>/casestudies``)."""
+    return project_root() / "casestudies"
+
+
+def list_case_studies() -> list[str]:
+    """Slugs of the case studies shipped in ``casestudies/`` (sorted)."""
+    root = casestudies_dir()
+    if not root.is_dir():
+        return []
+    return sorted(p.parent.name for p in root.glob("*/casestudy.yaml"))
+
+
+def _field_path(loc) -> str:
+    parts: list[str] = []
+    for p in loc:
+        if isinstance(p, int):
+            parts.append(f"[{p}]")
+        else:
+            parts.append(("." if parts else "") + str(p))
+    return "".join(parts) or "(top level)"
+
+
+def _readable(exc: ValidationError, source: Path) -> str:
+    lines = [f"case study {source} is not valid ({exc.error_count()} problem(s)):"]
+    for err in exc.errors():
+        msg = err["msg"].removeprefix("Value error, ")
+        given = err.get("input")
+        if err["type"] == "missing":
+            msg = "field required but missing"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling)"
+        elif given is not None and not isinstance(given, (dict, list)):
+            msg += f" (got {given!r})"
+        lines.append(f"  - {_field_path(err['loc'])}: {msg}")
+    return "\n".join(lines)
+
+
+def _resolve(slug_or_path: str | Path) -> Path:
+    p = Path(slug_or_path)
+    if p.suffix in (".yaml", ".yml"):
+        if not p.is_file():
+            raise CaseStudyError(f"case study file {p} does not exist")
+        return p.resolve()
+    if p.is_dir() and (p / "casestudy.yaml").is_file():
+        return (p / "casestudy.yaml").resolve()
+    candidate = casestudies_dir() / str(slug_or_path) / "casestudy.yaml"
+    if candidate.is_file():
+        return candidate.resolve()
+    known = list_case_studies()
+    raise CaseStudyError(f"unknown case study {str(slug_or_path)!r}; known case studies: "
+                         f"{', '.join(known) if known else '(none in ' + str(casestudies_dir()) + ')'}")
+
+
+def load_case_study(slug_or_path: str | Path = "lyrebird-energy") -> CaseStudy:
+    """Load and validate a case study by slug (``casestudies/<slug>/``), folder or YAML path.
+
+    Raises :class:`CaseStudyError` (a ``UserFacingError``) naming the file, each wrong field as a
+    dotted path and what was expected.
+    """
+    return _load(_resolve(slug_or_path))
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: Path, mtime_ns: int) -> CaseStudy:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CaseStudyError(f"case study {path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise CaseStudyError(f"case study {path} must be a YAML mapping of fields, got {type(raw).__name__}")
+    try:
+        cs = CaseStudy.model_validate(raw)
+    except ValidationError as exc:
+        raise CaseStudyError(_readable(exc, path)) from None
+    if path.name == "casestudy.yaml" and cs.slug != path.parent.name:
+        raise CaseStudyError(f"case study {path}: slug {cs.slug!r} does not match its folder {path.parent.name!r}")
+    return cs
+
+
+def _load(path: Path) -> CaseStudy:
+    return _load_cached(path, path.stat().st_mtime_ns)
+
+
+def case_study_dir(cs: CaseStudy) -> Path:
+    """Folder of a shipped case study (for its README)."""
+    return casestudies_dir() / cs.slug
+
+
+DEFAULT_CASE_STUDY = "lyrebird-energy"

@@ -1,0 +1,367 @@
+"""The calls table: arrivals, outages, repeat calls and the queue simulation, assembled per queue.
+
+How a call comes about (all vectorised over calls; only the FCFS queue itself is sequential):
+
+1. Arrivals per queue are an inhomogeneous Poisson process over half hours (``helpers.simulation``):
+   weekday mean volume x day-of-week factor x intraday profile x a random day factor (overdispersion)
+   x campaign uplift on the campaign's queue (a share ``1 - 1/uplift`` of those calls is credited to
+   the campaign).
+2. Outages: while telephony is down, calls are lost (``outcome='lost'``, never queued); while the IVR
+   is down a share hang up on the reduced-service message (lost) and the rest are redirected to the
+   customer-service queue. Lost callers retry after a delay (``retrial_arrivals``): the surge after
+   an outage. While the CRM is down handle times are longer (``crm_handle_multiplier``), fewer calls
+   are resolved and some end with a promised callback (``outcome='callback'``).
+3. Each call's need is met or not (resolved, sale or callback) by a draw made before queueing; an
+   unmet need brings the same customer back about the same reason within 7 days with the queue's
+   ``repeat_prob``, whether the first call was answered or abandoned. ``is_repeat`` is then derived
+   from the data: an earlier call by the same customer about the same reason in the previous 7 days.
+4. Each queue is served FCFS by the on-duty segments of its agents' shifts with caller patience
+   (hazard rising at announcements); talk, hold and wrap are lognormal, whole seconds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from helpers import simulation as sim
+from helpers.casestudy import CaseStudy
+from helpers.generator.frames import arrow, conform, ids, strings, take, with_nulls
+from helpers.generator.workforce import Roster, day_type
+
+DAY = 86400.0
+WEEK = 7 * DAY
+HALF_HOUR = 1800.0
+ANNOUNCEMENTS_S = (60.0, 180.0, 300.0)  # "your call is important to us" at 1, 3 and 5 minutes
+REDIRECT_HANDLE = 1.15                 # redirected calls take longer: out-of-skill, transfers
+REDIRECT_RESOLVE = 0.85
+
+
+@dataclass
+class Grid:
+    """The period as half-hour intervals."""
+    n_days: int
+    t0: np.datetime64
+    open: np.ndarray          # bool per interval
+    next_open: np.ndarray     # index of the next open interval at or after each interval (n if none)
+    day_types: list
+
+
+def make_grid(cs: CaseStudy, n_days: int, t0: np.datetime64) -> Grid:
+    dates = np.datetime64(t0, "D") + np.arange(n_days)
+    types = [day_type(d) for d in dates]
+    open_ = np.concatenate([np.array(cs.opening_hours.open_mask(t)) for t in types])
+    n = open_.size
+    nxt = np.where(open_, np.arange(n), n)
+    nxt = np.minimum.accumulate(nxt[::-1])[::-1]
+    return Grid(n_days, np.datetime64(t0, "ns"), open_, nxt, types)
+
+
+def snap_open(grid: Grid, t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Times when the centre is closed moved into the next opening (within its first two hours)."""
+    n = grid.open.size
+    i = np.clip((t // HALF_HOUR).astype(np.int64), 0, n - 1)
+    closed = ~grid.open[i] | (t >= n * HALF_HOUR)
+    nxt = grid.next_open[i]
+    moved = nxt * HALF_HOUR + rng.random(t.size) * 2 * HALF_HOUR
+    out = np.where(closed, np.where(nxt < n, moved, np.inf), t)
+    finite = np.isfinite(out)
+    j = np.clip((np.where(finite, out, 0) // HALF_HOUR).astype(np.int64), 0, n - 1)
+    return np.where(finite & grid.open[j], np.floor(np.where(finite, out, 0)), np.inf)
+
+
+class CallSet(dict):
+    """Columns of calls being assembled (dict of equal-length arrays)."""
+
+    FIELDS = ("t", "q", "reason", "cust", "campaign", "kind", "lost", "redirected", "orig_q", "u_need")
+
+    @classmethod
+    def empty(cls):
+        return cls({f: np.zeros(0, dtype=np.float64 if f in ("t", "u_need") else (bool if f in ("lost", "redirected")
+                                                                                  else np.int64)) for f in cls.FIELDS})
+
+    def take(self, idx) -> "CallSet":
+        return CallSet({k: v[idx] for k, v in self.items()})
+
+    @staticmethod
+    def concat(parts) -> "CallSet":
+        return CallSet({k: np.concatenate([p[k] for p in parts]) for k in CallSet.FIELDS})
+
+    def __len__(self):
+        return int(self["t"].size)
+
+
+class CallModel:
+    """Everything the calls of one dataset depend on, prepared once."""
+
+    def __init__(self, cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Grid,
+                 rng: np.random.Generator):
+        self.cs, self.roster, self.grid, self.rng = cs, roster, grid, rng
+        self.queues = cs.queue_names
+        self.reason_names, self.reason_queue, self.reason_offset = [], [], []
+        for qi, q in enumerate(cs.queues):
+            self.reason_offset.append(len(self.reason_names))
+            self.reason_names += q.reasons
+            self.reason_queue += [qi] * len(q.reasons)
+        self.reason_queue = np.array(self.reason_queue)
+        self.campaigns = [c for c in cs.campaigns]
+        t0d = np.datetime64(grid.t0, "D")
+        self.outages = []
+        for o in cs.outages:
+            a = (np.datetime64(o.start, "s") - t0d.astype("datetime64[s]")).astype(np.int64).astype(float)
+            b = (np.datetime64(o.end, "s") - t0d.astype("datetime64[s]")).astype(np.int64).astype(float)
+            qs = np.array([q in o.queues for q in self.queues])
+            self.outages.append((o, a, b, qs))
+        # Callers: customers on the books at the start, weighted by their segment's call rate.
+        joined = customers["joined_at"].to_numpy()
+        churned = customers["churned_at"].to_numpy()
+        t0 = grid.t0
+        eligible = (joined < t0) & (np.isnat(churned) | (churned > t0))
+        rate = customers["segment"].map({s.name: s.call_rate for s in cs.segments}).to_numpy(dtype=float)
+        w = np.where(eligible, rate, 0.0)
+        self.cust_cdf = np.cumsum(w) / w.sum()
+        self.cust_segment = customers["segment"].map({s.name: i for i, s in enumerate(cs.segments)}).to_numpy(dtype=np.int64)
+        self.sale_factor = np.array([s.sale_factor for s in cs.segments])
+
+    # -- 1. arrivals ------------------------------------------------------------------------
+    def base_arrivals(self, day_factor_rng: np.random.Generator) -> CallSet:
+        cs, grid, rng = self.cs, self.grid, self.rng
+        weekly = np.array(cs.weekly_profile.factors())
+        dates = np.datetime64(grid.t0, "D") + np.arange(grid.n_days)
+        dow = ((dates.astype(np.int64) - 4) % 7)
+        prof = {}
+        for t in ("weekday", "saturday", "sunday"):
+            p = np.array(getattr(cs.intraday_profile, t), dtype=float)
+            p = np.where(cs.opening_hours.open_mask(t), p, 0.0)
+            prof[t] = p / p.sum() if p.sum() > 0 else p
+        shape = np.stack([prof[t] for t in grid.day_types]) * weekly[dow][:, None]  # days x 48
+        parts = []
+        for qi, q in enumerate(cs.queues):
+            uplift = np.ones(grid.n_days)
+            camp_days = []
+            for ci, c in enumerate(self.campaigns):
+                if c.queue != q.name or c.inbound_uplift <= 1:
+                    continue
+                active = (dates >= np.datetime64(c.start)) & (dates <= np.datetime64(c.end))
+                uplift *= np.where(active, c.inbound_uplift, 1.0)
+                camp_days.append((ci, active, c.inbound_uplift))
+            factors = sim.day_factors(day_factor_rng, grid.n_days, cv=cs.day_factor_cv)
+            expected = q.daily_volume * shape * (factors * uplift)[:, None]
+            t = np.floor(sim.arrival_times(rng, expected.ravel(), HALF_HOUR))
+            n = t.size
+            day = (t // DAY).astype(np.int64)
+            campaign = np.full(n, -1, dtype=np.int64)
+            if camp_days:
+                driven = rng.random(n) < 1 - 1 / uplift[day]
+                w = np.stack([np.where(a[day], u - 1, 0.0) for _, a, u in camp_days], axis=1)
+                cum = np.cumsum(w, axis=1)
+                pick = (rng.random(n)[:, None] * cum[:, -1:] > cum).sum(axis=1)
+                campaign = np.where(driven, np.array([ci for ci, _, _ in camp_days])[np.minimum(pick, len(camp_days) - 1)], -1)
+            weights = np.cumsum(q.weights)
+            reason = self.reason_offset[qi] + np.minimum(np.searchsorted(weights, rng.random(n), side="right"),
+                                                         len(q.reasons) - 1)
+            identified = rng.random(n) < q.identified_share
+            cust = np.where(identified, np.searchsorted(self.cust_cdf, rng.random(n), side="right"), -1)
+            parts.append(CallSet(t=t, q=np.full(n, qi), reason=reason, cust=cust, campaign=campaign,
+                                 kind=np.zeros(n, dtype=np.int64), lost=np.zeros(n, bool),
+                                 redirected=np.zeros(n, bool), orig_q=np.full(n, qi), u_need=rng.random(n)))
+        return CallSet.concat(parts)
+
+    # -- 2. outages -------------------------------------------------------------------------
+    def in_window(self, calls: CallSet, system: str) -> np.ndarray:
+        hit = np.zeros(len(calls), dtype=bool)
+        for o, a, b, qs in self.outages:
+            if o.system == system:
+                hit |= (calls["t"] >= a) & (calls["t"] < b) & qs[calls["orig_q"]]
+        return hit
+
+    def apply_outages(self, calls: CallSet) -> CallSet:
+        """Mark lost and redirected calls; add the retrials of lost callers (also subject to outages)."""
+        eff = self.cs.outage_effects
+        out, current = [], calls
+        for _ in range(6):
+            if len(current) == 0:
+                break
+            lost = current["lost"] | self.in_window(current, "telephony")
+            ivr = self.in_window(current, "ivr") & ~lost
+            hang_up = ivr & (self.rng.random(len(current)) < eff.ivr_lost_share)
+            lost |= hang_up
+            redirect = ivr & ~hang_up
+            current["lost"] = lost
+            current["redirected"] = current["redirected"] | redirect
+            current["q"] = np.where(redirect, self.queues.index(eff.ivr_redirect_queue), current["q"])
+            out.append(current)
+            lost_idx = np.flatnonzero(lost)
+            times, src = sim.retrial_arrivals(self.rng, current["t"][lost_idx], eff.telephony_retry_prob,
+                                              eff.telephony_retry_delay_s, return_index=True)
+            parent = lost_idx[src]
+            retry = current.take(parent)
+            retry["t"] = snap_open(self.grid, np.floor(times), self.rng)
+            retry["kind"] = np.full(parent.size, 2)
+            retry["lost"] = np.zeros(parent.size, bool)
+            retry["redirected"] = np.zeros(parent.size, bool)
+            retry["q"] = retry["orig_q"].copy()
+            retry["u_need"] = self.rng.random(parent.size)
+            current = retry.take(np.flatnonzero(np.isfinite(retry["t"])))
+        return CallSet.concat(out) if out else CallSet.empty()
+
+    # -- 3. needs and repeat calls ------------------------------------------------------------
+    def thresholds(self, calls: CallSet):
+        """Per call: P(sale), P(resolved), P(callback) if answered (the bands of ``u_need``)."""
+        eff = self.cs.outage_effects
+        qobj = self.cs.queues
+        resolve = np.array([q.resolve_prob for q in qobj])[calls["q"]]
+        sale_base = np.array([q.sale_prob or 0.0 for q in qobj])[calls["q"]]
+        seg = np.where(calls["cust"] >= 0, self.cust_segment[np.maximum(calls["cust"], 0)], -1)
+        seg_factor = np.where(seg >= 0, self.sale_factor[np.maximum(seg, 0)], 1.0)
+        camp_factor = np.array([c.sale_prob_factor for c in self.campaigns] + [1.0])[calls["campaign"]]
+        # unidentified callers do not buy: a sale needs an account (prospects are set up during the call)
+        sale = np.where(calls["cust"] >= 0, np.minimum(sale_base * seg_factor * camp_factor, 0.95), 0.0)
+        crm = self.in_window(calls, "crm")
+        resolve = resolve * np.where(crm, eff.crm_resolve_factor, 1.0) * np.where(calls["redirected"], REDIRECT_RESOLVE, 1.0)
+        callback = np.where(crm, eff.crm_callback_share, 0.0)
+        return sale, resolve, callback, crm
+
+    def need_met(self, calls: CallSet) -> np.ndarray:
+        sale, resolve, callback, _ = self.thresholds(calls)
+        return calls["u_need"] < sale + (1 - sale) * (callback + (1 - callback) * resolve)
+
+    def repeats(self, calls: CallSet) -> CallSet:
+        """Follow-up calls of callers whose need was not met (identified callers, not lost)."""
+        rng = self.rng
+        qrep = np.array([q.repeat_prob for q in self.cs.queues])[calls["orig_q"]]
+        back = (~self.need_met(calls)) & (calls["cust"] >= 0) & ~calls["lost"] & (rng.random(len(calls)) < qrep)
+        idx = np.flatnonzero(back)
+        rep = calls.take(idx)
+        n = idx.size
+        same_day = rng.random(n) < 0.35
+        delay = np.where(same_day, rng.exponential(2 * 3600, n), DAY * (1 + 5.5 * rng.random(n)))
+        t = snap_open(self.grid, rep["t"] + 120 + delay, rng)
+        t = np.where(t - rep["t"] < WEEK - 3600, t, np.inf)  # back within the 7-day window
+        rep["t"] = t
+        rep["kind"] = np.ones(n, dtype=np.int64)
+        rep["q"] = rep["orig_q"].copy()
+        rep["lost"] = np.zeros(n, bool)
+        rep["redirected"] = np.zeros(n, bool)
+        rep["u_need"] = rng.random(n)
+        return rep.take(np.flatnonzero(np.isfinite(t) & (t < self.grid.n_days * DAY)))
+
+    def all_arrivals(self, day_factor_rng) -> CallSet:
+        parts, gen = [], self.base_arrivals(day_factor_rng)
+        for _ in range(4):  # generations of repeat calls
+            gen = self.apply_outages(gen)
+            parts.append(gen)
+            gen = self.repeats(gen)
+            if len(gen) == 0:
+                break
+        return CallSet.concat(parts)
+
+    # -- 4. the queues --------------------------------------------------------------------
+    def serve(self, calls: CallSet) -> dict:
+        cs, rng = self.cs, self.rng
+        n = len(calls)
+        res = {"wait": np.zeros(n), "abandoned": np.zeros(n, bool), "answered": np.full(n, np.nan),
+               "talk": np.zeros(n), "hold": np.zeros(n), "wrap": np.zeros(n), "agent": np.full(n, None, dtype=object)}
+        _, _, _, crm = self.thresholds(calls)
+        mult = np.where(crm, cs.outage_effects.crm_handle_multiplier, 1.0) * np.where(calls["redirected"], REDIRECT_HANDLE, 1.0)
+        hour = ((calls["t"] % DAY) // 3600).astype(np.int64)
+        hour_factor = np.array(cs.talk_hour_factor)[np.clip(hour, 0, 23)]
+        for qi, q in enumerate(cs.queues):
+            idx = np.flatnonzero((calls["q"] == qi) & ~calls["lost"])
+            idx = idx[np.argsort(calls["t"][idx], kind="stable")]
+            m = idx.size
+            if m == 0:
+                continue
+            patience = np.maximum(np.round(sim.patience_times(rng, m, q.patience_mean_s, ANNOUNCEMENTS_S)), 1.0)
+            talk = np.maximum(np.round(sim.lognormal_mean_cv(rng, q.talk_mean_s * hour_factor[idx] * mult[idx], q.talk_cv, m)), 5.0)
+            has_hold = rng.random(m) < q.hold_prob
+            hold = np.where(has_hold, np.maximum(np.round(sim.lognormal_mean_cv(rng, q.hold_mean_s * mult[idx], 0.9, m)), 1.0), 0.0)
+            wrap = np.maximum(np.round(sim.lognormal_mean_cv(rng, q.wrap_mean_s * mult[idx], q.wrap_cv, m)), 1.0)
+            r = sim.serve_fcfs(calls["t"][idx], patience, talk + hold + wrap,
+                               self.roster.seg_start[q.name], self.roster.seg_end[q.name])
+            ans = ~r.abandoned
+            res["wait"][idx] = r.wait_s
+            res["abandoned"][idx] = r.abandoned
+            res["answered"][idx] = r.answered_s
+            res["talk"][idx] = np.where(ans, talk, 0.0)
+            res["hold"][idx] = np.where(ans, hold, 0.0)
+            res["wrap"][idx] = np.where(ans, wrap, 0.0)
+            agents = self.roster.seg_agent[q.name]
+            res["agent"][idx[ans]] = agents[r.server[ans]]
+        return res
+
+    def outcomes(self, calls: CallSet, res: dict) -> np.ndarray:
+        sale, resolve, callback, _ = self.thresholds(calls)
+        u = calls["u_need"]
+        is_sales = np.array([q.sale_prob is not None for q in self.cs.queues])[calls["q"]]
+        b1 = sale
+        b2 = b1 + (1 - sale) * callback
+        b3 = b2 + (1 - sale) * (1 - callback) * resolve
+        answered_outcome = np.where(u < b1, "sale", np.where(u < b2, "callback",
+                                    np.where(is_sales, "no_sale", np.where(u < b3, "resolved", "unresolved"))))
+        return np.where(calls["lost"], "lost", np.where(res["abandoned"], "abandoned", answered_outcome)).astype(object)
+
+    def incident_of(self, calls: CallSet) -> np.ndarray:
+        out = np.full(len(calls), None, dtype=object)
+        for o, a, b, qs in self.outages:
+            hit = (calls["t"] >= a) & (calls["t"] < b) & qs[calls["orig_q"]] & (out == None)  # noqa: E711
+            out[hit] = o.id
+        return out
+
+
+def is_repeat(customer: np.ndarray, reason: np.ndarray, t: np.ndarray, window_s: float = WEEK) -> np.ndarray:
+    """Same identified customer called about the same reason within the previous ``window_s`` seconds."""
+    n = t.size
+    known = customer >= 0
+    order = np.lexsort((t, reason, customer))
+    c, r, tt = customer[order], reason[order], t[order]
+    same = np.zeros(n, dtype=bool)
+    same[1:] = (c[1:] == c[:-1]) & (r[1:] == r[:-1]) & (tt[1:] - tt[:-1] <= window_s)
+    out = np.zeros(n, dtype=bool)
+    out[order] = same
+    return out & known
+
+
+def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Grid,
+               rng: np.random.Generator, day_factor_rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
+    """The calls table (contract order) plus internal arrays other tables need (aligned with it)."""
+    model = CallModel(cs, customers, roster, grid, rng)
+    calls = model.all_arrivals(day_factor_rng)
+    order = np.lexsort((calls["reason"], calls["q"], calls["t"]))
+    calls = calls.take(order)
+    res = model.serve(calls)
+    outcome = model.outcomes(calls, res)
+    n = len(calls)
+    t = calls["t"]
+    answered = ~calls["lost"] & ~res["abandoned"]
+    answered_s = np.where(answered, res["answered"], np.nan)
+    ended_s = np.where(answered, answered_s + res["talk"] + res["hold"], t + res["wait"])
+    cust_ids = arrow(customers["customer_id"])
+    customer = with_nulls(take(cust_ids, np.maximum(calls["cust"], 0)), calls["cust"] < 0)
+    camp_ids = np.array([c.id for c in model.campaigns] + [None], dtype=object)[calls["campaign"]]
+    t0 = grid.t0
+    sec = lambda x: t0 + np.round(np.nan_to_num(x, nan=0) * 1e9).astype(np.int64).astype("timedelta64[ns]")  # noqa: E731
+    answered_at = np.where(answered, sec(answered_s), np.datetime64("NaT", "ns"))
+    frame = conform("calls", {
+        "call_id": ids("K", n, 7),
+        "queue": take(strings(model.queues), calls["q"]),
+        "customer_id": customer,
+        "arrived_at": sec(t),
+        "answered_at": answered_at,
+        "ended_at": sec(ended_s),
+        "wait_s": res["wait"],
+        "abandoned": res["abandoned"],
+        "talk_s": res["talk"], "hold_s": res["hold"], "wrap_s": res["wrap"],
+        "agent_id": res["agent"],
+        "reason": take(strings(model.reason_names), calls["reason"]),
+        "outcome": outcome,
+        "campaign_id": camp_ids,
+        "incident_id": model.incident_of(calls),
+        "is_repeat": is_repeat(calls["cust"], calls["reason"], t),
+    })
+    internal = {"cust": calls["cust"], "kind": calls["kind"], "redirected": calls["redirected"],
+                "segment": np.where(calls["cust"] >= 0, model.cust_segment[np.maximum(calls["cust"], 0)], -1),
+                "crm": model.thresholds(calls)[3], "t": t, "reason": calls["reason"],
+                "reason_names": model.reason_names}
+    return frame, internal

@@ -1,0 +1,311 @@
+"""Data-quality defects injected at the case study's rates, with their ground truth.
+
+The learner's dataset carries the defects; the ground truth goes only to the grader-side manifest
+(a ``defects`` frame: defect_id, table, record_id, column, kind, detail). Kinds and what they mean:
+
+=========================  ====================================================================
+duplicate_customer         a later record of an existing customer, name or street spelt
+                           differently (record_id = the later record; detail names the original)
+malformed_email            e-mail that is not a valid address (two @, none, no dot, a space)
+malformed_phone            mobile or landline with a digit missing or extra, or a letter O for 0
+missing_postcode           residential postcode empty
+inconsistent_postcode      residential postcode of another state than residential_state
+impossible_duration        talk_s negative or longer than a day
+out_of_order_timestamps    answered before arrival, or ended before answered
+offer_to_dncr              phone offer to a number on the Do Not Call Register without express consent
+offer_to_opted_out         offer on a channel after the customer withdrew consent for it
+offer_outside_hours        phone offer outside 9am-8pm weekdays / 9am-5pm Saturday (or on a Sunday
+                           or national public holiday) in the customer's local time
+unsubscribe_late           unsubscribe actioned more than 5 working days after it was received
+=========================  ====================================================================
+
+Rates are fractions of: customers (customer kinds), calls (call kinds), phone offers
+(``offer_to_dncr``, ``offer_outside_hours``), all offers (``offer_to_opted_out``), unsubscribe
+requests (``unsubscribe_late``). Each defective record has one defect of one kind.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.generator.calendar import NATIONAL_HOLIDAYS, add_working_days, local_to_centre, working_days_between
+from helpers.providers.au_customer.en_AU import Provider as AU
+
+DEFECT_COLUMNS = ["defect_id", "table", "record_id", "column", "kind", "detail"]
+DAY_NS = np.timedelta64(86_400_000_000_000, "ns")
+STREET_ABBREV = {" Street": " St", " Road": " Rd", " Avenue": " Ave", " Drive": " Dr", " Crescent": " Cres",
+                 " Place": " Pl", " Court": " Ct", " Parade": " Pde", " Lane": " Ln", " Close": " Cl"}
+
+
+def _count(rate: float, n: int) -> int:
+    return int(round(rate * n))
+
+
+def _rows(table, record_ids, column, kind, details) -> pd.DataFrame:
+    record_ids = np.asarray(record_ids, dtype=object)
+    return pd.DataFrame({"table": table, "record_id": record_ids, "column": column, "kind": kind,
+                         "detail": np.broadcast_to(np.asarray(details, dtype=object), record_ids.shape)})
+
+
+def _misspell(s: pd.Series, how: np.ndarray) -> pd.Series:
+    """Spelling variants: swapped letters, a dropped letter, a doubled letter, all capitals."""
+    s = s.astype("string")
+    swap = s.str[0] + s.str[2] + s.str[1] + s.str[3:]
+    drop = s.str[:2] + s.str[3:]
+    double = s.str[:2] + s.str[1:]
+    upper = s.str.upper()
+    out = s.copy()
+    for k, variant in enumerate((swap, drop, double, upper)):
+        m = how == k
+        out[m] = variant[m]
+    short = (s.str.len() < 4).to_numpy()
+    out[short & (how < 3)] = double[short & (how < 3)]
+    same = (out == s).fillna(True).to_numpy()  # e.g. swapping "nn": fall back to capitals
+    out[same] = upper[same]
+    return out
+
+
+def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Generator,
+                     period_end: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
+    n = len(customers)
+    out = []
+    order = rng.permutation(n)
+    cursor = 0
+
+    def take(k, mask=None):
+        nonlocal cursor
+        if mask is None:
+            sel = order[cursor:cursor + k]
+            cursor += k
+            return sel
+        cand = order[cursor:][mask[order[cursor:]]][:k]
+        used = np.isin(order[cursor:], cand)
+        rest = order[cursor:][~used]
+        order[cursor:cursor + cand.size] = cand
+        order[cursor + cand.size:] = rest
+        cursor += cand.size
+        return cand
+
+    cid = customers["customer_id"].to_numpy(dtype=object)
+    col = customers.columns.get_loc
+
+    k = _count(rates.get("malformed_email", 0), n)
+    sel = take(k, customers["email"].notna().to_numpy())
+    how = rng.integers(0, 4, sel.size)
+    e = customers["email"].iloc[sel].astype("string")
+    bad = e.copy()
+    variants = (e.str.replace("@", "@@", regex=False), e.str.replace("@", " at ", regex=False),
+                e.str.replace(r"\.(com|net|org)$", "", regex=True), e.str.replace(".", " .", n=1, regex=False))
+    labels = np.array(["two @ signs", "no @ sign", "domain without a dot", "contains a space"], dtype=object)
+    for j, v in enumerate(variants):
+        bad[how == j] = v[how == j]
+    customers.iloc[sel, col("email")] = bad.to_numpy()
+    out.append(_rows("customers", cid[sel], "email", "malformed_email", labels[how]))
+
+    k = _count(rates.get("malformed_phone", 0), n)
+    sel = take(k, customers["mobile"].notna().to_numpy())
+    how = rng.integers(0, 3, sel.size)
+    p = customers["mobile"].iloc[sel].astype("string")
+    bad = p.copy()
+    variants = (p.str[:-1], p + pd.Series(rng.integers(0, 10, sel.size).astype(str), index=p.index),
+                p.str.replace("0", "O", n=1, regex=False))
+    labels = np.array(["a digit missing", "an extra digit", "letter O instead of zero"], dtype=object)
+    for j, v in enumerate(variants):
+        bad[how == j] = v[how == j]
+    customers.iloc[sel, col("mobile")] = bad.to_numpy()
+    out.append(_rows("customers", cid[sel], "mobile", "malformed_phone", labels[how]))
+
+    k = _count(rates.get("missing_postcode", 0), n)
+    sel = take(k)
+    customers.iloc[sel, col("residential_postcode")] = None
+    out.append(_rows("customers", cid[sel], "residential_postcode", "missing_postcode", "residential postcode empty"))
+
+    k = _count(rates.get("inconsistent_postcode", 0), n)
+    sel = take(k)
+    states = customers["residential_state"].to_numpy(dtype=object)[sel]
+    all_states = list(AU.suburbs)
+    other = np.array(all_states, dtype=object)[(np.array([all_states.index(s) for s in states]) + 1
+                                                + rng.integers(0, len(all_states) - 1, sel.size)) % len(all_states)]
+    codes = np.array([AU.suburbs[s][int(u * len(AU.suburbs[s]))][1] for s, u in zip(other, rng.random(sel.size))],
+                     dtype=object)
+    customers.iloc[sel, col("residential_postcode")] = codes
+    out.append(_rows("customers", cid[sel], "residential_postcode", "inconsistent_postcode",
+                     [f"postcode {c} is in {o}, state is {s}" for c, o, s in zip(codes, other, states)]))
+
+    # Unsubscribes actioned late (more than 5 working days).
+    unsub = customers["unsubscribed_at"].notna().to_numpy()
+    k = _count(rates.get("unsubscribe_late", 0), int(unsub.sum()))
+    sel = take(k, unsub)
+    late = rng.integers(6, 16, sel.size)
+    got = customers["unsubscribed_at"].to_numpy()[sel]
+    customers.iloc[sel, col("unsubscribe_actioned_at")] = add_working_days(got, late) + np.timedelta64(2, "h")
+    wd = working_days_between(got, customers["unsubscribe_actioned_at"].to_numpy()[sel])
+    out.append(_rows("customers", cid[sel], "unsubscribe_actioned_at", "unsubscribe_late",
+                     [f"actioned after {d} working days" for d in wd]))
+
+    # Duplicates: copies of other customers with a spelling variant, created later.
+    k = _count(rates.get("duplicate_customer", 0), n)
+    sel = take(k)
+    dup = customers.iloc[sel].copy()
+    field = rng.integers(0, 3, sel.size)  # first name, last name, street
+    how = rng.integers(0, 4, sel.size)
+    fn, ln, st = dup["first_name"], dup["last_name"], dup["residential_street"].astype("string")
+    abbrev = st.copy()
+    for long, short in STREET_ABBREV.items():
+        abbrev = abbrev.str.replace(long + "$", short, regex=True)
+    changed_first = _misspell(fn, how)
+    changed_last = _misspell(ln, how)
+    dup["first_name"] = np.where(field == 0, changed_first.to_numpy(), fn.to_numpy())
+    dup["last_name"] = np.where(field == 1, changed_last.to_numpy(), ln.to_numpy())
+    street_changed = np.where(abbrev.to_numpy() != st.to_numpy(), abbrev.to_numpy(), _misspell(st, how).to_numpy())
+    dup["residential_street"] = np.where(field == 2, street_changed, st.to_numpy())
+    dup["postal_street"] = np.where(field == 2, street_changed, dup["postal_street"].to_numpy())
+    new_ids = np.array([f"C{i:07d}" for i in range(n + 1, n + 1 + sel.size)], dtype=object)
+    dup["customer_id"] = new_ids
+    created = dup["created_at"].to_numpy()
+    span = (np.datetime64(period_end, "ns") - created) / DAY_NS
+    dup["created_at"] = created + (rng.random(sel.size) * span * 86_400e9).astype(np.int64).astype("timedelta64[ns]")
+    dup["updated_at"] = dup["created_at"]
+    dup["data_source"] = np.array(["phone sale", "online sign-up", "retail partner"], dtype=object)[rng.integers(0, 3, sel.size)]
+    what = np.array(["first name", "last name", "street"], dtype=object)[field]
+    out.append(_rows("customers", new_ids, "customer_id", "duplicate_customer",
+                     [f"duplicate of {o} ({w} spelt differently)" for o, w in zip(cid[sel], what)]))
+    customers = pd.concat([customers, dup], ignore_index=True)
+    return customers, pd.concat(out, ignore_index=True)
+
+
+def call_defects(calls: pd.DataFrame, rates: dict, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    n = len(calls)
+    answered = np.flatnonzero(calls["answered_at"].notna().to_numpy())
+    pick = rng.permutation(answered)
+    k1 = min(_count(rates.get("impossible_duration", 0), n), pick.size)
+    k2 = min(_count(rates.get("out_of_order_timestamps", 0), n), pick.size - k1)
+    a, b = pick[:k1], pick[k1:k1 + k2]
+    ids_ = calls["call_id"].to_numpy(dtype=object)
+    col = calls.columns.get_loc
+    talk = calls["talk_s"].to_numpy()
+    negative = rng.random(a.size) < 0.5
+    calls.iloc[a, col("talk_s")] = np.where(negative, -talk[a], talk[a] + 86_400 * rng.integers(1, 4, a.size))
+    rows = [_rows("calls", ids_[a], "talk_s", "impossible_duration",
+                  np.where(negative, "negative talk time", "talk time longer than a day"))]
+    before_arrival = rng.random(b.size) < 0.5
+    arrived = calls["arrived_at"].to_numpy()[b]
+    answered_at = calls["answered_at"].to_numpy()[b]
+    shift = (rng.integers(30, 600, b.size) * 1e9).astype(np.int64).astype("timedelta64[ns]")
+    calls.iloc[b[before_arrival], col("answered_at")] = (arrived - shift)[before_arrival]
+    calls.iloc[b[~before_arrival], col("ended_at")] = (answered_at - shift)[~before_arrival]
+    rows.append(_rows("calls", ids_[b], np.where(before_arrival, "answered_at", "ended_at"), "out_of_order_timestamps",
+                      np.where(before_arrival, "answered before it arrived", "ended before it was answered")))
+    return calls, pd.concat(rows, ignore_index=True)
+
+
+def _outside_hours_local(rng, n: int, start: np.ndarray, span_days: np.ndarray) -> np.ndarray:
+    """Naive local times outside permitted calling hours: evenings, early mornings, Saturday
+    afternoons after 5pm, Sundays and national public holidays."""
+    day = (start + (np.floor(rng.random(n) * span_days) * 86_400e9).astype(np.int64).astype("timedelta64[ns]")
+           ).astype("datetime64[D]")
+    how = rng.integers(0, 4, n)
+    dow = (day.astype(np.int64) - 4) % 7
+    weekday = np.busday_offset(day, 0, roll="forward", holidays=NATIONAL_HOLIDAYS)  # Mon-Fri, not a holiday
+    saturday = day + ((5 - dow) % 7)
+    sunday = day + ((6 - dow) % 7)
+    hours = np.select([how == 0, how == 1, how == 2],
+                      [20.1 + rng.random(n) * 1.5, 7.0 + rng.random(n) * 1.8, 17.1 + rng.random(n) * 2.0],
+                      10 + rng.random(n) * 5)
+    base = np.select([how <= 1, how == 2], [weekday, saturday], sunday)
+    return base.astype("datetime64[ns]") + (hours * 3600e9).astype(np.int64).astype("timedelta64[ns]")
+
+
+def offer_defects(offers: pd.DataFrame, customers: pd.DataFrame, campaigns: list[dict], rates: dict,
+                  rng: np.random.Generator, period_end: np.datetime64) -> pd.DataFrame:
+    """Adds illegal offers (rows with ``defect`` set to the kind and ``detail``)."""
+    n_phone = int((offers["channel"] == "phone").sum())
+    n_all = len(offers)
+    phone_camps = [c for c in campaigns if c["channel"] == "phone"]
+    other_camps = [c for c in campaigns if c["channel"] != "phone"]
+    level = {ch: customers[f"consent_{ch}"].to_numpy(dtype=object, na_value="none") for ch in ("email", "sms", "phone", "post")}
+    dncr = customers["dncr_registered"].to_numpy()
+    has_phone = (customers["mobile"].notna() | customers["landline"].notna()).to_numpy()
+    active = customers["status"].to_numpy(dtype=object) == "active"
+    tz = customers["timezone"].to_numpy(dtype=object)
+    parts = []
+
+    def offers_for(cust, camp_idx, camps, at, kind, detail):
+        c = [camps[i] for i in camp_idx]
+        m = cust.size
+        resp = rng.choice(3, m, p=(0.05, 0.45, 0.5))
+        return pd.DataFrame({
+            "cust": cust, "campaign_id": [x["id"] for x in c], "product_id": [x["product_id"] for x in c],
+            "channel": [x["channel"] for x in c], "offered_at": at,
+            "response": np.array(["accepted", "declined", "no_response"], dtype=object)[resp],
+            "responded_at": np.where(resp < 2, at + np.timedelta64(5, "m"), np.datetime64("NaT", "ns")),
+            "value_aud": 0.0, "defect": kind, "detail": detail})
+
+    def camp_window(camps, idx):
+        start = np.array([camps[i]["start"] for i in idx], dtype="datetime64[ns]")
+        end = np.array([camps[i]["end"] for i in idx], dtype="datetime64[ns]")
+        end = np.minimum(end, np.datetime64(period_end, "ns") - DAY_NS)
+        return start, np.maximum((end - start) / DAY_NS, 0) + 1
+
+    # Phone offers to numbers on the Do Not Call Register without express consent.
+    k = _count(rates.get("offer_to_dncr", 0), n_phone)
+    pool = np.flatnonzero(dncr & has_phone & active & np.isin(level["phone"], ["inferred", "none"]))
+    if k and pool.size and phone_camps:
+        cust = pool[rng.integers(0, pool.size, k)]
+        ci = rng.integers(0, len(phone_camps), k)
+        start, span = camp_window(phone_camps, ci)
+        from helpers.generator.marketing import phone_times
+        at = phone_times(rng, start + (np.floor(rng.random(k) * span) * 86_400e9).astype(np.int64).astype("timedelta64[ns]"), tz[cust])
+        parts.append(offers_for(cust, ci, phone_camps, at, "offer_to_dncr",
+                                np.where(level["phone"][cust] == "none", "on the DNCR, no phone consent",
+                                         "on the DNCR, only inferred phone consent")))
+
+    # Offers after consent for that channel was withdrawn (e-mail, SMS, post).
+    k = _count(rates.get("offer_to_opted_out", 0), n_all)
+    if k and other_camps:
+        ci = rng.integers(0, len(other_camps), k * 3)
+        chans = np.array([other_camps[i]["channel"] for i in ci], dtype=object)
+        start, span = camp_window(other_camps, ci)
+        at = start + ((np.floor(rng.random(ci.size) * span) + 8 / 24 + rng.random(ci.size) * 0.4) * 86_400e9
+                      ).astype(np.int64).astype("timedelta64[ns]")
+        cust = np.empty(ci.size, dtype=np.int64)
+        ok = np.zeros(ci.size, dtype=bool)
+        for ch in np.unique(chans):
+            m = chans == ch
+            wdate = customers[f"consent_{ch}_date"].to_numpy()
+            pool = np.flatnonzero(level[ch] == "withdrawn")
+            if pool.size == 0:
+                continue
+            cust[m] = pool[rng.integers(0, pool.size, int(m.sum()))]
+            ok[m] = at[m] > wdate[cust[m]] + DAY_NS
+        sel = np.flatnonzero(ok)[:k]
+        if sel.size:
+            parts.append(offers_for(cust[sel], ci[sel], other_camps, at[sel], "offer_to_opted_out",
+                                    [f"{c} consent withdrawn before the offer" for c in chans[sel]]))
+
+    # Phone offers outside permitted hours in the customer's local time.
+    k = _count(rates.get("offer_outside_hours", 0), n_phone)
+    pool = np.flatnonzero(~dncr & has_phone & active & np.isin(level["phone"], ["express", "inferred"]))
+    if k and pool.size and phone_camps:
+        cust = pool[rng.integers(0, pool.size, k)]
+        ci = rng.integers(0, len(phone_camps), k)
+        start, span = camp_window(phone_camps, ci)
+        local = _outside_hours_local(rng, k, start, span)
+        at = local_to_centre(local, tz[cust])
+        fmt = pd.DatetimeIndex(local).strftime("%a %H:%M").to_numpy(dtype=object)
+        parts.append(offers_for(cust, ci, phone_camps, at, "offer_outside_hours",
+                                [f"called at {f} local time ({z})" for f, z in zip(fmt, tz[cust])]))
+    if not parts:
+        return offers
+    extra = pd.concat(parts, ignore_index=True)
+    extra = extra[extra["offered_at"] < np.datetime64(period_end, "ns")]
+    return pd.concat([offers, extra], ignore_index=True)
+
+
+def manifest_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The grader-side defects frame with ids D00001..., ordered by table and record."""
+    d = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
+        pd.DataFrame(columns=DEFECT_COLUMNS[1:])
+    d = d.sort_values(["table", "record_id", "kind"], kind="stable").reset_index(drop=True)
+    d.insert(0, "defect_id", [f"D{i:05d}" for i in range(1, len(d) + 1)])
+    return d[DEFECT_COLUMNS].astype("string")

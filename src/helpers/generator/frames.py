@@ -1,0 +1,146 @@
+"""Frames that follow the data contract (``helpers.tables``): column order, dtypes, nulls.
+
+Also the small vectorised helpers every table uses: seconds -> timestamps, ids with prefixes,
+string concatenation on whole columns.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from helpers.tables import TABLES
+
+_DTYPES = {"string": "string", "int64": "int64", "float64": "float64", "bool": "bool",
+           "datetime64[ns]": "datetime64[ns]", "date": "datetime64[ns]", "category": "string"}
+NS = 1_000_000_000
+
+
+def conform(table: str, columns: dict) -> pd.DataFrame:
+    """A frame for ``table`` from column arrays, in contract order and dtypes.
+
+    Raises ValueError naming the table and the missing or unexpected columns, and for nulls in a
+    column the contract says is not nullable.
+    """
+    spec = TABLES[table]
+    names = spec.column_names
+    missing = [c for c in names if c not in columns]
+    extra = [c for c in columns if c not in names]
+    if missing or extra:
+        raise ValueError(f"table {table}: missing columns {missing}, unexpected columns {extra}")
+    out = {}
+    for col in spec.columns:
+        values = columns[col.name]
+        dtype = _DTYPES[col.dtype]
+        if dtype == "string":
+            if isinstance(values, pa.ChunkedArray):
+                values = values.combine_chunks()
+            if isinstance(values, pa.Array):
+                s = pd.Series(pd.arrays.ArrowStringArray(values))
+            else:
+                s = pd.Series(pd.array(np.asarray(values, dtype=object), dtype="string"))
+        elif dtype == "datetime64[ns]":
+            # whole seconds: sub-second noise would only make the files bigger
+            s = pd.Series(np.asarray(values).astype("datetime64[s]").astype("datetime64[ns]"))
+        else:
+            s = pd.Series(np.asarray(values).astype(dtype))
+        if not col.nullable and s.isna().any():
+            raise ValueError(f"table {table}: column {col.name} has {int(s.isna().sum())} nulls but is not nullable")
+        out[col.name] = s
+    return pd.DataFrame(out)
+
+
+def timestamps(origin: np.datetime64, seconds) -> np.ndarray:
+    """datetime64[ns] at ``origin + seconds`` (NaN seconds give NaT). Rounded to whole milliseconds."""
+    s = np.asarray(seconds, dtype=np.float64)
+    ns = np.round(s * 1000.0)
+    out = np.full(s.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = np.isfinite(ns)
+    out[ok] = origin.astype("datetime64[ns]") + (ns[ok].astype(np.int64) * 1_000_000).astype("timedelta64[ns]")
+    return out
+
+
+def strings(values) -> pa.Array:
+    """A pyarrow string array from a list/array of str (None = null)."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
+    return pa.array(np.asarray(values, dtype=object), type=pa.string())
+
+
+def arrow(series: pd.Series) -> pa.Array:
+    """A string column as a pyarrow array (zero-copy for the ``string`` dtype)."""
+    a = pa.array(series.array)
+    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+
+
+def num(values, width: int = 0) -> pa.Array:
+    """Integers as strings, zero-padded to ``width``."""
+    s = pa.array(np.asarray(values, dtype=np.int64)).cast(pa.string())
+    return pc.utf8_lpad(s, width, padding="0") if width else s
+
+
+def digits(template: str, values) -> pa.Array:
+    """Fill each ``#`` of an ASCII template with the digits of ``values`` (zero-padded, vectorised).
+
+    ``digits("0491 57# ###", [1234])`` -> ``["0491 571 234"]``. Builds the UTF-8 buffer directly.
+    """
+    t = np.frombuffer(template.encode("ascii"), dtype=np.uint8)
+    pos = np.flatnonzero(t == ord("#"))
+    v = np.asarray(values, dtype=np.int64)
+    if v.size and (v.min() < 0 or v.max() >= 10 ** len(pos)):
+        raise ValueError(f"values must fit {len(pos)} digits for template {template!r}")
+    m = np.empty((v.size, t.size), dtype=np.uint8)
+    m[:] = t
+    for k, p in enumerate(pos[::-1]):
+        m[:, p] = 48 + (v // 10**k) % 10
+    offsets = np.arange(v.size + 1, dtype=np.int32) * t.size
+    return pa.Array.from_buffers(pa.string(), v.size, [None, pa.py_buffer(offsets), pa.py_buffer(m.ravel())])
+
+
+@lru_cache(maxsize=64)
+def number_pool(lo: int, hi: int, prefix: str = "", suffix: str = "", width: int = 0) -> pa.Array:
+    """Formatted numbers lo..hi-1 (``prefix + number + suffix``); ``take(pool, v - lo)`` formats v."""
+    return pa.array([f"{prefix}{i:0{width}d}{suffix}" for i in range(lo, hi)], type=pa.string())
+
+
+def ids(prefix: str, n: int, width: int, start: int = 1) -> pa.Array:
+    """Keys like C0000001."""
+    return digits(prefix + "#" * width, np.arange(start, start + n))
+
+
+def cat(*parts) -> pa.Array:
+    """Element-wise string concatenation of arrays and scalars (pyarrow compute, vectorised)."""
+    parts = [p if isinstance(p, str) else strings(p) for p in parts]
+    if all(isinstance(p, str) for p in parts):
+        raise ValueError("cat needs at least one array")
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def take(pool: pa.Array, idx) -> pa.Array:
+    return pool.take(pa.array(np.asarray(idx, dtype=np.int64)))
+
+
+def pick(rng: np.random.Generator, pool: pa.Array, n: int) -> pa.Array:
+    """n values drawn uniformly with replacement from a pool."""
+    return take(pool, rng.integers(0, len(pool), n))
+
+
+def where(cond, a, b) -> pa.Array:
+    """a where cond else b (arrays or scalars)."""
+    a = a if not isinstance(a, (np.ndarray, list)) else strings(a)
+    b = b if not isinstance(b, (np.ndarray, list)) else strings(b)
+    return pc.if_else(pa.array(np.asarray(cond, dtype=bool)), a, b)
+
+
+def with_nulls(values, null_mask) -> pa.Array:
+    """Null where ``null_mask`` (for nullable string columns)."""
+    return pc.if_else(pa.array(np.asarray(null_mask, dtype=bool)), pa.scalar(None, pa.string()), strings(values))
+
+
+def nat_where(values: np.ndarray, null_mask: np.ndarray) -> np.ndarray:
+    out = np.asarray(values).astype("datetime64[ns]").copy()
+    out[null_mask] = np.datetime64("NaT")
+    return out

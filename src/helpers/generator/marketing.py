@@ -1,0 +1,179 @@
+"""Products, campaigns (the case study's plus a year of earlier ones) and offers with responses.
+
+Offers follow the rules a compliant marketing database enforces (defects are added separately):
+an offer goes out on a channel only with express or inferred consent for it (or before the
+customer withdrew it); phone offers never go to numbers on the Do Not Call Register without express
+consent and are made within permitted calling hours in the customer's local time (weekdays 9am-8pm,
+Saturdays 9am-5pm, not Sundays or national public holidays). A customer who withdrew consent on a
+channel did so by answering the last offer on it (response ``opted_out``) when there was one; the
+withdrawal date is then the response time.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.casestudy import CaseStudy
+from helpers.generator.calendar import NATIONAL_HOLIDAYS, add_working_days, local_to_centre
+from helpers.generator.frames import conform
+
+DAY_NS = np.timedelta64(86_400_000_000_000, "ns")
+# Earlier campaigns: (name, kind, channel, product category or None, audience share of eligible customers)
+HISTORY_TEMPLATES = (
+    ("Refer a friend", "acquisition", "email", "electricity", 0.10),
+    ("Broadband bundle", "cross-sell", "phone", "broadband", 0.04),
+    ("Solar savings", "cross-sell", "post", "solar", 0.05),
+    ("Go green", "cross-sell", "sms", "electricity", 0.06),
+    ("Home Protect add-on", "cross-sell", "phone", "services", 0.04),
+    ("We miss you", "win-back", "email", "electricity", 0.25),
+    ("Loyalty check-in", "retention", "phone", "electricity", 0.04),
+    ("Battery early bird", "cross-sell", "email", "battery", 0.08),
+    ("Bill smoothing", "service", "sms", None, 0.06),
+    ("Paperless billing", "service", "email", None, 0.10),
+)
+IN_PERIOD_SHARE = {"phone": 0.05, "email": 0.15, "sms": 0.10, "post": 0.05}
+RESPONSE_P = {  # accepted, declined, no_response
+    "phone": (0.12, 0.48, 0.40), "email": (0.03, 0.05, 0.92), "sms": (0.04, 0.06, 0.90), "post": (0.02, 0.02, 0.96)}
+OPT_OUT_SOURCE = {"email": "email link", "sms": "SMS reply", "phone": "call recording", "post": "reply paid mail"}
+
+
+def days(x) -> np.ndarray:
+    return (np.asarray(x, dtype=np.float64) * 86_400e9).astype(np.int64).astype("timedelta64[ns]")
+
+
+def make_products(cs: CaseStudy) -> pd.DataFrame:
+    p = cs.products
+    return conform("products", {
+        "product_id": [x.id for x in p], "name": [x.name for x in p], "category": [x.category for x in p],
+        "price_aud": [x.price_aud for x in p], "billing": [x.billing for x in p],
+        "margin_pct": [x.margin_pct for x in p]})
+
+
+def campaign_list(cs: CaseStudy, rng: np.random.Generator, t0: np.datetime64) -> list[dict]:
+    """Earlier campaigns (three a month over ``history_months``) followed by the case study's."""
+    by_cat: dict[str, list[str]] = {}
+    for p in cs.products:
+        by_cat.setdefault(p.category, []).append(p.id)
+    out = []
+    t0d = np.datetime64(t0, "D")
+    for m in range(cs.history_months, 0, -1):
+        for j in range(3):
+            name, kind, channel, cat, share = HISTORY_TEMPLATES[(3 * m + j) % len(HISTORY_TEMPLATES)]
+            start = t0d - 30 * m + int(rng.integers(0, 10))
+            end = min(start + int(rng.integers(13, 28)), t0d - 1)
+            cands = by_cat.get(cat, []) if cat else []
+            product = cands[int(rng.integers(0, len(cands)))] if cands else None
+            month = pd.Timestamp(start).strftime("%y%m")
+            out.append(dict(id=f"CMP-{month}-{j + 1}", name=name, kind=kind, channel=channel, product_id=product,
+                            start=start, end=end, budget_aud=float(np.round(rng.uniform(4, 40)) * 1000),
+                            inbound_uplift=1.0, share=share))
+    for c in cs.campaigns:
+        out.append(dict(id=c.id, name=c.name, kind=c.kind, channel=c.channel, product_id=c.product_id,
+                        start=np.datetime64(c.start), end=np.datetime64(c.end), budget_aud=c.budget_aud,
+                        inbound_uplift=c.inbound_uplift, share=IN_PERIOD_SHARE[c.channel]))
+    return out
+
+
+def campaigns_frame(campaigns: list[dict]) -> pd.DataFrame:
+    return conform("campaigns", {
+        "campaign_id": [c["id"] for c in campaigns], "name": [c["name"] for c in campaigns],
+        "kind": [c["kind"] for c in campaigns], "channel": [c["channel"] for c in campaigns],
+        "product_id": [c["product_id"] for c in campaigns],
+        "start": np.array([c["start"] for c in campaigns], dtype="datetime64[ns]"),
+        "end": np.array([c["end"] for c in campaigns], dtype="datetime64[ns]"),
+        "budget_aud": [c["budget_aud"] for c in campaigns],
+        "inbound_uplift": [c["inbound_uplift"] for c in campaigns]})
+
+
+def phone_times(rng, dates: np.ndarray, timezones: np.ndarray) -> np.ndarray:
+    """Centre times of phone offers placed inside permitted hours of the customer's local day."""
+    d = np.busday_offset(dates.astype("datetime64[D]"), 0, roll="forward", weekmask="1111110",
+                         holidays=NATIONAL_HOLIDAYS)
+    saturday = ((d.astype(np.int64) - 4) % 7) == 5
+    hours = np.where(saturday, 9.25 + rng.random(d.size) * 7.5, 9.25 + rng.random(d.size) * 10.5)
+    local = d.astype("datetime64[ns]") + np.round(hours * 3600).astype(np.int64).astype("timedelta64[s]")
+    return local_to_centre(local, timezones)
+
+
+def legit(customers: pd.DataFrame, idx: np.ndarray, channel: str, at: np.ndarray) -> np.ndarray:
+    """Whether offers to customers[idx] on ``channel`` at times ``at`` are allowed (see module doc)."""
+    level = customers[f"consent_{channel}"].to_numpy(dtype=object, na_value="none")[idx]
+    date = customers[f"consent_{channel}_date"].to_numpy()[idx]
+    ok = (level == "express") | (level == "inferred") | ((level == "withdrawn") & (at < date))
+    if channel == "phone":
+        ok &= ~customers["dncr_registered"].to_numpy()[idx] | (level == "express")
+    return ok
+
+
+def make_offers(cs: CaseStudy, customers: pd.DataFrame, campaigns: list[dict], rng: np.random.Generator,
+                t0: np.datetime64, period_end: np.datetime64) -> pd.DataFrame:
+    """Offers without ids yet (assigned after defects are added): internal frame sorted later."""
+    n = len(customers)
+    joined = customers["joined_at"].to_numpy()
+    churned = customers["churned_at"].to_numpy()
+    tz = customers["timezone"].to_numpy(dtype=object)
+    has = {"email": customers["email"].notna().to_numpy(), "sms": customers["mobile"].notna().to_numpy(),
+           "phone": (customers["mobile"].notna() | customers["landline"].notna()).to_numpy(),
+           "post": np.ones(n, bool)}
+    price = {p.id: p.price_aud * (12 if p.billing == "monthly" else 1) for p in cs.products}
+    parts = []
+    for ci, c in enumerate(campaigns):
+        start = np.datetime64(c["start"], "ns")
+        end = np.minimum(np.datetime64(c["end"], "ns"), np.datetime64(period_end, "ns") - DAY_NS)
+        if c["kind"] == "win-back":
+            pool = ~np.isnat(churned) & (churned < start)
+        else:
+            pool = (joined < start) & (np.isnat(churned) | (churned > start))
+        pool &= has[c["channel"]]
+        idx = np.flatnonzero(pool & (rng.random(n) < c["share"]))
+        span = max((end - start) / DAY_NS, 0) + 1
+        dates = start + days(np.floor(rng.random(idx.size) * span))
+        if c["channel"] == "phone":
+            at = phone_times(rng, dates, tz[idx])
+        elif c["channel"] == "post":
+            at = dates + np.timedelta64(9, "h")
+        else:
+            at = dates + days((8 + rng.random(idx.size) * 11) / 24)
+        keep = legit(customers, idx, c["channel"], at) & (at < np.datetime64(period_end, "ns"))
+        idx, at = idx[keep], at[keep]
+        m = idx.size
+        resp = rng.choice(3, m, p=RESPONSE_P[c["channel"]])
+        lag = {"phone": rng.uniform(2, 15, m) / 1440, "email": rng.exponential(1.5, m),
+               "sms": rng.exponential(0.5, m), "post": rng.uniform(3, 20, m)}[c["channel"]]
+        parts.append(pd.DataFrame({
+            "cust": idx, "campaign_id": c["id"], "product_id": c["product_id"], "channel": c["channel"],
+            "offered_at": at, "response": np.array(["accepted", "declined", "no_response"], dtype=object)[resp],
+            "responded_at": np.where(resp < 2, at + days(lag), np.datetime64("NaT", "ns")),
+            "value_aud": np.where(resp == 0, price.get(c["product_id"], 0.0), 0.0)}))
+    offers = pd.concat(parts, ignore_index=True)
+    offers["defect"] = None
+    return offers
+
+
+def opt_outs(customers: pd.DataFrame, offers: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Withdrawals made by answering an offer: the customer's last earlier offer on that channel."""
+    for ch in ("email", "sms", "phone", "post"):
+        level = customers[f"consent_{ch}"].to_numpy(dtype=object, na_value="none")
+        wdate = customers[f"consent_{ch}_date"].to_numpy()
+        o = offers[(offers["channel"] == ch)]
+        cust = o["cust"].to_numpy()
+        before = (level[cust] == "withdrawn") & (o["offered_at"].to_numpy() < wdate[cust])
+        cand = o[before]
+        if cand.empty:
+            continue
+        last = cand.sort_values(["cust", "offered_at"], kind="stable").groupby("cust").tail(1)
+        lag = {"phone": rng.uniform(2, 15, len(last)) / 1440}.get(ch, rng.exponential(1.0, len(last)))
+        when = last["offered_at"].to_numpy() + days(lag)
+        when = np.minimum(when, wdate[last["cust"].to_numpy()])
+        offers.loc[last.index, "response"] = "opted_out"
+        offers.loc[last.index, "responded_at"] = when
+        offers.loc[last.index, "value_aud"] = 0.0
+        rows = last["cust"].to_numpy()
+        col = customers.columns.get_loc
+        customers.iloc[rows, col(f"consent_{ch}_date")] = when
+        customers.iloc[rows, col(f"consent_{ch}_source")] = OPT_OUT_SOURCE[ch]
+        if ch == "email":
+            customers.iloc[rows, col("unsubscribed_at")] = when
+            customers.iloc[rows, col("unsubscribe_actioned_at")] = (
+                add_working_days(when, rng.integers(0, 4, rows.size)) + days(rng.random(rows.size) * 0.2))
+    return customers, offers

@@ -1,0 +1,213 @@
+"""What calls lead to: sales, post-call surveys, complaints, and customers leaving.
+
+* Sales: every call with ``outcome == 'sale'``; the product is the campaign's, else one that fits
+  the call's reason (``sale_products`` of the sales queue), revenue = 12 months of a monthly price or
+  the one-off price (AUD).
+* Surveys: sent after a share of answered calls from identified customers. A latent satisfaction
+  falls with the wait (about 0.35 CSAT points per doubling past 30 s), when the call was not resolved,
+  for repeat calls and during a CRM outage; CSAT (1-5) and NPS (0-10) are read off it. Comments are
+  drawn from the verbatim pools by a topic that fits the call (long wait -> wait time, unresolved ->
+  resolution, billing queue -> billing error, ...) and the sentiment of the score.
+* Complaints: more likely after a bad experience (long wait, abandoned after a long wait, unresolved,
+  repeat call, outage); some arrive by e-mail, web form or letter without a call.
+* Churn during the period: customers who called to close their account (most) or turned down a
+  retention offer (some), plus a small background rate; ``churned_at`` follows their last call.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from helpers.casestudy import CaseStudy
+from helpers.generator.frames import arrow, conform, ids, strings, take
+from helpers.generator.pools import Pools
+from helpers.providers.verbatims import TOPICS
+
+DAY_NS = np.timedelta64(86_400_000_000_000, "ns")
+TOPIC = {t: i for i, t in enumerate(TOPICS)}
+QUEUE_TOPIC = {"billing": "billing_error", "fulfilment": "delivery_fulfilment", "sales": "price_value",
+               "collections": "complaint_handling", "customer_service": "product_fault"}
+
+
+def days(x) -> np.ndarray:
+    return (np.asarray(x, dtype=np.float64) * 86_400e9).astype(np.int64).astype("timedelta64[ns]")
+
+
+def make_sales(cs: CaseStudy, calls: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    sold = calls[calls["outcome"] == "sale"]
+    m = len(sold)
+    products = {p.id: p for p in cs.products}
+    camp_product = {c.id: c.product_id for c in cs.campaigns}
+    sales_q = next((q for q in cs.queues if q.sale_prob is not None), None)
+    mapping = (sales_q.sale_products if sales_q and sales_q.sale_products else {})
+    all_ids = [p.id for p in cs.products]
+    reasons = sold["reason"].to_numpy(dtype=object)
+    camp = sold["campaign_id"].to_numpy(dtype=object, na_value=None)
+    u = rng.random(m)
+    product = np.empty(m, dtype=object)
+    for r in np.unique(reasons):
+        sel = reasons == r
+        options = mapping.get(r, all_ids)
+        product[sel] = np.array(options, dtype=object)[(u[sel] * len(options)).astype(int)]
+    from_campaign = np.array([camp_product.get(c) if c is not None else None for c in camp], dtype=object)
+    product = np.where(from_campaign != None, from_campaign, product)  # noqa: E711
+    revenue = np.array([products[p].price_aud * (12 if products[p].billing == "monthly" else 1) for p in product])
+    return conform("sales", {
+        "sale_id": ids("SL", m, 6), "call_id": sold["call_id"], "customer_id": sold["customer_id"],
+        "agent_id": sold["agent_id"], "product_id": product, "campaign_id": camp,
+        "sold_at": (sold["answered_at"] + pd.to_timedelta(sold["talk_s"] + sold["hold_s"], unit="s")).to_numpy(),
+        "revenue_aud": revenue})
+
+
+def _topics(rng, calls: pd.DataFrame, negative: np.ndarray, crm: np.ndarray) -> np.ndarray:
+    """A topic per row drawn from weights that fit what happened on the call."""
+    n = len(calls)
+    w = np.full((n, len(TOPICS)), 0.4)
+    wait = calls["wait_s"].to_numpy()
+    unresolved = calls["outcome"].isin(["unresolved", "no_sale", "abandoned"]).to_numpy()
+    w[:, TOPIC["wait_time"]] += np.where(wait > 120, 4.0, np.where(wait > 30, 1.0, 0.0))
+    w[:, TOPIC["resolution"]] += np.where(unresolved | calls["is_repeat"].to_numpy(), 3.0, 1.0)
+    w[:, TOPIC["staff_attitude"]] += np.where(negative, 0.6, 2.0)
+    w[:, TOPIC["website_app"]] += 0.5
+    w[:, TOPIC["complaint_handling"]] += np.where(crm, 1.0, 0.0)
+    q = calls["queue"].to_numpy(dtype=object)
+    for queue, topic in QUEUE_TOPIC.items():
+        w[:, TOPIC[topic]] += np.where(q == queue, 2.5, 0.0)
+    cum = np.cumsum(w, axis=1)
+    return (rng.random(n)[:, None] * cum[:, -1:] > cum).sum(axis=1)
+
+
+def _verbatims(rng, pools: Pools, kind: str, topic: np.ndarray, sentiment: np.ndarray) -> pa.Array:
+    """Texts from the pools for each (topic, sentiment) row (grouped takes, no per-row Python)."""
+    n = topic.size
+    out = np.empty(n, dtype=object)
+    for t in np.unique(topic):
+        for s in np.unique(sentiment[topic == t]):
+            sel = np.flatnonzero((topic == t) & (sentiment == s))
+            pool = pools.verbatims[(kind, TOPICS[t], s)]
+            out[sel] = take(pool, rng.integers(0, len(pool), sel.size)).to_numpy(zero_copy_only=False)
+    return out
+
+
+def make_surveys(cs: CaseStudy, calls: pd.DataFrame, internal: dict, pools: Pools,
+                 rng: np.random.Generator) -> pd.DataFrame:
+    sv = cs.surveys
+    answered = ~calls["abandoned"].to_numpy() & (calls["outcome"] != "lost").to_numpy() & calls["customer_id"].notna().to_numpy()
+    sel = np.flatnonzero(answered & (rng.random(len(calls)) < sv.invite_share))
+    c = calls.iloc[sel]
+    m = len(c)
+    wait = c["wait_s"].to_numpy()
+    seg = internal["segment"][sel]
+    shift = np.array([s.csat_shift for s in cs.segments] + [0.0])[seg]
+    outcome = c["outcome"].to_numpy(dtype=object)
+    unresolved = np.isin(outcome, ["unresolved", "no_sale"])
+    latent = (4.45 + shift - 0.35 * np.log2(1 + np.maximum(wait - 30, 0) / 30) - 1.3 * unresolved
+              - 0.5 * c["is_repeat"].to_numpy() - 0.5 * internal["crm"][sel] + 0.3 * (outcome == "sale")
+              + rng.normal(0, 0.75, m))
+    responded = rng.random(m) < sv.response_rate * np.where(latent < 2.5, 1.25, 1.0)
+    csat = np.clip(np.round(latent), 1, 5)
+    nps = np.clip(np.round(2.3 * latent - 1.2 + rng.normal(0, 1.1, m)), 0, 10)
+    sentiment = np.where(csat >= 4, "positive", np.where(csat == 3, "neutral", "negative")).astype(object)
+    has_text = responded & (rng.random(m) < sv.verbatim_share)
+    topic = _topics(rng, c, sentiment == "negative", internal["crm"][sel])
+    text = _verbatims(rng, pools, "survey", topic, sentiment)
+    none = ~has_text
+    return conform("surveys", {
+        "survey_id": ids("V", m, 6), "call_id": c["call_id"], "customer_id": c["customer_id"],
+        "sent_at": c["ended_at"].to_numpy() + days(rng.uniform(5, 90, m) / 1440),
+        "responded": responded,
+        "csat": np.where(responded, csat, np.nan), "nps": np.where(responded, nps, np.nan),
+        "verbatim": np.where(none, None, text),
+        "topic": np.where(none, None, np.array(TOPICS, dtype=object)[topic]),
+        "sentiment": np.where(none, None, sentiment)})
+
+
+def make_complaints(cs: CaseStudy, calls: pd.DataFrame, internal: dict, customers: pd.DataFrame,
+                    pools: Pools, rng: np.random.Generator, t0: np.datetime64, period_end: np.datetime64) -> pd.DataFrame:
+    cp = cs.complaints
+    known = calls["customer_id"].notna().to_numpy() & (calls["outcome"] != "lost").to_numpy()
+    wait = calls["wait_s"].to_numpy()
+    outcome = calls["outcome"].to_numpy(dtype=object)
+    bad = ((wait > 300) | np.isin(outcome, ["unresolved", "no_sale"]) | calls["is_repeat"].to_numpy()
+           | internal["crm"] | (calls["abandoned"].to_numpy() & (wait > 180)))
+    p = cp.base_rate * np.where(bad, cp.bad_experience_factor, 1.0)
+    sel = np.flatnonzero(known & (rng.random(len(calls)) < p))
+    c = calls.iloc[sel]
+    k = len(c)
+    n_other = int(rng.binomial(max(int(round(k * cp.other_channel_share / (1 - cp.other_channel_share))) * 2, 0), 0.5))
+    t0 = np.datetime64(t0, "ns")
+    span = (np.datetime64(period_end, "ns") - t0) / DAY_NS
+    other_t = t0 + days(rng.random(n_other) * span)
+    active = np.flatnonzero(customers["status"].to_numpy(dtype=object) == "active")
+    other_c = arrow(customers["customer_id"]).take(pa.array(active[rng.integers(0, active.size, n_other)]))
+    topic = np.concatenate([_topics(rng, c, np.ones(k, bool), internal["crm"][sel]),
+                            rng.integers(0, len(TOPICS), n_other)])
+    m = k + n_other
+    received = np.concatenate([c["ended_at"].to_numpy() + days(rng.uniform(0, 60, k) / 1440), other_t])
+    order = np.argsort(received, kind="stable")
+    severity_u = rng.random(m)
+    severity = np.where(severity_u < 0.55, "low", np.where(severity_u < 0.9, "medium", "high")).astype(object)
+    escalated = rng.random(m) < cp.external_escalation * np.where(severity == "high", 3, 1)
+    resolve_days = rng.lognormal(np.log(np.where(severity == "high", 9, 3)), 0.8, m)
+    resolved = received + days(resolve_days)
+    resolved = np.where(resolved <= np.datetime64(period_end, "ns"), resolved, np.datetime64("NaT", "ns"))
+    channel = np.concatenate([np.full(k, "phone", dtype=object),
+                              np.array(["email", "web", "letter"], dtype=object)[rng.choice(3, n_other, p=[0.5, 0.4, 0.1])]])
+    text = _verbatims(rng, pools, "complaint", topic, np.full(m, "negative", dtype=object))
+    cust = np.concatenate([c["customer_id"].to_numpy(dtype=object), other_c.to_numpy(zero_copy_only=False)])
+    call_id = np.concatenate([c["call_id"].to_numpy(dtype=object), np.full(n_other, None, dtype=object)])
+    return conform("complaints", {
+        "complaint_id": ids("P", m, 5), "customer_id": cust[order], "call_id": call_id[order],
+        "received_at": received[order], "channel": channel[order],
+        "category": np.array(TOPICS, dtype=object)[topic][order], "verbatim": text[order],
+        "severity": severity[order], "resolved_at": resolved[order], "escalated_external": escalated[order]})
+
+
+def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataFrame, rng: np.random.Generator,
+                t0: np.datetime64, period_end: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customers leaving during the period, after their last call (see module doc)."""
+    answered = (calls["outcome"] != "lost").to_numpy() & calls["customer_id"].notna().to_numpy()
+    reason = calls["reason"].to_numpy(dtype=object)
+    outcome = calls["outcome"].to_numpy(dtype=object)
+    p = np.where(reason == "close_account", 0.6, np.where((reason == "retention_offer") & (outcome == "no_sale"), 0.4, 0.0))
+    leave = answered & (rng.random(len(calls)) < p)
+    ends = calls["ended_at"].to_numpy()
+    by_call = pd.Series(ends[leave] + days(rng.uniform(1, 14, int(leave.sum()))),
+                        index=calls["customer_id"].to_numpy(dtype=object)[leave]).groupby(level=0).min()
+    status = customers["status"].to_numpy(dtype=object)
+    ids_ = customers["customer_id"].to_numpy(dtype=object)
+    active = status == "active"
+    background = active & (rng.random(len(customers)) < 0.005)
+    bg = pd.Series(np.datetime64(t0, "ns") + days(rng.random(int(background.sum())) * ((np.datetime64(period_end, "ns") - np.datetime64(t0, "ns")) / DAY_NS)),
+                   index=ids_[background])
+    when = pd.concat([by_call, bg]).groupby(level=0).min()
+    last_call = pd.Series(ends, index=calls["customer_id"].to_numpy(dtype=object)).groupby(level=0).max()
+    when = pd.concat([when, last_call.reindex(when.index) + pd.Timedelta(hours=1)], axis=1).max(axis=1)
+    when = when[when <= pd.Timestamp(period_end)]
+    pos = pd.Index(ids_).get_indexer(when.index)
+    ok = (pos >= 0)
+    pos, when = pos[ok], when.to_numpy()[ok]
+    ok = status[pos] == "active"
+    pos, when = pos[ok], when[ok]
+    customers.iloc[pos, customers.columns.get_loc("status")] = "churned"
+    customers.iloc[pos, customers.columns.get_loc("churned_at")] = when
+    # Their current holdings end when they leave.
+    h_end = pd.Series(when, index=ids_[pos])
+    hc = holdings["customer_id"].to_numpy(dtype=object)
+    leaving = h_end.reindex(hc).to_numpy()
+    current = holdings["status"].to_numpy(dtype=object) == "current"
+    hit = current & ~pd.isna(leaving)
+    holdings.loc[hit, "ended_at"] = leaving[hit]
+    holdings.loc[hit, "status"] = "ended"
+    return customers, holdings
+
+
+def holdings_from_sales(holdings: pd.DataFrame, sales: pd.DataFrame) -> pd.DataFrame:
+    """New holdings for products sold on calls (started when sold)."""
+    m = len(sales)
+    new = conform("holdings", {
+        "holding_id": ids("H", m, 7, start=len(holdings) + 1), "customer_id": sales["customer_id"],
+        "product_id": sales["product_id"], "started_at": sales["sold_at"].to_numpy(),
+        "ended_at": np.full(m, np.datetime64("NaT", "ns")), "status": np.full(m, "current", dtype=object)})
+    return pd.concat([holdings, new], ignore_index=True)
