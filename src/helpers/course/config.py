@@ -43,8 +43,8 @@ c.LimitOutput.max_traceback = 100
 
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-# Deleted grade cells are put back (with a note) and graded, rather than silently skipped.
-c.OverwriteCells.add_missing_cells = True
+# Deleted or retyped cells, edited read-only cells and tampered tests are restored by `ccw grade`
+# before grading (nbgrader's OverwriteCells plus helpers.course.worker.restore_cells), with a note.
 '''
 
 
@@ -93,6 +93,12 @@ class Course:
     @property
     def max_output_bytes(self) -> int:
         return int(self.setting("CCWGrade", "max_output_bytes", DEFAULT_MAX_OUTPUT_BYTES))
+
+    def preprocessor_config(self) -> dict:
+        """Plain-dict config sections of the nbgrader preprocessors a grading worker runs."""
+        names = ("ClearOutput", "DeduplicateIds", "OverwriteKernelspec", "OverwriteCells", "CheckCellMetadata",
+                 "LimitOutput", "SaveAutoGrades")
+        return {n: dict(self.config[n]) for n in names if n in self.config}
 
     def dir(self, kind: str) -> Path:
         """``source``, ``release``, ``submitted``, ``autograded`` or ``feedback`` folder."""

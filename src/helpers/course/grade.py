@@ -124,7 +124,8 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
                         continue
                     tasks.append({**ident, "submitted": str(path), "env": env, "limits": limits,
                                   "release": str(release / folder.name / f"{notebook}.ipynb"),
-                                  "files": _extra_files(release / folder.name), "course_id": course.course_id})
+                                  "files": _extra_files(release / folder.name), "course_id": course.course_id,
+                                  "preprocessors": course.preprocessor_config()})
         pairs = sorted(timestamps)
         run.learners = sorted({lr for lr, _ in pairs})
         for learner, assignment in pairs:  # fixed creation order: reproducible gradebooks

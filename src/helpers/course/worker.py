@@ -97,9 +97,12 @@ def _ident(task: dict) -> dict:
     return {k: task[k] for k in ("learner", "assignment", "notebook")}
 
 
-def _run_preprocessors(classes, nb, resources, log):
+def _run_preprocessors(classes, nb, resources, log, settings: dict):
+    from traitlets.config import Config
+
+    config = Config(settings)
     for cls in classes:
-        nb, resources = cls(log=log)(nb, resources)
+        nb, resources = cls(log=log, config=config)(nb, resources)
     return nb, resources
 
 
@@ -155,7 +158,8 @@ def _autograde(task: dict, started: float) -> dict:
                                   "db_url": db_url}, "metadata": {"path": workdir}}
         try:
             nb, resources = _run_preprocessors(
-                (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata), nb, resources, log)
+                (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata), nb, resources, log,
+                task.get("preprocessors", {}))
         except Exception as exc:
             notes.append(f"{name}: the grading information in the notebook is damaged ({exc}); it earns no marks. "
                          "Re-download the assignment and copy your answers into it.")
@@ -163,7 +167,8 @@ def _autograde(task: dict, started: float) -> dict:
         env = {**os.environ, **task["env"], "NBGRADER_EXECUTION": "autograde"}
         run = execute_notebook(nb, env=env, cwd=workdir, limits=Limits(*task["limits"]))
         notes += run.notes
-        nb, resources = _run_preprocessors((LimitOutput, SaveAutoGrades, CheckCellMetadata), nb, resources, log)
+        nb, resources = _run_preprocessors((LimitOutput, SaveAutoGrades, CheckCellMetadata), nb, resources, log,
+                task.get("preprocessors", {}))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     with open_gradebook(db_url, task["course_id"]) as gb:

@@ -1,0 +1,123 @@
+"""The assessment part of ``ccw demo``: a small simulated cohort through the whole pipeline.
+
+:func:`run_demo` generates per-learner data, builds the course, simulates four learners
+(``exemplary`` submits the reference solutions, ``blank`` submits the release untouched,
+``partial`` answers every other question, ``copier`` pastes the exemplary learner's numbers into
+their own variant), grades them in parallel, plays the assessor for the written answers, writes
+feedback and the competency reports, and says where to look. Everything goes under ``out_dir``
+(its own course root, gradebook and secret); the project's ``autograde/`` is never touched.
+
+Until the full BSBCUE605 workbook is in ``notebooks/``, the demo runs the sample workbook of
+:mod:`helpers.course.sample` (two notebooks whose tags cover every item of BSBCUE605).
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from helpers.course import cohort, sample
+from helpers.course import gradebook as gbm
+from helpers.course.build import build_course
+from helpers.course.config import load_course
+from helpers.course.grade import export_csv, grade, write_feedback
+from helpers.course.reports import write_reports
+from helpers.course.variants import SECRET_FILE, course_secret, learner_seed
+
+LEARNERS = ("exemplary", "blank", "partial", "copier")
+PRACTICE = "practice"
+
+
+@dataclass
+class DemoResult:
+    out_dir: Path
+    units: dict[str, dict[str, str]] = field(default_factory=dict)  # learner -> unit -> outcome
+    satisfactory: dict[str, int] = field(default_factory=dict)  # learner -> items Satisfactory (all units)
+    data_tasks: dict[str, tuple[float, float]] = field(default_factory=dict)  # learner -> (score, max) autograded
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def _submissions(course_root: Path, datasets: Path, out: Path) -> None:
+    """Write the four learners' notebooks for every released notebook."""
+    for release_path in sorted((course_root / "release").glob("*/*.ipynb")):
+        assignment, name = release_path.parent.name, release_path.stem
+        release = nbformat.read(release_path, as_version=4)
+        source = nbformat.read(course_root / "source" / assignment / release_path.name, as_version=4)
+        env = {"CCW_LEARNER": "exemplary", "CCW_DATASET": str(datasets / "exemplary"),
+               "PYTHONPATH": str(course_root)}
+        values = cohort.answer_values(release, source, env, cwd=str(release_path.parent))
+        for learner, make in (("exemplary", cohort.exemplary), ("blank", cohort.blank), ("partial", cohort.partial)):
+            cohort.write_submission(make(release, source), out / learner / assignment, name)
+        cohort.write_submission(cohort.copier(release, source, values), out / "copier" / assignment, name)
+
+
+def play_assessor(course) -> int:
+    """Score every written answer still awaiting the assessor; returns how many were scored."""
+    scored = 0
+    with gbm.open_gradebook(course.db_url, course.course_id) as gb:
+        for path in sorted(course.dir("autograded").glob("*/*/*.ipynb")):
+            learner, assignment = path.parent.parent.name, path.parent.name
+            source = nbformat.read(course.dir("source") / assignment / path.name, as_version=4)
+            for cell, score in cohort.assessor_scores(nbformat.read(path, as_version=4), source).items():
+                grade = gb.find_grade(cell, path.stem, assignment, learner)
+                if grade.manual_score is None and grade.auto_score is None:
+                    gbm.set_manual_score(gb, learner, assignment, path.stem, cell, score,
+                                         comment="Marked against the benchmark answer and rubric.")
+                    scored += 1
+    return scored
+
+
+def run_demo(out_dir: Path | str, *, workers: int | None = None, seed: int = 2024, db_url: str | None = None,
+             progress: bool = True, echo=print) -> DemoResult:
+    """Run the simulated cohort under ``out_dir`` (replaced); same ``seed``, same outputs."""
+    out = Path(out_dir).resolve()
+    for sub in ("course", "notebooks", "datasets", "submissions", "reports"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    course_root, notebooks, datasets = out / "course", out / "notebooks", out / "datasets"
+    course_root.mkdir(parents=True)
+    # a demo secret derived from the seed: reproducible demos (a real course uses secrets.token_hex)
+    (course_root / SECRET_FILE).write_text(hashlib.sha256(f"ccw-demo-{seed}".encode()).hexdigest() + "\n")
+    secret = course_secret(course_root)
+    sample.write_sample_notebooks(notebooks)
+    for learner in (*LEARNERS, PRACTICE):
+        sample.write_sample_dataset(datasets / learner, learner_seed(secret, learner))
+    echo(f"1/5 data: {len(LEARNERS)} learners' own datasets and the practice dataset in {datasets}")
+    build_course(course_root, notebooks, db_url=db_url, workers=workers, dataset=datasets / PRACTICE,
+                 progress=progress)
+    echo(f"2/5 course built: student release in {course_root / 'release'}")
+    _submissions(course_root, datasets, out / "submissions")
+    run = grade(course_root, notebooks, submissions=out / "submissions", db_url=db_url, workers=workers,
+                datasets=datasets, reports_dir=out / "reports", feedback=False, progress=progress)
+    echo(f"3/5 graded {run.graded} notebooks in {run.seconds:.0f} s with {workers or 'all'} workers")
+    course = load_course(course_root, notebooks, db_url)
+    scored = play_assessor(course)
+    write_feedback(course, sorted({(lr, a) for lr, a, _ in run.status}), workers=workers, progress=progress)
+    grades_csv, submissions_csv = export_csv(course, out / "reports")
+    echo(f"4/5 assessor marked {scored} written answers; feedback in {course.dir('feedback')}")
+    files = write_reports(course_root, notebooks, db_url=db_url, reports_dir=out / "reports")
+    result = _summarise(out, pd.read_csv(files.competency_csv), pd.read_csv(grades_csv))
+    result.files = {"competency_csv": files.competency_csv, "report": files.report_html,
+                    "guide": files.guide_html, "grades_csv": grades_csv, "submissions_csv": submissions_csv,
+                    "feedback": course.dir("feedback")}
+    echo(f"5/5 reports: {files.report_html} (competency.csv, assessor_guide.html alongside)")
+    for learner in LEARNERS:
+        units = ", ".join(f"{u} {o}" for u, o in sorted(result.units.get(learner, {}).items()))
+        score, full = result.data_tasks.get(learner, (0.0, 0.0))
+        echo(f"   {learner:<9} {units}; autograded data tasks {score:g}/{full:g}")
+    return result
+
+
+def _summarise(out: Path, competency: pd.DataFrame, grades: pd.DataFrame) -> DemoResult:
+    result = DemoResult(out)
+    units = competency[competency["criterion"] == "unit"]
+    for r in units.itertuples():
+        result.units.setdefault(r.learner, {})[r.unit] = r.outcome
+    items = competency[competency["criterion"] != "unit"]
+    result.satisfactory = items.assign(s=items["outcome"] == "Satisfactory").groupby("learner")["s"].sum().astype(int).to_dict()
+    auto = grades[grades["kind"] == "autograded"].groupby("learner")[["score", "max_score"]].sum()
+    result.data_tasks = {lr: (float(r.score), float(r.max_score)) for lr, r in auto.iterrows()}
+    return result
