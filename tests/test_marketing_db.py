@@ -76,6 +76,16 @@ def test_reference_design_passes_everything():
     assert set(fs.criteria()) == {"2.1", "2.2", "2.3"}
 
 
+def test_range_statement_fields_all_have_checks():
+    from helpers.curriculum import load_unit
+    from helpers.marketing_db.design import RANGE_STATEMENT_FIELDS
+    rs = {c.key: c.items for c in load_unit("BSBCCO605A").range_statement}
+    assert set(RANGE_STATEMENT_FIELDS) == set(rs["marketing_database_fields"])
+    items = {item for _, item, _ in CHECKS}
+    assert all(i in items for group in RANGE_STATEMENT_FIELDS.values() for i in group)
+    assert all(crit == "2.1" for crit, item, _ in CHECKS if any(item in g for g in RANGE_STATEMENT_FIELDS.values()))
+
+
 def test_poor_flat_design_gets_specific_findings():
     fs = check_design(POOR_DDL)
     failed = {f.item: f.message for f in fs.failed()}

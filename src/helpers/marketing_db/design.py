@@ -426,6 +426,17 @@ def _child_keys(d: Design):
     return True, "child tables' customer keys are NOT NULL and indexed"
 
 
+# BSBCCO605A range statement "Marketing database fields may include" -> the checks that look for them
+RANGE_STATEMENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "address (postal, business, residential)": ("postal_address", "business_address", "residential_address"),
+    "contact number/s": ("contact_numbers",),
+    "current products and services": ("current_products",),
+    "email address": ("email",),
+    "name": ("name",),
+    "occupation": ("occupation",),
+    "previous offers": ("previous_offers",),
+}
+
 CHECKS: list[tuple[str, str, Check]] = [
     ("2.1", "name", _name),
     ("2.1", "residential_address", _address("residential_address", "residential address")),
