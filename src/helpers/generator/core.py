@@ -101,7 +101,8 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
         "shifts": roster.shifts, "calls": calls, "sales": sales, "surveys": surveys, "complaints": complaints,
         "incidents": incidents_frame(cs),
     }
-    tables = {name: tables[name] for name in TABLES}
+    # conform again: later steps edited some frames (whole seconds, contract dtypes)
+    tables = {name: conform(name, tables[name]) for name in TABLES}
     tick("tables")
     start = cs.period.start
     end = start + dt.timedelta(days=n_days - 1)

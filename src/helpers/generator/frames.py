@@ -35,7 +35,12 @@ def conform(table: str, columns: dict) -> pd.DataFrame:
     for col in spec.columns:
         values = columns[col.name]
         dtype = _DTYPES[col.dtype]
-        if dtype == "string":
+        if isinstance(values, pd.Series) and dtype != "datetime64[ns]" and str(values.dtype) == dtype:
+            s = values.reset_index(drop=True)
+        elif dtype == "string":
+            if isinstance(values, pd.Series):
+                values = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else \
+                    np.asarray(values, dtype=object)
             if isinstance(values, pa.ChunkedArray):
                 values = values.combine_chunks()
             if isinstance(values, pa.Array):

@@ -1,0 +1,164 @@
+"""Getting your data in a notebook, with no path typed by hand.
+
+    from helpers.data import load_dataset
+    ds = load_dataset()          # your own dataset (or the practice dataset)
+    ds.calls.head()              # every table as a DataFrame: ds.customers, ds.offers, ...
+    ds.case_study.targets        # the organisation's targets, stakeholders, outages, ...
+    ds.marketing_db_path         # the marketing database (SQLite) for the SQL tasks
+
+Which dataset (first match wins):
+
+1. ``CCW_DATASET``: a dataset folder (graders set it when they mark your notebook);
+2. the ``dataset`` entry of a workspace file ``ccw.json`` in this folder or a parent
+   (``{"learner": "jsmith", "dataset": "path/to/folder", "case_study": "lyrebird-energy"}``;
+   a relative path is relative to the file);
+3. your own dataset ``datasets/<case study>/learners/<learner>/`` if you have a learner id
+   (``CCW_LEARNER``, else ``JUPYTERHUB_USER``, else ``learner`` in ``ccw.json``);
+4. the practice dataset ``datasets/<case study>/`` (made on first use if missing).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.casestudy import DEFAULT_CASE_STUDY
+from helpers.errors import UserFacingError
+from helpers.generator.dataset import Dataset
+from helpers.paths import project_root
+
+CONFIG_FILE = "ccw.json"
+DEFAULT_SEED = 605  # the practice dataset's seed
+DATASET_FILES = ("manifest.json",)
+
+
+def find_config(start: str | Path | None = None) -> Path | None:
+    """The nearest ``ccw.json`` in ``start`` (default: the current folder) or one of its parents."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def config(start: str | Path | None = None) -> dict:
+    """The workspace settings from ``ccw.json`` (empty if there is none)."""
+    path = find_config(start)
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UserFacingError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}): fix or delete it") from None
+    if not isinstance(data, dict):
+        raise UserFacingError(f"{path} must hold a JSON object like {{\"learner\": \"jsmith\"}}")
+    data["_path"] = str(path)
+    return data
+
+
+def _learner_and_source() -> tuple[str | None, str | None]:
+    for var in ("CCW_LEARNER", "JUPYTERHUB_USER"):
+        if os.environ.get(var, "").strip():
+            return os.environ[var].strip(), var
+    learner = config().get("learner")
+    if learner:
+        return str(learner), CONFIG_FILE
+    return None, None
+
+
+def learner_id() -> str | None:
+    """Your learner id: ``CCW_LEARNER``, else ``JUPYTERHUB_USER``, else ``ccw.json``'s learner, else None."""
+    return _learner_and_source()[0]
+
+
+def case_study_slug() -> str:
+    return os.environ.get("CCW_CASE_STUDY") or config().get("case_study") or DEFAULT_CASE_STUDY
+
+
+def datasets_root() -> Path:
+    return project_root() / "datasets"
+
+
+def practice_dir(slug: str | None = None) -> Path:
+    return datasets_root() / (slug or case_study_slug())
+
+
+def learner_dir(learner: str, slug: str | None = None) -> Path:
+    return practice_dir(slug) / "learners" / learner
+
+
+def dataset_dir() -> Path:
+    """The folder of the dataset this notebook should use (see the module docstring for the order)."""
+    env = os.environ.get("CCW_DATASET", "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    cfg = config()
+    if cfg.get("dataset"):
+        p = Path(cfg["dataset"]).expanduser()
+        return (p if p.is_absolute() else Path(cfg["_path"]).parent / p).resolve()
+    learner, source = _learner_and_source()
+    if learner:
+        mine = learner_dir(learner)
+        if (mine / "manifest.json").is_file():
+            return mine
+        if source != "JUPYTERHUB_USER":  # an explicit learner id must find its own data
+            raise UserFacingError(
+                f"No dataset found for learner {learner!r} in {mine.parent}: "
+                f"ask your trainer to run `ccw regenerate --roster`")
+    return practice_dir()
+
+
+def ensure_practice_dataset(slug: str | None = None, quiet: bool = False) -> Path:
+    """Make the practice dataset (default seed) if it is missing; add marketing.sqlite if missing."""
+    from helpers.generator import generate, write_dataset
+    from helpers.generator.io import read_dataset, write_marketing_db
+    slug = slug or case_study_slug()
+    target = practice_dir(slug)
+    if not (target / "manifest.json").is_file():
+        if not quiet:
+            print(f"Making the practice dataset for {slug} in {target} (first use; this takes a few seconds)...",
+                  file=sys.stderr)
+        write_dataset(generate(slug, seed=DEFAULT_SEED), target)
+    elif not (target / "marketing.sqlite").is_file():
+        if not quiet:
+            print(f"Building the marketing database {target / 'marketing.sqlite'} from the tables (first use)...",
+                  file=sys.stderr)
+        ds = read_dataset(target)
+        tmp = target / ".marketing.sqlite.tmp"
+        tmp.unlink(missing_ok=True)
+        write_marketing_db(ds.tables, tmp)
+        tmp.rename(target / "marketing.sqlite")
+    return target
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, stamp: float, tables: tuple | None) -> Dataset:
+    from helpers.generator.io import read_dataset
+    return read_dataset(path, list(tables) if tables else None)
+
+
+def load_dataset(path: str | Path | None = None, tables: list[str] | None = None) -> Dataset:
+    """Your dataset: every table as a DataFrame with attribute access (``ds.calls``), plus
+    ``ds.case_study``, ``ds.manifest`` and ``ds.marketing_db_path``. ``path`` overrides the lookup."""
+    if path is None:
+        folder = dataset_dir()
+        if folder == practice_dir().resolve() or folder == practice_dir():
+            ensure_practice_dataset()
+    else:
+        folder = Path(path).expanduser().resolve()
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        raise UserFacingError(f"No dataset in {folder} (no manifest.json): check the path, or ask your trainer")
+    ds = _load(str(folder), manifest.stat().st_mtime, tuple(tables) if tables else None)
+    # a shallow copy so a notebook that edits ds.tables does not change the cached frames' mapping
+    return Dataset(tables=dict(ds.tables), meta=dict(ds.meta), path=ds.path, manifest=ds.manifest)
+
+
+def load_table(name: str, path: str | Path | None = None) -> pd.DataFrame:
+    """One table of your dataset, e.g. ``load_table("calls")``."""
+    return load_dataset(path, tables=[name]).tables[name]
