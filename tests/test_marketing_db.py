@@ -191,6 +191,16 @@ def test_check_constraints_are_parsed_with_quotes():
     assert t.allowed_values("c") is None and t.has_check_on("c")
 
 
+def test_schema_frame_describes_keys_and_constraints():
+    box = Sandbox()
+    assert run_script(box, REFERENCE_DDL) == []
+    frame = inspect_schema(box.conn).to_frame().set_index(["table", "column"])
+    assert frame.loc[("customers", "customer_id"), "pk"] and frame.loc[("customers", "first_name"), "not_null"]
+    assert frame.loc[("holdings", "customer_id"), "references"] == "customers(customer_id)"
+    assert frame.loc[("consents", "consent_type"), "checked"] and not frame.loc[("consents", "source"), "checked"]
+    assert frame.loc[("offers", "offered_at"), "type"] == "TIMESTAMP"
+
+
 # -- loading -------------------------------------------------------------------------------------------
 def test_reference_design_loads(tables):
     conn = load_into_design(REFERENCE_DDL, REFERENCE_MAPPING, tables)

@@ -14,7 +14,7 @@ because telephony is down) is a finding.
 """
 from __future__ import annotations
 
-from helpers.contingency.plan import ACTIONS, SCENARIO_SYSTEMS, ContingencyPlan, PlanError, Scenario, parse_plan
+from helpers.contingency.plan import SCENARIO_SYSTEMS, ContingencyPlan, PlanError, Scenario, parse_plan
 from helpers.findings import Finding, Findings
 from helpers.maintenance import frequency_working_days
 
@@ -188,4 +188,4 @@ def _test_problems(s: Scenario, plan: ContingencyPlan) -> list[str]:
     return []
 
 
-__all__ = ["ACTIONS", "ACTION_FIT", "check_plan"]
+__all__ = ["ACTION_FIT", "check_plan"]

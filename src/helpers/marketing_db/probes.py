@@ -17,7 +17,6 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from helpers.findings import Finding, Findings

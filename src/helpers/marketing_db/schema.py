@@ -149,6 +149,20 @@ class Schema:
     def children_of(self, parent: str) -> list[Table]:
         return [t for t in self.tables.values() if t.references(parent) and t.name.lower() != parent.lower()]
 
+    def to_frame(self):
+        """One row per column: table, column, type, pk, not_null, unique, references, checked."""
+        import pandas as pd
+        rows = []
+        for t in self.tables.values():
+            fks = {c.lower(): f"{fk.table}({', '.join(fk.ref_columns) or 'PK'})" for fk in t.foreign_keys
+                   for c in fk.columns}
+            single_unique = {u[0].lower() for u in t.unique if len(u) == 1}
+            rows += [{"table": t.name, "column": c.name, "type": c.type, "pk": bool(c.pk), "not_null": c.notnull,
+                      "unique": c.name.lower() in single_unique, "references": fks.get(c.name.lower()),
+                      "checked": t.has_check_on(c.name)} for c in t.columns]
+        return pd.DataFrame(rows, columns=["table", "column", "type", "pk", "not_null", "unique", "references",
+                                           "checked"])
+
 
 def inspect_schema(conn: sqlite3.Connection) -> Schema:
     """Describe every user table of ``conn`` (call after the learner's DDL ran)."""
