@@ -92,30 +92,31 @@ def _rubric_problems(cell) -> list[str]:
     return out
 
 
+def _split_regions(source: str) -> tuple[list[str], list[str]]:
+    """(lines inside any solution/hidden/mark-scheme region, lines outside every region)."""
+    inside, outside, open_kind = [], [], None
+    for line in source.split("\n"):
+        begin = next((k for k, (b, _) in MARKERS.items() if b in line), None)
+        if begin and open_kind is None:
+            open_kind = begin
+        elif open_kind and MARKERS[open_kind][1] in line:
+            open_kind = None
+        elif not any(m in line for pair in MARKERS.values() for m in pair):
+            (inside if open_kind else outside).append(line)
+    return inside, outside
+
+
 def grader_only_lines(nb) -> set[str]:
     """Stripped lines that must never reach a learner: solutions, hidden tests, mark schemes and
     benchmark answers, minus lines that also appear in the notebook's learner-visible text."""
     secret, public = set(), set()
     for cell in nb.cells:
-        meta = nbg(cell)
-        hidden_anything = False
-        for kind in MARKERS:
-            found = regions(cell.source, kind)
-            if isinstance(found, str):
-                continue
-            inside, outside = found
-            if inside:
-                hidden_anything = True
-                secret.update(inside)
-        if meta.get("solution") and not hidden_anything:
-            secret.update(cell.source.split("\n"))  # a solution cell without a region is all solution
-        elif not hidden_anything:
-            public.update(cell.source.split("\n"))
+        inside, outside = _split_regions(cell.source)
+        if nbg(cell).get("solution") and not inside:
+            secret.update(outside)  # a solution cell without a region is all solution
         else:
-            for kind in MARKERS:
-                found = regions(cell.source, kind)
-                if not isinstance(found, str):
-                    public.update(line for line in found[1] if not any(m in line for pair in MARKERS.values() for m in pair))
+            secret.update(inside)
+            public.update(outside)
         benchmark = cell.metadata.get("benchmark")
         if isinstance(benchmark, str):
             secret.update(benchmark.split("\n"))
