@@ -10,7 +10,7 @@ malformed_email            e-mail that is not a valid address (two @, none, no d
 malformed_phone            mobile or landline with a digit missing or extra, or a letter O for 0
 missing_postcode           residential postcode empty
 inconsistent_postcode      residential postcode of another state than residential_state
-impossible_duration        talk_s negative or longer than a day
+impossible_duration        talk_s negative or longer than any shift (5-12 hours)
 out_of_order_timestamps    answered before arrival, or ended before answered
 offer_to_dncr              phone offer to a number on the Do Not Call Register without express consent
 offer_to_opted_out         offer on a channel after the customer withdrew consent for it
@@ -184,10 +184,11 @@ def call_defects(calls: pd.DataFrame, rates: dict, rng: np.random.Generator) -> 
     ids_ = calls["call_id"].to_numpy(dtype=object)
     col = calls.columns.get_loc
     talk = calls["talk_s"].to_numpy()
-    negative = rng.random(a.size) < 0.5
-    calls.iloc[a, col("talk_s")] = np.where(negative, -talk[a], talk[a] + 86_400 * rng.integers(1, 4, a.size))
+    negative = rng.random(a.size) < 0.6
+    # a clock fault: negative, or longer than any shift (5-12 hours)
+    calls.iloc[a, col("talk_s")] = np.where(negative, -talk[a], np.round(rng.uniform(5, 12, a.size) * 3600))
     rows = [_rows("calls", ids_[a], "talk_s", "impossible_duration",
-                  np.where(negative, "negative talk time", "talk time longer than a day"))]
+                  np.where(negative, "negative talk time", "talk time longer than a shift (over 5 hours)"))]
     before_arrival = rng.random(b.size) < 0.5
     arrived = calls["arrived_at"].to_numpy()[b]
     answered_at = calls["answered_at"].to_numpy()[b]

@@ -1,0 +1,145 @@
+"""Regenerating datasets for a cohort, and the data card a trainer reads after each run.
+
+``casestudies/regenerate.ipynb`` (run by ``ccw regenerate`` through papermill) is a thin shell over
+``regenerate_all`` and the data-card functions here: row counts, intraday arrivals by queue,
+handle-time distribution, service level and abandonment by day, and the KPIs against the case
+study's targets (``helpers.kpi``; service level per the case study's pinned variant and threshold).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.casestudy import load_case_study
+from helpers.generator.core import check_learner, generate
+from helpers.generator.dataset import Dataset
+from helpers.generator.io import write_dataset
+from helpers.paths import project_root
+from helpers.variants import learner_seed, read_secret
+
+PRACTICE = "practice"  # grader-manifest folder name of the practice (default) dataset
+
+
+def default_out(slug: str) -> Path:
+    return project_root() / "datasets" / slug
+
+
+def default_grader_out(slug: str) -> Path:
+    return project_root() / "autograde" / "manifests" / slug
+
+
+def regenerate_all(case_study: str, seed: int, learners: list[str], secret_file: str | Path,
+                   out: str | Path | None = None, fmt: str = "parquet", days: int | None = None,
+                   grader_out: str | Path | None = None, progress=None) -> list[dict]:
+    """Write the practice dataset (no learners) or one dataset per learner.
+
+    Practice: ``OUT`` with ``seed``; learner ``L``: ``OUT/learners/L`` with seed
+    ``learner_seed(secret, L)``. Grader manifests go to ``GRADER_OUT/practice`` or ``GRADER_OUT/L``.
+    Defaults: OUT = ``datasets/<slug>``, GRADER_OUT = ``autograde/manifests/<slug>``.
+    """
+    cs = load_case_study(case_study)
+    out = Path(out) if out else default_out(cs.slug)
+    grader_out = Path(grader_out) if grader_out else default_grader_out(cs.slug)
+    learners = [check_learner(str(x).strip()) for x in (learners or [])]
+    dupes = sorted({x for x in learners if learners.count(x) > 1})
+    if dupes:
+        raise ValueError(f"learners listed more than once: {', '.join(dupes)}")
+    jobs = [(None, seed, out, grader_out / PRACTICE)] if not learners else []
+    if learners:
+        secret = read_secret(secret_file, create=True)
+        jobs = [(x, learner_seed(secret, x), out / "learners" / x, grader_out / x) for x in learners]
+    records = []
+    for learner, s, path, gpath in jobs:
+        ds = generate(cs, seed=s, learner=learner, days=days)
+        write_dataset(ds, path, fmt=fmt, grader_dir=gpath)
+        records.append({"learner": learner or PRACTICE, "seed": s, "path": str(path), "grader_path": str(gpath),
+                        "calls": len(ds.calls), "customers": len(ds.customers), "defects": len(ds.defects)})
+        if progress:
+            progress(learner or PRACTICE)
+    return records
+
+
+def records_frame(records: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(records, columns=["learner", "seed", "path", "grader_path", "calls", "customers", "defects"])
+
+
+def row_counts(ds: Dataset) -> pd.DataFrame:
+    return pd.DataFrame({"table": list(ds.tables), "rows": [len(t) for t in ds.tables.values()]})
+
+
+def offered(calls: pd.DataFrame) -> pd.DataFrame:
+    """Calls offered to a queue: lost calls (rejected while telephony/IVR was down) excluded."""
+    return calls[calls["outcome"] != "lost"]
+
+
+def intraday_arrivals(calls: pd.DataFrame) -> pd.DataFrame:
+    """Mean calls arriving per half hour of the day on weekdays, one column per queue."""
+    c = calls[calls["arrived_at"].dt.dayofweek < 5]
+    n_days = max(c["arrived_at"].dt.normalize().nunique(), 1)
+    slot = c["arrived_at"].dt.strftime("%H:") + np.where(c["arrived_at"].dt.minute < 30, "00", "30")
+    return (c.groupby([slot, c["queue"]]).size().unstack(fill_value=0) / n_days).rename_axis("interval")
+
+
+def handle_times(calls: pd.DataFrame) -> pd.DataFrame:
+    """Handle time (talk + hold + wrap, seconds) of answered calls: mean, median, P90 by queue."""
+    a = calls[calls["answered_at"].notna()]
+    h = (a["talk_s"] + a["hold_s"] + a["wrap_s"]).groupby(a["queue"])
+    return pd.DataFrame({"calls": h.size(), "mean_s": h.mean().round(1), "median_s": h.median(),
+                         "p90_s": h.quantile(0.9).round(1)})
+
+
+def _service_level(calls: pd.DataFrame, threshold_s: float, variant: str, by=None):
+    try:
+        from helpers import kpi
+        return kpi.service_level(calls, threshold_s=threshold_s, variant=variant, by=by)
+    except ImportError:  # pragma: no cover - kpi ships with the package; kept for partial installs
+        a = calls[calls["answered_at"].notna()]
+        ok = a["wait_s"] <= threshold_s
+        return ok.groupby(by(a) if callable(by) else a[by]).mean() if by is not None else ok.mean()
+
+
+def daily_service(calls: pd.DataFrame, threshold_s: float = 20, variant: str = "abandons_ignored") -> pd.DataFrame:
+    """Per day: calls offered (lost excluded), service level (pinned variant), abandonment, lost calls."""
+    from helpers import kpi
+    day = calls["arrived_at"].dt.normalize().rename("day")
+    off = offered(calls)
+    return pd.DataFrame({
+        "offered": off.groupby(day.loc[off.index]).size(),
+        "service_level": kpi.service_level(calls, threshold_s=threshold_s, variant=variant, by="day"),
+        "abandonment_rate": kpi.abandonment_rate(calls, by="day"),
+        "lost": (calls["outcome"] == "lost").groupby(day).sum(),
+    }).fillna({"lost": 0})
+
+
+def kpis_against_targets(ds: Dataset) -> pd.DataFrame:
+    """Every KPI with a case-study target: actual, target, gap and status (``helpers.kpi.kpi_table``)."""
+    from helpers import kpi
+    cs = ds.case_study
+    sl = cs.targets["service_level"]
+    actuals = kpi.compute_kpis(ds.tables, threshold_s=sl.threshold_s, sl_variant=sl.variant)
+    targets = {k: v.model_dump(exclude_none=True) for k, v in cs.targets.items() if k in actuals}
+    return kpi.kpi_table(actuals, targets)
+
+
+def plot_card(ds: Dataset):
+    """Four panels: intraday arrivals, handle-time histogram, daily service level and abandonment."""
+    import matplotlib.pyplot as plt
+    cs = ds.case_study
+    sl = cs.targets["service_level"]
+    fig, ax = plt.subplots(2, 2, figsize=(13, 8))
+    intraday_arrivals(ds.calls).plot(ax=ax[0, 0], title="Weekday arrivals per half hour (mean)")
+    a = ds.calls[ds.calls["answered_at"].notna()]
+    handle = (a["talk_s"] + a["hold_s"] + a["wrap_s"])
+    handle = handle[(handle > 0) & (handle < 86_400)]
+    ax[0, 1].hist(np.log10(handle), bins=60)
+    ax[0, 1].set(title="Handle time (log10 seconds): close to lognormal", xlabel="log10(handle s)")
+    daily = daily_service(ds.calls, sl.threshold_s, sl.variant)
+    daily["service_level"].plot(ax=ax[1, 0], marker="o", title=f"Service level by day ({sl.variant}, {sl.threshold_s} s)")
+    ax[1, 0].axhline(sl.target, color="grey", ls="--")
+    daily["abandonment_rate"].plot(ax=ax[1, 1], marker="o", color="C3", title="Abandonment rate by day")
+    if "abandonment_rate" in cs.targets:
+        ax[1, 1].axhline(cs.targets["abandonment_rate"].target, color="grey", ls="--")
+    fig.tight_layout()
+    return fig
