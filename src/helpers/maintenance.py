@@ -209,7 +209,10 @@ def validate_customers(customers: pd.DataFrame, as_of=None) -> pd.DataFrame:
                                               "unsubscribed_at", "unsubscribe_actioned_at", "consent_phone",
                                               "dncr_washed_at"])
     c = customers
-    as_of = pd.Timestamp(as_of) if as_of is not None else pd.to_datetime(c.get("updated_at")).max()
+    if as_of is not None:
+        as_of = pd.Timestamp(as_of)
+    else:   # without a date, unactioned requests and wash age cannot be judged (NaT compares False)
+        as_of = pd.to_datetime(c["updated_at"]).max() if "updated_at" in c else pd.NaT
     parts = []
     email = c["email"].astype("string").str.strip()
     bad_email = c["email"].notna() & ~email.str.fullmatch(EMAIL_RE).fillna(False).astype(bool)
