@@ -1,0 +1,276 @@
+"""``ccw grade`` on a cohort with every kind of bad submission, graded once in 2 parallel workers.
+
+One module-scoped cohort: exemplary, blank, partial and copier learners plus one learner per bad
+input (not JSON, missing, deleted cells, retyped cell, tampered tests, endless loop, a loop that
+ignores interrupts, sys.exit, os._exit, kill -9, huge output). Each bad learner submits only
+01_kpis (02 is then missing, graded zero with a note).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import zipfile
+
+import nbformat
+import pandas as pd
+import pytest
+from conftest_course import ASSIGNMENT, NOTEBOOKS, cells_by_id, new_course
+
+from helpers import kpi
+from helpers.course import cohort
+from helpers.course import gradebook as gbm
+from helpers.course.config import load_course
+from helpers.course.grade import grade
+from helpers.course.sample import sample_calls
+from helpers.course.submissions import import_submissions
+from helpers.errors import UserFacingError
+
+CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 3, 12
+KPIS = "01_kpis"
+TESTS = ("test_service_level", "test_abandonment")
+
+
+def _answer(nb, grade_id: str, source: str):
+    cells_by_id(nb)[f"{grade_id}_answer"].source = source
+    return nb
+
+
+def _bad_kpis(course) -> dict:
+    """{learner: 01_kpis notebook (or raw bytes)} for every bad-input learner."""
+    release, source = course.release(KPIS), course.source(KPIS)
+    good = cohort.exemplary(release, source)
+
+    def variant(fn):
+        nb = copy.deepcopy(good)
+        fn(nb)
+        return nb
+
+    def delete(nb):
+        nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in
+                    ("test_service_level", "load_data")]
+
+    def retype(nb):
+        cell = cells_by_id(nb)["test_abandonment"]
+        cell.cell_type = "markdown"
+        del cell["outputs"], cell["execution_count"]
+
+    def tamper(nb):
+        for gid in TESTS:
+            cells_by_id(nb)[gid].source = "assert True  # the test is fine, honest"
+
+    tampered = cohort.blank(release)
+    tamper(tampered)
+    return {
+        "notjson": b"{ this is not a notebook",
+        "deleted": variant(delete),
+        "retyped": variant(retype),
+        "tampered": tampered,
+        "loop": variant(lambda nb: _answer(nb, "service_level", "while True:\n    pass")),
+        "stubborn": variant(lambda nb: _answer(nb, "service_level", "import time\nwhile True:\n    try:\n"
+                                               "        time.sleep(0.05)\n    except KeyboardInterrupt:\n        pass")),
+        "sysexit": variant(lambda nb: _answer(nb, "service_level", "import sys\nsys.exit(1)")),
+        "crash": variant(lambda nb: _answer(nb, "service_level", "import os\nos._exit(1)")),
+        "kill9": variant(lambda nb: _answer(nb, "abandonment", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")),
+        "huge": variant(lambda nb: cells_by_id(nb)["service_level_answer"].__setitem__(
+            "source", 'print("x" * 3_000_000)\n' + cells_by_id(nb)["service_level_answer"].source)),
+    }
+
+
+def _write(nb, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(nb, bytes):
+        path.write_bytes(nb)
+    else:
+        nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("grade")
+    course = new_course(base)
+    subs = base / "submissions"
+    exemplary_values = {}
+    for name in NOTEBOOKS:
+        release, source = course.release(name), course.source(name)
+        env = {"CCW_DATASET": str(course.dataset("exemplary")), "PYTHONPATH": str(course.root)}
+        exemplary_values[name] = cohort.answer_values(release, source, env, cwd=str(base))
+        _write(cohort.exemplary(release, source), subs / "exemplary" / ASSIGNMENT / f"{name}.ipynb")  # nbgrader layout
+        _write(cohort.partial(release, source), subs / "partial" / f"{name}.ipynb")  # flat folder
+        _write(cohort.copier(release, source, exemplary_values[name]), subs / "copier" / "work" / f"{name}.ipynb")
+        with zipfile.ZipFile(subs / "blank.zip", "a") as zf:  # a zip with one top folder
+            zf.writestr(f"blank/{name}.ipynb", nbformat.writes(cohort.blank(release, source)))
+    _write(cohort.exemplary(course.release(NOTEBOOKS[1]), course.source(NOTEBOOKS[1])),
+           subs / "missing" / f"{NOTEBOOKS[1]}.ipynb")
+    for learner, nb in _bad_kpis(course).items():
+        _write(nb, subs / learner / f"{KPIS}.ipynb")
+    (subs / "partial" / "scratch.ipynb").write_text("{}")  # not part of the assignment: ignored
+    learners = sorted(p.stem for p in subs.iterdir())
+    for learner in learners:
+        course.dataset(learner)
+    run = grade(course.root, course.notebooks, submissions=subs, datasets=course.datasets, workers=2,
+                timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT, reports_dir=course.reports, progress=False)
+    grades = pd.read_csv(course.reports / "grades.csv")
+    return course, run, grades, exemplary_values
+
+
+def _scores(grades, learner, notebook=KPIS) -> dict[str, float]:
+    rows = grades[(grades["learner"] == learner) & (grades["notebook"] == notebook)]
+    return dict(zip(rows["cell"], rows["score"]))
+
+
+def _notes(run, learner, notebook=KPIS) -> str:
+    return " ".join(run.notes[(learner, ASSIGNMENT, notebook)])
+
+
+def test_every_learner_and_notebook_is_graded(graded):
+    course, run, grades, _ = graded
+    learners = sorted(p.name for p in (course.root / "submitted").iterdir())
+    assert run.learners == learners and len(learners) == 15
+    assert run.ignored == ["partial/scratch.ipynb"]
+    for learner in learners:
+        for name in NOTEBOOKS:
+            rows = grades[(grades["learner"] == learner) & (grades["notebook"] == name)]
+            src = course.source(name)
+            assert sorted(rows["cell"]) == sorted(g for g, c in cells_by_id(src).items() if c.metadata["nbgrader"]["grade"])
+            assert (course.root / "autograded" / learner / ASSIGNMENT / f"{name}.ipynb").is_file()
+            assert (course.root / "feedback" / learner / ASSIGNMENT / f"{name}.html").is_file()
+    assert run.graded + run.missing + run.unreadable == len(learners) * len(NOTEBOOKS) and run.errors == 0
+
+
+def test_exemplary_earns_every_autograded_mark_and_written_answers_await(graded):
+    _, run, grades, _ = graded
+    rows = grades[grades["learner"] == "exemplary"]
+    auto = rows[rows["kind"] == "autograded"]
+    assert (auto["score"] == auto["max_score"]).all() and len(auto) == 3
+    assert set(rows.loc[rows["kind"] == "manual", "status"]) == {"awaiting"}
+    assert all(not n for (lr, _, _), n in run.notes.items() if lr == "exemplary")
+
+
+def test_blank_earns_nothing_and_needs_no_assessor(graded):
+    _, _, grades, _ = graded
+    rows = grades[grades["learner"] == "blank"]
+    assert rows["score"].sum() == 0 and set(rows["status"]) == {"graded"}
+
+
+def test_partial_earns_what_was_answered(graded):
+    _, _, grades, _ = graded
+    assert _scores(grades, "partial") == {"test_service_level": 2.0, "test_abandonment": 0.0, "kpi_report": 0.0}
+
+
+def test_copier_fails_the_data_tasks_with_the_exemplary_numbers(graded):
+    course, _, grades, values = graded
+    copied = values[KPIS]["service_level_answer"]["service_level"]
+    assert copied == pytest.approx(kpi.service_level(pd.read_csv(course.dataset("exemplary") / "calls.csv")))
+    own = kpi.service_level(pd.read_csv(course.dataset("copier") / "calls.csv"))
+    assert abs(own - copied) > 0.01 * own  # the two variants really differ
+    rows = grades[(grades["learner"] == "copier") & (grades["kind"] == "autograded")]
+    assert len(rows) == 3 and rows["score"].sum() == 0
+    pasted = nbformat.read(course.root / "autograded" / "copier" / ASSIGNMENT / f"{KPIS}.ipynb", as_version=4)
+    assert f"service_level = {copied!r}" in cells_by_id(pasted)["service_level_answer"].source
+
+
+@pytest.mark.parametrize("learner, expected, note", [
+    ("notjson", {"test_service_level": 0, "test_abandonment": 0, "kpi_report": 0}, "could not be read as a Jupyter notebook"),
+    ("deleted", {"test_service_level": 2, "test_abandonment": 2, "kpi_report": 0}, "Cell 'test_service_level' (a read-only cell) was deleted"),
+    ("retyped", {"test_service_level": 2, "test_abandonment": 2, "kpi_report": 0}, "Cell 'test_abandonment' was changed from code to markdown"),
+    ("tampered", {"test_service_level": 0, "test_abandonment": 0, "kpi_report": 0}, "Cell 'test_service_level' is read-only but was edited"),
+    ("loop", {"test_service_level": 0, "test_abandonment": 2, "kpi_report": 0}, f"ran longer than {CELL_TIMEOUT} s"),
+    ("stubborn", {"test_service_level": 0, "test_abandonment": 0, "kpi_report": 0}, f"ran longer than {NOTEBOOK_TIMEOUT:g} s"),
+    ("sysexit", {"test_service_level": 0, "test_abandonment": 2, "kpi_report": 0}, None),
+    ("crash", {"test_service_level": 0, "test_abandonment": 0, "kpi_report": 0}, "the Python kernel died"),
+    ("kill9", {"test_service_level": 2, "test_abandonment": 0, "kpi_report": 0}, "the Python kernel died"),
+    ("huge", {"test_service_level": 2, "test_abandonment": 2, "kpi_report": 0}, "MB of output was dropped"),
+])
+def test_bad_submission_is_graded_with_a_note(graded, learner, expected, note):
+    course, run, grades, _ = graded
+    got = _scores(grades, learner)
+    manual = grades[(grades["learner"] == learner) & (grades["cell"] == "kpi_report")]
+    if learner in ("deleted", "retyped", "loop", "sysexit", "kill9", "huge"):  # exemplary written answer kept
+        assert manual["status"].tolist() == ["awaiting"]
+        expected = {k: v for k, v in expected.items() if k != "kpi_report"}
+        got.pop("kpi_report")
+    assert got == expected
+    if note:
+        assert note in _notes(run, learner)
+        page = (course.root / "feedback" / learner / ASSIGNMENT / f"{KPIS}.html").read_text()
+        assert max(note.split("'"), key=len).strip() in page  # the note reaches the learner's feedback
+    assert f"{NOTEBOOKS[1]}.ipynb was not submitted" in _notes(run, learner, NOTEBOOKS[1])
+
+
+def test_huge_output_is_cut_in_the_autograded_notebook(graded):
+    course = graded[0]
+    path = course.root / "autograded" / "huge" / ASSIGNMENT / f"{KPIS}.ipynb"
+    assert path.stat().st_size < 1_500_000
+
+
+def test_feedback_never_shows_hidden_tests(graded):
+    course = graded[0]
+    hidden = {line.strip() for name in NOTEBOOKS for c in course.source(name).cells
+              if "BEGIN HIDDEN TESTS" in c.source
+              for line in c.source.split("BEGIN HIDDEN TESTS")[1].split("END HIDDEN TESTS")[0].split("\n")[1:-1]}
+    assert any("ccw_grader.expected" in line for line in hidden)
+    pages = sorted((course.root / "feedback").rglob("*.html"))
+    assert len(pages) == 30
+    for page in pages:
+        text = page.read_text()
+        assert "HIDDEN TESTS" not in text and "ccw_grader" not in text, page
+    copier = (course.root / "feedback" / "copier" / ASSIGNMENT / f"{KPIS}.html").read_text()
+    assert "is not within the tolerance" in copier  # the check's message still explains the failure
+
+
+def test_csv_exports(graded):
+    course, run, grades, _ = graded
+    assert list(grades.columns) == list(gbm.GRADE_COLUMNS)
+    per_nb = pd.read_csv(course.reports / "submissions.csv").fillna("")
+    crash = per_nb[(per_nb["learner"] == "crash") & (per_nb["notebook"] == KPIS)].iloc[0]
+    assert crash["status"] == "graded" and "kernel died" in crash["notes"] and crash["score"] == 0
+    notjson = per_nb[(per_nb["learner"] == "notjson") & (per_nb["notebook"] == KPIS)].iloc[0]
+    assert notjson["status"] == "unreadable"
+    totals = grades.groupby(["learner", "notebook"])["score"].sum()
+    assert per_nb.set_index(["learner", "notebook"])["score"].to_dict() == totals.to_dict()
+    notes = json.loads((course.root / "autograded" / "missing" / ASSIGNMENT / "grading_notes.json").read_text())
+    assert notes[KPIS]["status"] == "missing"
+
+
+def test_regrading_some_learners_leaves_everyone_else_and_manual_scores_alone(graded):
+    course, _, before, _ = graded
+    c = load_course(course.root, course.notebooks)
+    with gbm.open_gradebook(c.db_url, c.course_id) as gb:
+        gbm.set_manual_score(gb, "exemplary", ASSIGNMENT, KPIS, "kpi_report", 2.5, comment="good")
+        with pytest.raises(ValueError, match="between 0 and 3"):
+            gbm.set_manual_score(gb, "exemplary", ASSIGNMENT, KPIS, "kpi_report", 4)
+    out = course.reports / "again"
+    grade(course.root, course.notebooks, datasets=course.datasets, workers=2, learners=["crash", "exemplary"],
+          timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT, reports_dir=out, progress=False)
+    after = pd.read_csv(out / "grades.csv")
+    others = ~before["learner"].isin(["exemplary"])
+    pd.testing.assert_frame_equal(after[others].reset_index(drop=True), before[others].reset_index(drop=True))
+    row = after[(after["learner"] == "exemplary") & (after["cell"] == "kpi_report")].iloc[0]
+    assert row["manual_score"] == 2.5 and row["score"] == 2.5 and row["status"] == "graded"
+    auto = after[(after["learner"] == "exemplary") & (after["kind"] == "autograded")]
+    assert (auto["score"] == auto["max_score"]).all()
+
+
+def test_import_rejects_unusable_learner_ids_and_missing_folder(tmp_path):
+    release = tmp_path / "release" / ASSIGNMENT
+    release.mkdir(parents=True)
+    (release / f"{KPIS}.ipynb").write_text("{}")
+    (tmp_path / "in" / "bad id").mkdir(parents=True)
+    with pytest.raises(UserFacingError, match="'bad id' is not a usable learner id"):
+        import_submissions(tmp_path / "in", tmp_path / "submitted", tmp_path / "release")
+    with pytest.raises(UserFacingError, match="submissions folder not found"):
+        import_submissions(tmp_path / "nowhere", tmp_path / "submitted", tmp_path / "release")
+    shutil.rmtree(tmp_path / "in")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.zip").write_text("not a zip")
+    with pytest.raises(UserFacingError, match="not a readable zip file"):
+        import_submissions(tmp_path / "in", tmp_path / "submitted", tmp_path / "release")
+
+
+def test_missing_dataset_is_a_clear_error(graded, tmp_path):
+    course = graded[0]
+    with pytest.raises(UserFacingError, match="no dataset folder under .* for: blank"):
+        grade(course.root, course.notebooks, datasets=tmp_path, learners=["blank"], progress=False,
+              reports_dir=tmp_path / "r")
+    assert sample_calls(1).equals(sample_calls(1))  # variants are reproducible from their seed
