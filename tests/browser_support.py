@@ -114,6 +114,7 @@ def build_tiny_course(course_root: Path, assignment: str = "BSBCUE605", course_i
     cfg.CourseDirectory.root = str(course_root)
     cfg.CourseDirectory.course_id = course_id
     cfg.CourseDirectory.db_url = f"sqlite:///{course_root / 'gradebook.db'}"
+    cfg.Exchange.root = str(course_root / "exchange")  # not nbgrader's system-wide default
     api = NbGraderAPI(CourseDirectory(config=cfg), config=cfg)
     result = api.generate_assignment(assignment, force=True, create=True)
     if not result["success"]:
@@ -196,28 +197,55 @@ class Lab:
             page.locator(".lm-Menu:visible .lm-Menu-itemLabel",
                          has_text=re.compile(f"^{re.escape(label)}$")).first.click()
 
+    def open_from_assignment_list(self, assignment: str, notebook: str) -> None:
+        """Open ``notebook`` (file name) of a fetched assignment from the Assignment List, as a learner does."""
+        self.activate_tab("Assignments")
+        item = self.page.locator("#fetched_assignments_list > .list_item", has_text=assignment).first
+        link = item.locator(".nested_list_item a", has_text=re.compile(f"^{re.escape(Path(notebook).stem)}$"))
+        if not link.is_visible():
+            item.locator(".assignment-notebooks-link").click()
+        link.click()
+        self.page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current", has_text=notebook).wait_for()
+        self.notebook().locator(".jp-Cell").first.wait_for()
+
+    def activate_tab(self, label: str) -> None:
+        """Bring the main-area tab titled ``label`` to the front."""
+        self.page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=label).first.click()
+        self.page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current", has_text=label).wait_for()
+
     def notebook(self):
         """The visible notebook panel."""
         return self.page.locator(".jp-NotebookPanel:visible").first
 
     def wait_kernel_idle(self, timeout_s: float = 120) -> None:
-        nb = self.notebook()
-        nb.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=timeout_s * 1000)
+        """Wait until the notebook's kernel is connected and idle (the status bar says ``| Idle``).
 
-    def run_all(self, timeout_s: float = 180) -> None:
-        """Run > Run All Cells, then wait until every code cell has run (numbered prompt, kernel idle)."""
+        Run All before that silently runs nothing: JupyterLab does not queue cells for a kernel
+        that is still starting.
+        """
+        self.page.locator("#jp-main-statusbar", has_text=re.compile(r"\| Idle")).wait_for(timeout=timeout_s * 1000)
+        self.notebook().locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+            timeout=timeout_s * 1000)
+
+    def run_all(self, timeout_s: float = 180) -> list[str]:
+        """Run > Run All Cells and wait until the run is over; returns the code cells' prompts.
+
+        JupyterLab stops a run at the first error (an unanswered task's ``raise NotImplementedError()``):
+        the cells below keep an empty prompt ``[ ]:``.
+        """
         self.wait_kernel_idle()
         self.menu("Run", "Run All Cells")
-        deadline = time.monotonic() + timeout_s
         prompts = self.notebook().locator(".jp-CodeCell .jp-InputArea-prompt")
-        while True:
-            texts = prompts.all_inner_texts()
-            if texts and all(re.fullmatch(r"\[\d+\]:", t.strip()) for t in texts):
-                break
+        idle = self.notebook().locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+        deadline, settled = time.monotonic() + timeout_s, 0
+        while settled < 3:  # the same finished state on three polls in a row
+            self.page.wait_for_timeout(300)
+            texts = [t.strip() for t in prompts.all_inner_texts()]
+            done = "[*]:" not in texts and idle.count() > 0
+            settled = settled + 1 if done else 0
             if time.monotonic() > deadline:
                 raise AssertionError(f"cells still running after {timeout_s} s: prompts {texts}")
-            self.page.wait_for_timeout(300)
-        self.wait_kernel_idle()
+        return texts
 
     def errors(self) -> list[str]:
         return self.notebook().locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
