@@ -3,7 +3,8 @@
 How a call comes about (all vectorised over calls; only the FCFS queue itself is sequential):
 
 1. Arrivals per queue are an inhomogeneous Poisson process over half hours (``helpers.simulation``):
-   weekday mean volume x day-of-week factor x intraday profile x a random day factor (overdispersion)
+   weekday mean volume x day-of-week factor x intraday profile x random day factors (overdispersion:
+   one for the whole centre with the case study's ``day_factor_cv`` and a small one per queue)
    x campaign uplift on the campaign's queue (a share ``1 - 1/uplift`` of those calls is credited to
    the campaign).
 2. Outages: while telephony is down, calls are lost (``outcome='lost'``, never queued); while the IVR
@@ -36,6 +37,7 @@ HALF_HOUR = 1800.0
 ANNOUNCEMENTS_S = (60.0, 180.0, 300.0)  # "your call is important to us" at 1, 3 and 5 minutes
 REDIRECT_HANDLE = 1.15                 # redirected calls take longer: out-of-skill, transfers
 REDIRECT_RESOLVE = 0.85
+QUEUE_DAY_CV = 0.05                    # queue-specific day-to-day variation on top of the centre's
 
 
 @dataclass
@@ -137,6 +139,8 @@ class CallModel:
             prof[t] = p / p.sum() if p.sum() > 0 else p
         shape = np.stack([prof[t] for t in grid.day_types]) * weekly[dow][:, None]  # days x 48
         parts = []
+        # one day factor for the whole centre (busy days are busy on every queue) and a smaller one per queue
+        common = sim.day_factors(day_factor_rng, grid.n_days, cv=cs.day_factor_cv)
         for qi, q in enumerate(cs.queues):
             uplift = np.ones(grid.n_days)
             camp_days = []
@@ -146,7 +150,7 @@ class CallModel:
                 active = (dates >= np.datetime64(c.start)) & (dates <= np.datetime64(c.end))
                 uplift *= np.where(active, c.inbound_uplift, 1.0)
                 camp_days.append((ci, active, c.inbound_uplift))
-            factors = sim.day_factors(day_factor_rng, grid.n_days, cv=cs.day_factor_cv)
+            factors = common * sim.day_factors(day_factor_rng, grid.n_days, cv=QUEUE_DAY_CV if cs.day_factor_cv else 0.0)
             expected = q.daily_volume * shape * (factors * uplift)[:, None]
             t = np.floor(sim.arrival_times(rng, expected.ravel(), HALF_HOUR))
             n = t.size

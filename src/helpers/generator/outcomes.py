@@ -10,8 +10,8 @@
   resolution, billing queue -> billing error, ...) and the sentiment of the score.
 * Complaints: more likely after a bad experience (long wait, abandoned after a long wait, unresolved,
   repeat call, outage); some arrive by e-mail, web form or letter without a call.
-* Churn during the period: customers who called to close their account (most) or turned down a
-  retention offer (some), plus a small background rate; ``churned_at`` follows their last call.
+* Churn during the period: some customers who called to close their account or turned down a
+  retention offer, plus a small background rate; ``churned_at`` follows their last call.
 """
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def make_surveys(cs: CaseStudy, calls: pd.DataFrame, internal: dict, pools: Pool
     shift = np.array([s.csat_shift for s in cs.segments] + [0.0])[seg]
     outcome = c["outcome"].to_numpy(dtype=object)
     unresolved = np.isin(outcome, ["unresolved", "no_sale"])
-    latent = (4.45 + shift - 0.35 * np.log2(1 + np.maximum(wait - 30, 0) / 30) - 1.3 * unresolved
+    latent = (4.6 + shift - 0.35 * np.log2(1 + np.maximum(wait - 30, 0) / 30) - 1.3 * unresolved
               - 0.5 * c["is_repeat"].to_numpy() - 0.5 * internal["crm"][sel] + 0.3 * (outcome == "sale")
               + rng.normal(0, 0.75, m))
     responded = rng.random(m) < sv.response_rate * np.where(latent < 2.5, 1.25, 1.0)
@@ -170,7 +170,8 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
     answered = (calls["outcome"] != "lost").to_numpy() & calls["customer_id"].notna().to_numpy()
     reason = calls["reason"].to_numpy(dtype=object)
     outcome = calls["outcome"].to_numpy(dtype=object)
-    p = np.where(reason == "close_account", 0.6, np.where((reason == "retention_offer") & (outcome == "no_sale"), 0.4, 0.0))
+    # many "close account" calls are moves within the network: only some customers leave
+    p = np.where(reason == "close_account", 0.15, np.where((reason == "retention_offer") & (outcome == "no_sale"), 0.1, 0.0))
     leave = answered & (rng.random(len(calls)) < p)
     ends = calls["ended_at"].to_numpy()
     by_call = pd.Series(ends[leave] + days(rng.uniform(1, 14, int(leave.sum()))),
@@ -178,7 +179,7 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
     status = customers["status"].to_numpy(dtype=object)
     ids_ = customers["customer_id"].to_numpy(dtype=object)
     active = status == "active"
-    background = active & (rng.random(len(customers)) < 0.005)
+    background = active & (rng.random(len(customers)) < 0.004)
     bg = pd.Series(np.datetime64(t0, "ns") + days(rng.random(int(background.sum())) * ((np.datetime64(period_end, "ns") - np.datetime64(t0, "ns")) / DAY_NS)),
                    index=ids_[background])
     when = pd.concat([by_call, bg]).groupby(level=0).min()

@@ -2,7 +2,7 @@
 
 Shifts: the plan for a queue and day type is stacked in layers (the k-th agent of each half hour
 works layer k); each unbroken run of a layer is one shift, runs over 9 hours are split in two. Each
-shift loses a break block in its middle (paid breaks plus, on about half the shifts, meetings and
+shift loses a break block somewhere in its middle (paid breaks plus, on about half the shifts, meetings and
 coaching) and some shifts are lost to unplanned absence, more on some days than others
 (``workforce.absence_day_cv``), so actual agents on the phones fall short of the plan, as in real
 centres. Agents are assigned to shifts day by day, fewest days worked this week first.
@@ -106,7 +106,8 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
     meeting = rng.random(len(sh)) < 0.5
     off = dur * (wf.break_s_per_hour / 3600.0 + np.where(meeting, 2 * wf.other_shrinkage, 0.0))
     off = np.round(off / 300.0) * 300.0  # whole five minutes
-    off_start = start_s + np.round((dur - off) / 2 / 300.0 + rng.integers(-2, 3, len(sh))) * 300.0
+    # breaks staggered anywhere in the middle 60% of the shift, so the floor never empties at once
+    off_start = start_s + np.round((dur - off) * (0.2 + 0.6 * rng.random(len(sh))) / 300.0) * 300.0
     off_start = np.clip(off_start, start_s, end_s - off)
     absent = rng.random(len(sh)) < np.minimum(wf.absence_rate * absence_factor[day], 0.5)
 

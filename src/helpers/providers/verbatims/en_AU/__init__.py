@@ -80,7 +80,7 @@ PHRASES = {
                      "problem solved, no need to call again", "they fixed my problem straight away"),
         "neutral": ("the issue is only partly resolved", "they said it would be sorted within a few days"),
         "negative": ("my issue is still not resolved", "I have called three times and it is still not sorted",
-                     "nobody could resolve my problem", "they promised to call back and never did",
+                     "nobody could resolve my problem", "they promised to call back and it is still not resolved",
                      "still unresolved after several calls"),
     },
 }
