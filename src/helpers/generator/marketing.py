@@ -2,8 +2,8 @@
 
 Offers follow the rules a compliant marketing database enforces (defects are added separately):
 an offer goes out on a channel only with express or inferred consent for it (or before the
-customer withdrew it); phone offers never go to numbers on the Do Not Call Register without express
-consent and are made within permitted calling hours in the customer's local time (weekdays 9am-8pm,
+customer withdrew it); phone offers never go to numbers on the Do Not Call Register (the centre's own
+policy, stricter than the Act, which allows calls with consent) and are made within permitted calling hours in the customer's local time (weekdays 9am-8pm,
 Saturdays 9am-5pm, not Sundays or national public holidays). A customer who withdrew consent on a
 channel did so by answering the last offer on it (response ``opted_out``) when there was one; the
 withdrawal date is then the response time.
@@ -101,7 +101,8 @@ def legit(customers: pd.DataFrame, idx: np.ndarray, channel: str, at: np.ndarray
     date = customers[f"consent_{channel}_date"].to_numpy()[idx]
     ok = (level == "express") | (level == "inferred") | ((level == "withdrawn") & (at < date))
     if channel == "phone":
-        ok &= ~customers["dncr_registered"].to_numpy()[idx] | (level == "express")
+        # conservative: never call a registered number (consent would allow it, but is easy to dispute)
+        ok &= ~customers["dncr_registered"].to_numpy()[idx]
     return ok
 
 
