@@ -16,7 +16,7 @@ from browser_support import (ANSWER_GRADE_ID, ANSWER_TEST_ID, CHROMIUM, CHROMIUM
                              build_tiny_course, chromium_missing_reason)
 from helpers.lab import collect_submissions, descendants, prepare_workspace, start_lab, submissions
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # about a minute: a real lab, kernels and a browser
 
 ASSIGNMENT = "BSBCUE605"
 ORIENTATION = f"{ASSIGNMENT}/00_orientation.ipynb"
