@@ -289,3 +289,28 @@ def test_procedures_from_yaml_and_malformed():
 def test_frequency_parsing(text, days):
     got = frequency_working_days(text)
     assert got == (pytest.approx(days) if days is not None else None)
+
+
+def test_talk_longer_than_the_call_itself_is_impossible():
+    k = F.calls(30)
+    answered = k["answered_at"].notna()
+    i = k.index[answered][0]
+    # 8 hours of talk on a call that lasted minutes between answer and hang-up
+    k.loc[i, "talk_s"] = 8 * 3600.0
+    j = k.index[answered][1]
+    connected = (k.loc[j, "ended_at"] - k.loc[j, "answered_at"]).total_seconds()
+    k.loc[j, "talk_s"] = connected - k.loc[j, "hold_s"] + 30  # within the rounding slack: fine
+    got = validate_calls(k)
+    assert set(zip(got["call_id"], got["rule"])) == {(k.loc[i, "call_id"], "impossible_duration")}
+
+
+def test_offer_to_opted_out_only_after_the_withdrawal():
+    c = F.customers(3)
+    c["consent_email"] = "withdrawn"
+    c["consent_email_date"] = TS("2024-03-05 12:00")
+    offers = F.typed("offers", [
+        dict(offer_id="O1", customer_id="C0000001", channel="email", offered_at=TS("2024-03-05 11:00")),  # before
+        dict(offer_id="O2", customer_id="C0000001", channel="email", offered_at=TS("2024-03-06 11:00")),  # after
+    ])
+    got = validate_offers(offers, c)
+    assert set(got.loc[got["rule"] == "offer_to_opted_out", "offer_id"]) == {"O2"}

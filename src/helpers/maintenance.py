@@ -30,6 +30,7 @@ CENTRE_TZ = "Australia/Sydney"
 UNSUBSCRIBE_WORKING_DAYS = 5
 DNCR_WASH_VALID_DAYS = 30
 MAX_DURATION_S = 24 * 3600
+DURATION_SLACK_S = 60        # talk + hold may exceed ended_at - answered_at by this much (clock rounding)
 CALLING_HOURS = {"weekday": (9, 20), "saturday": (9, 17)}   # local hours [start, end)
 
 # Australia Post postcode ranges per state/territory (inclusive).
@@ -249,7 +250,8 @@ def validate_customers(customers: pd.DataFrame, as_of=None) -> pd.DataFrame:
 
 
 def validate_calls(calls: pd.DataFrame) -> pd.DataFrame:
-    """``impossible_duration`` (a negative duration or one over 24 h in wait/talk/hold/wrap) and
+    """``impossible_duration`` (a negative duration or one over 24 h in wait/talk/hold/wrap, or talk + hold
+    longer than the call lasted between answer and hang-up) and
     ``out_of_order_timestamps`` (answered before arrival, ended before answer or arrival)."""
     _require_columns(calls, "calls", ["call_id", "arrived_at", "answered_at", "ended_at",
                                       "wait_s", "talk_s", "hold_s", "wrap_s"])
@@ -259,6 +261,12 @@ def validate_calls(calls: pd.DataFrame) -> pd.DataFrame:
         bad = ((v < 0) | (v > MAX_DURATION_S)).fillna(False).to_numpy(bool)
         parts.append(_rows(calls, "call_id", bad, "impossible_duration", col, "negative or longer than 24 hours"))
     arr, ans, end = (pd.to_datetime(calls[c]) for c in ("arrived_at", "answered_at", "ended_at"))
+    # talk + hold happen between answer and hang-up: more than that (plus rounding) cannot have happened
+    connected_s = (end - ans).dt.total_seconds()
+    in_call = pd.to_numeric(calls["talk_s"], errors="coerce") + pd.to_numeric(calls["hold_s"], errors="coerce")
+    too_long = ((in_call - connected_s > DURATION_SLACK_S) & (end >= ans)).fillna(False).to_numpy(bool)
+    parts.append(_rows(calls, "call_id", too_long, "impossible_duration", "talk_s",
+                       "talk and hold longer than the call lasted (ended_at - answered_at)"))
     parts.append(_rows(calls, "call_id", (ans < arr).to_numpy(bool), "out_of_order_timestamps", "answered_at",
                        "answered before it arrived"))
     parts.append(_rows(calls, "call_id", (end < ans).to_numpy(bool), "out_of_order_timestamps", "ended_at",
@@ -272,28 +280,36 @@ def validate_offers(offers: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFra
     """Offers that broke marketing rules, from the customer's record:
 
     * ``offer_to_dncr``: phone offer to a Register-listed number without express phone consent;
-    * ``offer_to_opted_out``: any offer on a channel whose consent is ``withdrawn``;
+    * ``offer_to_opted_out``: an offer on a channel whose consent had been ``withdrawn`` before the offer
+      (``consent_<channel>_date`` on or before ``offered_at``; without a date, any offer on it);
     * ``offer_outside_hours``: phone offer outside permitted calling hours in the customer's local
       time (see :func:`permitted_call_time`).
     """
     _require_columns(offers, "offers", ["offer_id", "customer_id", "channel", "offered_at"])
     _require_columns(customers, "customers", ["customer_id", "dncr_registered", "consent_phone", "timezone"])
     consent_cols = [f"consent_{ch}" for ch in ("email", "sms", "phone", "post") if f"consent_{ch}" in customers]
+    date_cols = [f"{c}_date" for c in consent_cols if f"{c}_date" in customers]
     extra = [c for c in ("residential_state",) if c in customers]
     o = offers[["offer_id", "customer_id", "channel", "offered_at"]].merge(
-        customers[["customer_id", "dncr_registered", "timezone", *consent_cols, *extra]],
+        customers[["customer_id", "dncr_registered", "timezone", *consent_cols, *date_cols, *extra]],
         on="customer_id", how="left")
     channel = o["channel"].astype("string").str.lower()
     phone = (channel == "phone").fillna(False).to_numpy(bool)
     consent = pd.Series(pd.NA, index=o.index, dtype="string")
+    since = pd.Series(pd.NaT, index=o.index, dtype="datetime64[ns]")
     for col in consent_cols:
-        consent = consent.mask(channel == col.removeprefix("consent_"), o[col].astype("string"))
+        on_channel = channel == col.removeprefix("consent_")
+        consent = consent.mask(on_channel, o[col].astype("string"))
+        if f"{col}_date" in o:
+            since = since.mask(on_channel.fillna(False), pd.to_datetime(o[f"{col}_date"]))
+    # withdrawn before the offer; with no withdrawal date recorded, any offer on that channel counts
+    withdrawn_first = (since.isna() | (since <= pd.to_datetime(o["offered_at"]))).to_numpy(bool)
     dncr = o["dncr_registered"].fillna(False).astype(bool).to_numpy()
     express_phone = (o["consent_phone"].astype("string") == "express").fillna(False).to_numpy(bool)
     parts = [_rows(o, "offer_id", phone & dncr & ~express_phone, "offer_to_dncr", "channel",
                    "phone offer to a number on the Do Not Call Register without express consent"),
-             _rows(o, "offer_id", (consent == "withdrawn").fillna(False).to_numpy(bool), "offer_to_opted_out",
-                   "channel", "offer on a channel the customer withdrew consent for")]
+             _rows(o, "offer_id", (consent == "withdrawn").fillna(False).to_numpy(bool) & withdrawn_first,
+                   "offer_to_opted_out", "channel", "offer on a channel the customer had withdrawn consent for")]
     tz = o["timezone"].astype("string")
     if "residential_state" in o:
         tz = tz.fillna(o["residential_state"].astype("string").str.upper().map(STATE_TIMEZONES))
