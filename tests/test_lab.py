@@ -70,7 +70,7 @@ def test_cli_without_learner_says_how_to_give_one(monkeypatch, capsys, course):
 # ---------------------------------------------------------------------- workspace contents
 def test_workspace_holds_config_and_fetched_release_but_no_solutions(course, tmp_path):
     ws = prepare_workspace("s1234", workspace=tmp_path / "ws", course_root=course)
-    assert json.loads((ws.root / "ccw.json").read_text()) == {"learner": "s1234"}
+    assert json.loads((ws.root / "ccw.json").read_text())["learner"] == "s1234"
     # the server's nbgrader config: this course, this learner, this course's exchange
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -104,24 +104,39 @@ def test_workspace_holds_config_and_fetched_release_but_no_solutions(course, tmp
     assert env["PATH"].split(os.pathsep)[0] == os.path.dirname(sys.executable)
 
 
-def test_dataset_is_written_for_the_notebooks_and_the_kernels(course, tmp_path):
-    data = tmp_path / "datasets" / "lyrebird-energy" / "learners" / "s1234"
+def test_dataset_is_named_in_ccw_json_for_the_notebooks(course, tmp_path):
+    data = tmp_path / "elsewhere" / "s1234"
     data.mkdir(parents=True)
     ws = prepare_workspace("s1234", workspace=tmp_path / "ws", course_root=course, dataset=data, fetch=False)
     assert json.loads((ws.root / "ccw.json").read_text()) == {"learner": "s1234", "dataset": str(data)}
-    assert ws.environment({})["CCW_DATASET"] == str(data)
+    assert not ws.practice
     assert not (ws.root / ASSIGNMENT).exists()  # fetch=False: the learner fetches from the Assignment List
     with pytest.raises(UserFacingError, match="does not exist"):
         prepare_workspace("s1234", workspace=tmp_path / "ws", course_root=course, dataset=tmp_path / "nope")
 
 
-def test_default_dataset_is_the_learners_generated_folder(tmp_path):
-    assert default_dataset("s1", tmp_path) is None
-    (tmp_path / "datasets" / "lyrebird-energy" / "learners" / "s1").mkdir(parents=True)
-    assert default_dataset("s1", tmp_path) == tmp_path / "datasets" / "lyrebird-energy" / "learners" / "s1"
-    (tmp_path / "datasets" / "other-study" / "learners" / "s1").mkdir(parents=True)
-    with pytest.raises(UserFacingError, match="--dataset"):
-        default_dataset("s1", tmp_path)
+def test_default_dataset_is_the_learners_generated_one_else_practice(course, tmp_path, monkeypatch):
+    from helpers import data
+
+    monkeypatch.setenv("CCW_ROOT", str(tmp_path))
+    monkeypatch.delenv("CCW_CASE_STUDY", raising=False)
+    practice = data.practice_dir().resolve()
+    assert practice.parent == tmp_path / "datasets"
+    ws = prepare_workspace("s1", workspace=tmp_path / "ws1", course_root=course, fetch=False)
+    assert (ws.dataset, ws.practice) == (practice, True)
+    assert json.loads((ws.root / "ccw.json").read_text())["dataset"] == str(practice)
+    mine = practice / "learners" / "s2"
+    mine.mkdir(parents=True)
+    assert default_dataset("s2") == (practice, True)  # a folder without a manifest is not a dataset yet
+    (mine / "manifest.json").write_text("{}")
+    ws = prepare_workspace("s2", workspace=tmp_path / "ws2", course_root=course, fetch=False)
+    assert (ws.dataset, ws.practice) == (mine, False)
+    # the notebooks' own lookup (helpers.data) agrees, from a folder below the workspace like a notebook's
+    (ws.root / ASSIGNMENT).mkdir()
+    monkeypatch.chdir(ws.root / ASSIGNMENT)
+    monkeypatch.setenv("CCW_LEARNER", "s2")
+    monkeypatch.delenv("CCW_DATASET", raising=False)
+    assert data.dataset_dir() == mine
 
 
 def test_restart_keeps_the_learners_work_and_rereleases_only_changes(course, tmp_path):

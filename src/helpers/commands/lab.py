@@ -22,8 +22,8 @@ def register(sub) -> None:
                    help="learner workspace folder (default: workspaces/<LEARNER>/ in the project); with "
                         "--assessor, the folder for formgrader's settings (default: workspaces/.assessor/)")
     p.add_argument("--dataset", type=Path, metavar="DIR",
-                   help="the learner's dataset folder (default: datasets/*/learners/<LEARNER>/ if generated, "
-                        "else the practice dataset)")
+                   help="the learner's dataset folder (default: datasets/<case study>/learners/<LEARNER>/ if "
+                        "generated, else the practice dataset)")
     p.add_argument("--course", type=Path, metavar="ROOT", help="nbgrader course root (default: autograde/)")
     p.add_argument("--no-fetch", action="store_true",
                    help="do not pre-fetch assignments: the learner fetches them from the Assignment List")

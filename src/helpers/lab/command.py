@@ -45,7 +45,8 @@ def lab_command(learner: str | None = None, *, port: int | None = None, assessor
             print(f"JupyterLab for learner {ws.learner} in {ws.root}", file=out)
             print(f"  assignments: {', '.join(ws.assignments)} (fetched: {', '.join(fetched) or 'none yet'}; "
                   "Nbgrader > Assignment List to fetch and submit)", file=out)
-            print(f"  data: {ws.dataset or 'the practice dataset'}", file=out)
+            print(f"  data: {ws.dataset}{' (the practice dataset: none generated for this learner yet)' if ws.practice else ''}",
+                  file=out)
             print(f"  URL: {server.url}", file=out)
         print("Press Ctrl-C to stop the server.", file=out, flush=True)
         if open_browser:

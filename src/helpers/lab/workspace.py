@@ -2,9 +2,10 @@
 
 Layout (``ccw lab`` creates it; ``workspaces/`` is not committed):
 
-* ``<workspace>/ccw.json``: ``{"learner": ID, "dataset": DIR}`` so the workbooks find this learner's
-  data with no path typed by hand (``dataset`` is left out when the learner has no generated dataset:
-  the workbooks then use the practice dataset).
+* ``<workspace>/ccw.json``: ``{"learner": ID, "dataset": DIR}`` so the workbooks (``helpers.data``)
+  find this learner's data with no path typed by hand: their generated dataset, else the practice
+  dataset (named explicitly: with ``CCW_LEARNER`` set and no dataset named, ``helpers.data`` would
+  refuse to fall back to practice data).
 * ``<workspace>/<ASSIGNMENT>/``: the released notebooks once fetched (from the Assignment List, or
   pre-fetched on the first start).
 * ``<workspace>/.jupyter/``: the server's ``JUPYTER_CONFIG_DIR``: ``nbgrader_config.py`` (course id,
@@ -49,6 +50,7 @@ class Workspace:
     exchange: Path
     assignments: tuple[str, ...]
     dataset: Path | None = None
+    practice: bool = False  # the dataset is the practice one (no dataset generated for this learner)
 
     def environment(self, base: dict | None = None) -> dict:
         """Environment for the server (and so its kernels and nbgrader's subprocesses)."""
@@ -62,10 +64,7 @@ class Workspace:
         env["PATH"] = os.pathsep.join([bindir, *parts])
         if self.learner:
             env["CCW_LEARNER"] = self.learner
-            if self.dataset:
-                env["CCW_DATASET"] = str(self.dataset)
-            else:
-                env.pop("CCW_DATASET", None)  # a stale value would win over ccw.json
+            env.pop("CCW_DATASET", None)  # ccw.json names the dataset; a stale value here would win over it
         return env
 
 
@@ -235,14 +234,16 @@ def collect_submissions(course_root: Path | str | None = None, assignment: str |
     return sorted({(s["learner"], s["assignment"]) for s in waiting if s["assignment"] in assignments})
 
 
-def default_dataset(learner: str, root: Path | None = None) -> Path | None:
-    """``datasets/<case study>/learners/<learner>/`` from ``ccw regenerate --roster``, if there is one."""
-    root = root or project_root()
-    found = sorted(p for p in (root / "datasets").glob(f"*/learners/{learner}") if p.is_dir())
-    if len(found) > 1:
-        raise UserFacingError(f"learner {learner!r} has datasets in several case studies "
-                              f"({', '.join(str(p) for p in found)}): choose one with --dataset DIR")
-    return found[0].resolve() if found else None
+def default_dataset(learner: str) -> tuple[Path, bool]:
+    """(folder, is_practice): the learner's generated dataset (``ccw regenerate --roster`` wrote
+    ``datasets/<case study>/learners/<learner>/manifest.json``), else the practice dataset, which
+    ``helpers.data`` makes on first use."""
+    from helpers import data
+
+    mine = data.learner_dir(learner)
+    if (mine / "manifest.json").is_file():
+        return mine.resolve(), False
+    return data.practice_dir().resolve(), True
 
 
 def _py(value) -> str:
@@ -272,7 +273,7 @@ def prepare_workspace(learner: str, *, workspace: Path | str | None = None, cour
     Releases every assignment of ``<course_root>/release/`` (or ``assignments``) into the course
     exchange, writes ``ccw.json`` and the nbgrader/lab config, and with ``fetch=True`` fetches each
     assignment the workspace does not hold yet (a learner's earlier work is never overwritten).
-    ``dataset`` defaults to the learner's generated dataset (``default_dataset``), else none (practice data).
+    ``dataset`` defaults to the learner's generated dataset, else the practice dataset (``default_dataset``).
     """
     learner = resolve_learner(learner, env={})
     course_root = Path(course_root or project_root() / "autograde").resolve()
@@ -283,12 +284,13 @@ def prepare_workspace(learner: str, *, workspace: Path | str | None = None, cour
         if not (course_root / "release" / name).is_dir():
             raise UserFacingError(f"assignment {name!r} has no release in {course_root / 'release'} "
                                   "(run `ccw course build` first)")
+    practice = False
     if dataset is not None:
         dataset = Path(dataset).resolve()
         if not dataset.is_dir():
             raise UserFacingError(f"dataset folder {dataset} does not exist")
     else:
-        dataset = default_dataset(learner)
+        dataset, practice = default_dataset(learner)
     root = Path(workspace or project_root() / "workspaces" / learner).resolve()
     if root == course_root or course_root in root.parents:
         raise UserFacingError(f"workspace {root} is inside the course root {course_root}: learners must not see it")
@@ -298,7 +300,7 @@ def prepare_workspace(learner: str, *, workspace: Path | str | None = None, cour
     for name in names:
         release_to_exchange(course_root, course_id, exchange, name)
 
-    info = {"learner": learner, **({"dataset": str(dataset)} if dataset else {})}
+    info = {"learner": learner, "dataset": str(dataset)}
     (root / "ccw.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     (config_dir / "nbgrader_config.py").write_text(
         '"""nbgrader settings of this learner workspace (written by `ccw lab`; rewritten at each start)."""\n'
@@ -312,7 +314,7 @@ def prepare_workspace(learner: str, *, workspace: Path | str | None = None, cour
     # formgrader would let a learner open the course root's gradebook views: off on the server too
     _write_lab_settings(config_dir, LEARNER_DISABLED_PLUGINS, {"nbgrader.server_extensions.formgrader": False})
     ws = Workspace(root=root, config_dir=config_dir, learner=learner, course_root=course_root, course_id=course_id,
-                   exchange=exchange, assignments=tuple(names), dataset=dataset)
+                   exchange=exchange, assignments=tuple(names), dataset=dataset, practice=practice)
     if fetch:
         for name in names:
             if not (root / name).exists():
