@@ -59,7 +59,7 @@ class GuardedClient(NotebookClient):
     """nbclient's NotebookClient with an output cap and a record of cell timeouts."""
 
     def __init__(self, nb, max_output_bytes: int, **kw):
-        super().__init__(nb, **kw)
+        super().__init__(nb, on_cell_executed=self._keep_reply_error, **kw)
         self.max_output_bytes = max_output_bytes
         self.output_bytes: dict[int, int] = {}
         self.dropped_bytes: dict[int, int] = {}
@@ -78,6 +78,18 @@ class GuardedClient(NotebookClient):
             return None
         self.output_bytes[cell_index] = used + size
         return out
+
+    @staticmethod
+    def _keep_reply_error(cell, cell_index, execute_reply) -> None:
+        """As nbgrader's Execute: a failed cell whose error never reached IOPub (a timeout, a cell
+        queued behind a stuck one) still gets an error output, so a test cell cannot pass by silence."""
+        content = execute_reply["content"]
+        if content.get("status") != "error":
+            return
+        if not any(o.get("output_type") == "error" and o.get("ename") == content.get("ename") for o in cell.outputs):
+            cell.outputs.append(NotebookNode(output_type="error", ename=content.get("ename", "Error"),
+                                             evalue=content.get("evalue", ""),
+                                             traceback=content.get("traceback") or [content.get("ename", "Error")]))
 
     async def _async_handle_timeout(self, timeout, cell=None):
         self.timed_out_cells.append(self.current_cell)
@@ -143,6 +155,7 @@ def execute_notebook(nb: NotebookNode, *, env: dict, cwd: str, limits: Limits = 
         run.timed_out = True
         run.notes.append(f"Cell {index + 1}: ran longer than {limits.cell_timeout} s and was stopped "
                          "(check for an endless loop).")
+    run.notes.sort(key=lambda note: int(note.split(":")[0].split()[1]))
     for index, dropped in sorted(client.dropped_bytes.items()):
         note = (f"Cell {index + 1}: printed more than {limits.max_output_bytes / 1e6:g} MB; "
                 f"{dropped / 1e6:.1f} MB of output was dropped.")
