@@ -76,7 +76,7 @@ def offered(calls: pd.DataFrame) -> pd.DataFrame:
 
 def intraday_arrivals(calls: pd.DataFrame) -> pd.DataFrame:
     """Mean calls arriving per half hour of the day on weekdays, one column per queue."""
-    c = calls[calls["arrived_at"].dt.dayofweek < 5]
+    c = calls[calls["arrived_at"].dt.day_of_week < 5]
     n_days = max(c["arrived_at"].dt.normalize().nunique(), 1)
     slot = c["arrived_at"].dt.strftime("%H:") + np.where(c["arrived_at"].dt.minute < 30, "00", "30")
     return (c.groupby([slot, c["queue"]]).size().unstack(fill_value=0) / n_days).rename_axis("interval")
