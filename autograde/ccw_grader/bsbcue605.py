@@ -106,21 +106,26 @@ def _normalise_sql(sql: str) -> str:
 
 
 def load_and_query(ddl, mapping, query) -> Findings:
+    """The learner's design loads (most customers accepted) and their query returns exactly the customers
+    the ``retention_email`` probe allows, among those their own constraints accepted."""
     fs = checks.loaded(ddl, mapping, query, _ds(), run=False)
     if not fs.all_passed:
         return fs
-    conn = marketing_db.load_into_design(ddl, mapping, _ds().tables)
-    fs.extend(conn.findings)
-    fs.append(marketing_db.check_query(conn, query, _eligible_email_ids(), name="ELIGIBLE_EMAIL_QUERY",
-                                       criterion="2.2"))
+    tables = _ds().tables
+    conn = marketing_db.load_into_design(ddl, mapping, tables)
+    design = marketing_db.describe_design(conn.schema) if conn.schema is not None else None
+    customer = design.customer if design is not None else None
+    if customer is None or len(customer.primary_key) != 1:
+        return fs + [Finding.fail("2.2", "no customer table with a one-column primary key was loaded")]
+    loaded = {str(r[0]) for r in conn.execute(f'SELECT "{customer.primary_key[0]}" FROM "{customer.name}"')}
+    share = len(loaded) / max(1, len(tables["customers"]))
+    fs.append(Finding("2.2", share >= 0.95, 1.0 if share >= 0.95 else 0.0, 1.0,
+                      f"{share:.1%} of customers loaded into your design (at least 95% needed)", "load"))
+    as_of = marketing_db.default_as_of(tables)
+    expected = marketing_db.expected_probe_ids(tables, as_of)["retention_email"] & loaded
+    fs.append(marketing_db.check_query(conn, query, expected, name="ELIGIBLE_EMAIL_QUERY", criterion="2.2",
+                                       params=marketing_db.probe_params(as_of)))
     return fs
-
-
-def _eligible_email_ids() -> set[str]:
-    c = _ds().customers
-    ok = (c["email"].notna() & c["consent_email"].isin(["express", "inferred"]) & c["unsubscribed_at"].isna()
-          & (c["status"] == "active"))
-    return set(c.loc[ok, "customer_id"].astype(str))
 
 
 def enhancements(ddl, sql) -> Findings:
@@ -137,18 +142,30 @@ def defects(reported) -> Findings:
 
 
 def _defects() -> pd.DataFrame:
-    """The grader-side defect manifest of the learner's dataset (never shipped with the dataset)."""
-    explicit = os.environ.get("CCW_DEFECTS")
-    candidates = [Path(explicit)] if explicit else []
+    """The defect ground truth of the learner's dataset (never shipped with the dataset).
+
+    Read from the grader-side manifest written by ``ccw regenerate`` (``$CCW_DEFECTS`` or
+    ``autograde/manifests/<case study>/<learner>/defects.parquet``); where there is none (the practice
+    dataset), regenerated from the dataset manifest's case study, seed, learner and days, which is
+    exact because generation is deterministic.
+    """
     manifest = _ds().manifest
-    slug, learner = manifest.get("case_study"), manifest.get("learner") or "_practice"
+    slug, learner = manifest.get("case_study"), manifest.get("learner")
+    candidates = [Path(os.environ["CCW_DEFECTS"])] if os.environ.get("CCW_DEFECTS") else []
     root = Path(__file__).resolve().parents[1]
-    candidates += [root / "manifests" / str(slug) / str(learner) / "defects.parquet"]
+    candidates.append(root / "manifests" / str(slug) / str(learner or "_practice") / "defects.parquet")
     for path in candidates:
         if path.is_file():
             return pd.read_parquet(path)
-    raise FileNotFoundError(f"grader: no defect manifest for learner {learner!r} (looked in "
-                            f"{', '.join(map(str, candidates))})")
+    from helpers.casestudy import load_case_study
+    from helpers.generator import generate
+    days = manifest.get("days")
+    if days == load_case_study(slug).period.days:
+        days = None  # generated with the case study's own period
+    regenerated = generate(slug, seed=manifest["seed"], learner=learner, days=days)
+    if len(regenerated.tables["customers"]) != manifest["tables"]["customers"]["rows"]:
+        raise RuntimeError("grader: regenerated data does not match the learner's dataset manifest")
+    return regenerated.defects
 
 
 def contingency_plan(text) -> Findings:

@@ -31,17 +31,18 @@ RETENTION_STRATEGIES = _range_items("after_sales_and_retention_strategies")
 
 # Words in a stakeholder's interests that make a KPI relevant to them (used for report criteria).
 KPI_INTEREST_WORDS = {
-    "service_level": ("service", "wait", "queue", "customer", "answer", "staff", "roster"),
-    "abandonment_rate": ("wait", "queue", "abandon", "service", "lost"),
+    "service_level": ("service", "wait", "queue", "answer", "roster", "80/20", "overflow", "contract"),
+    "abandonment_rate": ("wait", "queue", "abandon", "service", "lost", "overflow"),
     "asa_s": ("wait", "queue", "speed", "service"),
-    "aht_s": ("handle", "staff", "roster", "productiv", "cost", "efficien", "system", "software"),
-    "fcr": ("resol", "complain", "repeat", "quality", "first"),
+    "aht_s": ("handle", "productiv", "efficien", "system", "availability", "platform", "adherence", "licence"),
+    "fcr": ("resol", "complain", "repeat", "quality", "first", "accuracy", "refund", "hardship", "payment",
+            "appointment", "backlog", "booking", "cancellation", "drivers"),
     "csat": ("satisf", "experience", "quality", "complain", "service"),
-    "nps": ("loyal", "advoca", "brand", "recommend", "reputation", "satisf"),
+    "nps": ("loyal", "advoca", "brand", "recommend", "reputation", "nps"),
     "conversion_rate": ("sales", "revenue", "campaign", "conversion", "marketing", "growth", "lead"),
-    "retention_rate": ("retention", "churn", "loyal", "customer base", "marketing"),
-    "cost_per_contact_aud": ("cost", "budget", "efficien", "profit", "contract", "price", "recruit"),
-    "occupancy": ("staff", "roster", "productiv", "recruit", "workload", "utilis"),
+    "retention_rate": ("retention", "churn", "loyal", "marketing"),
+    "cost_per_contact_aud": ("cost", "budget", "efficien", "profit", "price", "debt", "recovery", "credit"),
+    "occupancy": ("staff", "roster", "productiv", "hiring", "casual", "workload", "forecast", "engagement"),
 }
 
 
@@ -328,8 +329,10 @@ def loaded(ddl, mapping, query, ds, run: bool = True) -> Findings:
     """PC 2.2: the design, mapping and query are given; with ``run``, the data loads and the query runs."""
     fs = Findings([
         _f("2.2", isinstance(ddl, str) and "create table" in ddl.lower(), "`MARKETING_DDL` holds CREATE TABLE statements"),
-        _f("2.2", isinstance(mapping, Mapping) and bool(mapping) and all(isinstance(v, Mapping) for v in mapping.values()),
-           "`COLUMN_MAPPING` is a dict of table → {column: source}"),
+        _f("2.2", isinstance(mapping, Mapping) and bool(mapping) and all(
+            isinstance(v, Mapping) or (isinstance(v, list) and all(isinstance(b, Mapping) for b in v))
+            for v in mapping.values()),
+           "`COLUMN_MAPPING` is a dict of table → {column: source} (or a list of such blocks)"),
         _f("2.2", isinstance(query, str) and re.match(r"\s*(select|with)\b", query, re.I) is not None,
            "`ELIGIBLE_EMAIL_QUERY` is a SELECT query"),
     ])
@@ -338,9 +341,11 @@ def loaded(ddl, mapping, query, ds, run: bool = True) -> Findings:
     from helpers import marketing_db
     conn = marketing_db.load_into_design(ddl, mapping, ds.tables)
     fs.extend(conn.findings)
+    params = marketing_db.probe_params(marketing_db.default_as_of(ds.tables))
     try:
-        rows = conn.execute(query).fetchmany(5)
-        columns = [c[0].lower() for c in conn.execute(query).description or []]
+        cur = conn.execute(query, params)
+        rows = cur.fetchmany(5)
+        columns = [c[0].lower() for c in cur.description or []]
         fs.append(_f("2.2", "customer_id" in columns, "the query runs and returns a customer_id column"
                      if "customer_id" in columns else "the query must return a customer_id column"))
         fs.append(_f("2.2", bool(rows), "the query returns customers" if rows else "the query returns no rows"))
