@@ -71,7 +71,7 @@ def permitted_call_time(local: np.ndarray) -> np.ndarray:
     """True where a naive local time is inside the permitted telemarketing hours."""
     local = pd.DatetimeIndex(np.asarray(local, dtype="datetime64[ns]"))
     hour = local.hour + local.minute / 60 + local.second / 3600
-    dow = local.dayofweek
+    dow = local.day_of_week
     weekday = (dow < 5) & (hour >= 9) & (hour < 20)
     saturday = (dow == 5) & (hour >= 9) & (hour < 17)
     return np.asarray((weekday | saturday) & ~is_holiday(local.to_numpy().astype("datetime64[D]")))
