@@ -19,7 +19,6 @@ import difflib
 import re
 import traceback
 
-import nbformat
 
 from helpers.findings import Finding, Findings
 
@@ -34,7 +33,7 @@ def banner(criteria=(), evidence=()) -> str:
     return "Assesses " + " · ".join(parts)
 
 
-def check_banners(nb: nbformat.NotebookNode) -> list[str]:
+def check_banners(nb) -> list[str]:
     """Problems where a graded cell's task text does not show the banner of its competency tag.
 
     The task text is the nearest markdown cell above the graded cell (or the cell itself for a

@@ -19,7 +19,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import integrate, special, stats
 
 from helpers.kpi import _answered, _handle_s, _offered, grouping_keys, require
 
@@ -31,6 +30,7 @@ def c4(n: int) -> float:
     """Bias constant of the sample standard deviation: E[s] = c4(n) sigma for n normal values."""
     if n < 2:
         raise ValueError("c4 needs n >= 2")
+    from scipy import special  # scipy.stats costs ~1 s to import: only when needed
     return math.sqrt(2 / (n - 1)) * math.exp(special.gammaln(n / 2) - special.gammaln((n - 1) / 2))
 
 
@@ -38,6 +38,7 @@ def d2(n: int) -> float:
     """Mean range of n standard normal values: integral of 1 - Phi(x)^n - (1 - Phi(x))^n over x."""
     if n < 2:
         raise ValueError("d2 needs n >= 2")
+    from scipy import integrate, stats
     f = lambda x: 1 - stats.norm.cdf(x) ** n - stats.norm.sf(x) ** n  # noqa: E731
     return float(integrate.quad(f, -np.inf, np.inf)[0])
 

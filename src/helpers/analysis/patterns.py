@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from helpers.kpi import require
 
@@ -114,6 +113,7 @@ def trend(series: pd.Series, confidence: float = 0.95) -> Trend:
     else:
         x = np.arange(len(series), dtype=float)
     y = series.to_numpy(dtype=float)
+    from scipy import stats  # imported on use: it is slow to import
     fit = stats.linregress(x, y)
     half = stats.t.ppf(0.5 + confidence / 2, len(y) - 2) * fit.stderr
     return Trend(float(fit.slope), float(fit.intercept), float(fit.slope - half), float(fit.slope + half),
