@@ -247,3 +247,4 @@ def test_practice_dataset_made_on_first_use(clean_env, monkeypatch, capsys):
     data_mod.ensure_practice_dataset()
     assert "Building the marketing database" in capsys.readouterr().err
     assert (target / "marketing.sqlite").is_file()
+

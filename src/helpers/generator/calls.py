@@ -28,10 +28,12 @@ import pandas as pd
 
 from helpers import simulation as sim
 from helpers.casestudy import CaseStudy
-from helpers.generator.frames import arrow, conform, ids, strings, take, with_nulls
+from helpers.generator.frames import arrow, coded, conform, ids, strings, take
 from helpers.generator.workforce import Roster, day_type
 
 DAY = 86400.0
+OUTCOMES = ("resolved", "unresolved", "sale", "no_sale", "callback", "abandoned", "lost")
+RESOLVED, UNRESOLVED, SALE, NO_SALE, CALLBACK, ABANDONED, LOST = range(7)
 WEEK = 7 * DAY
 HALF_HOUR = 1800.0
 ANNOUNCEMENTS_S = (60.0, 180.0, 300.0)  # "your call is important to us" at 1, 3 and 5 minutes
@@ -266,8 +268,8 @@ class CallModel:
         cs, rng = self.cs, self.rng
         n = len(calls)
         res = {"wait": np.zeros(n), "abandoned": np.zeros(n, bool), "answered": np.full(n, np.nan),
-               "talk": np.zeros(n), "hold": np.zeros(n), "wrap": np.zeros(n), "agent": np.full(n, None, dtype=object)}
-        _, _, _, crm = self.thresholds(calls)
+               "talk": np.zeros(n), "hold": np.zeros(n), "wrap": np.zeros(n), "agent": np.full(n, -1, dtype=np.int64)}
+        crm = self.in_window(calls, "crm")
         mult = np.where(crm, cs.outage_effects.crm_handle_multiplier, 1.0) * np.where(calls["redirected"], REDIRECT_HANDLE, 1.0)
         hour = ((calls["t"] % DAY) // 3600).astype(np.int64)
         hour_factor = np.array(cs.talk_hour_factor)[np.clip(hour, 0, 23)]
@@ -291,26 +293,26 @@ class CallModel:
             res["talk"][idx] = np.where(ans, talk, 0.0)
             res["hold"][idx] = np.where(ans, hold, 0.0)
             res["wrap"][idx] = np.where(ans, wrap, 0.0)
-            agents = self.roster.seg_agent[q.name]
-            res["agent"][idx[ans]] = agents[r.server[ans]]
+            res["agent"][idx[ans]] = self.roster.seg_agent[q.name][r.server[ans]]
         return res
 
-    def outcomes(self, calls: CallSet, res: dict) -> np.ndarray:
-        sale, resolve, callback, _ = self.thresholds(calls)
+    def outcomes(self, calls: CallSet, res: dict, th) -> np.ndarray:
+        """Outcome codes (index into OUTCOMES) from the bands of ``u_need``."""
+        sale, resolve, callback, _ = th
         u = calls["u_need"]
         is_sales = np.array([q.sale_prob is not None for q in self.cs.queues])[calls["q"]]
         b1 = sale
         b2 = b1 + (1 - sale) * callback
         b3 = b2 + (1 - sale) * (1 - callback) * resolve
-        answered_outcome = np.where(u < b1, "sale", np.where(u < b2, "callback",
-                                    np.where(is_sales, "no_sale", np.where(u < b3, "resolved", "unresolved"))))
-        return np.where(calls["lost"], "lost", np.where(res["abandoned"], "abandoned", answered_outcome)).astype(object)
+        return np.select([calls["lost"], res["abandoned"], u < b1, u < b2, is_sales, u < b3],
+                         [LOST, ABANDONED, SALE, CALLBACK, NO_SALE, RESOLVED], UNRESOLVED).astype(np.int8)
 
     def incident_of(self, calls: CallSet) -> np.ndarray:
-        out = np.full(len(calls), None, dtype=object)
-        for o, a, b, qs in self.outages:
-            hit = (calls["t"] >= a) & (calls["t"] < b) & qs[calls["orig_q"]] & (out == None)  # noqa: E711
-            out[hit] = o.id
+        """Index of the outage in force when each call arrived (into ``self.outages``), -1 if none."""
+        out = np.full(len(calls), -1, dtype=np.int64)
+        for k, (o, a, b, qs) in enumerate(self.outages):
+            hit = (calls["t"] >= a) & (calls["t"] < b) & qs[calls["orig_q"]] & (out < 0)
+            out[hit] = k
         return out
 
 
@@ -335,37 +337,36 @@ def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Gri
     order = np.lexsort((calls["reason"], calls["q"], calls["t"]))
     calls = calls.take(order)
     res = model.serve(calls)
-    outcome = model.outcomes(calls, res)
+    th = model.thresholds(calls)
+    outcome = model.outcomes(calls, res, th)
     n = len(calls)
     t = calls["t"]
     answered = ~calls["lost"] & ~res["abandoned"]
     answered_s = np.where(answered, res["answered"], np.nan)
     ended_s = np.where(answered, answered_s + res["talk"] + res["hold"], t + res["wait"])
-    cust_ids = arrow(customers["customer_id"])
-    customer = with_nulls(take(cust_ids, np.maximum(calls["cust"], 0)), calls["cust"] < 0)
-    camp_ids = np.array([c.id for c in model.campaigns] + [None], dtype=object)[calls["campaign"]]
     t0 = grid.t0
     sec = lambda x: t0 + np.round(np.nan_to_num(x, nan=0) * 1e9).astype(np.int64).astype("timedelta64[ns]")  # noqa: E731
     answered_at = np.where(answered, sec(answered_s), np.datetime64("NaT", "ns"))
+    incident = model.incident_of(calls)
     frame = conform("calls", {
         "call_id": ids("K", n, 7),
         "queue": take(strings(model.queues), calls["q"]),
-        "customer_id": customer,
+        "customer_id": coded(arrow(customers["customer_id"]), calls["cust"]),
         "arrived_at": sec(t),
         "answered_at": answered_at,
         "ended_at": sec(ended_s),
         "wait_s": res["wait"],
         "abandoned": res["abandoned"],
         "talk_s": res["talk"], "hold_s": res["hold"], "wrap_s": res["wrap"],
-        "agent_id": res["agent"],
+        "agent_id": coded(roster.agent_ids, res["agent"]),
         "reason": take(strings(model.reason_names), calls["reason"]),
-        "outcome": outcome,
-        "campaign_id": camp_ids,
-        "incident_id": model.incident_of(calls),
+        "outcome": take(strings(OUTCOMES), outcome),
+        "campaign_id": coded(strings([c.id for c in model.campaigns] or [""]), calls["campaign"]),
+        "incident_id": coded(strings([o.id for o, *_ in model.outages] or [""]), incident),
         "is_repeat": is_repeat(calls["cust"], calls["reason"], t),
     })
     internal = {"cust": calls["cust"], "kind": calls["kind"], "redirected": calls["redirected"],
                 "segment": np.where(calls["cust"] >= 0, model.cust_segment[np.maximum(calls["cust"], 0)], -1),
-                "crm": model.thresholds(calls)[3], "t": t, "reason": calls["reason"],
-                "reason_names": model.reason_names}
+                "crm": th[3], "t": t, "reason": calls["reason"], "q": calls["q"], "outcome": outcome,
+                "reason_names": model.reason_names, "queues": model.queues}
     return frame, internal

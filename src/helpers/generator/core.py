@@ -78,10 +78,10 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     grid = calls_mod.make_grid(cs, n_days, t0)
     calls, internal = calls_mod.make_calls(cs, customers, roster, grid, rng("calls"), rng("day_factors"))
     tick("calls")
-    sales = outcomes.make_sales(cs, calls, rng("sales"))
+    sales = outcomes.make_sales(cs, calls, internal, rng("sales"))
     surveys = outcomes.make_surveys(cs, calls, internal, pools, rng("surveys"))
     complaints = outcomes.make_complaints(cs, calls, internal, customers, pools, rng("complaints"), t0, period_end)
-    customers, holdings = outcomes.apply_churn(customers, holdings, calls, rng("churn"), t0, period_end)
+    customers, holdings = outcomes.apply_churn(customers, holdings, calls, internal, rng("churn"), t0, period_end)
     holdings = outcomes.holdings_from_sales(holdings, sales)
     tick("outcomes")
 

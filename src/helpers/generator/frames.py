@@ -78,7 +78,8 @@ def strings(values) -> pa.Array:
 def arrow(series: pd.Series) -> pa.Array:
     """A string column as a pyarrow array (zero-copy for the ``string`` dtype)."""
     a = pa.array(series.array)
-    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    return a.cast(pa.string()) if a.type == pa.large_string() else a
 
 
 def num(values, width: int = 0) -> pa.Array:
@@ -131,6 +132,14 @@ def take(pool: pa.Array, idx) -> pa.Array:
 def pick(rng: np.random.Generator, pool: pa.Array, n: int) -> pa.Array:
     """n values drawn uniformly with replacement from a pool."""
     return take(pool, rng.integers(0, len(pool), n))
+
+
+def coded(values: pa.Array, codes) -> pa.Array:
+    """``values[codes]`` with null where the code is negative (ids stored as integer codes)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    mask = codes < 0
+    out = take(values, np.where(mask, 0, codes)) if len(values) else pa.nulls(codes.size, pa.string())
+    return with_nulls(out, mask) if mask.any() else out
 
 
 def where(cond, a, b) -> pa.Array:

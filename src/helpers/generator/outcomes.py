@@ -20,9 +20,10 @@ import pandas as pd
 import pyarrow as pa
 
 from helpers.casestudy import CaseStudy
-from helpers.generator.frames import arrow, conform, ids, strings, take
+from helpers.generator.calls import ABANDONED, LOST, NO_SALE, SALE, UNRESOLVED
+from helpers.generator.frames import arrow, conform, ids, strings, take, with_nulls
 from helpers.generator.pools import Pools
-from helpers.providers.verbatims import TOPICS
+from helpers.providers.verbatims import SENTIMENTS, TOPICS
 
 DAY_NS = np.timedelta64(86_400_000_000_000, "ns")
 TOPIC = {t: i for i, t in enumerate(TOPICS)}
@@ -34,8 +35,8 @@ def days(x) -> np.ndarray:
     return (np.asarray(x, dtype=np.float64) * 86_400e9).astype(np.int64).astype("timedelta64[ns]")
 
 
-def make_sales(cs: CaseStudy, calls: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    sold = calls[calls["outcome"] == "sale"]
+def make_sales(cs: CaseStudy, calls: pd.DataFrame, internal: dict, rng: np.random.Generator) -> pd.DataFrame:
+    sold = calls.take(np.flatnonzero(internal["outcome"] == SALE))
     m = len(sold)
     products = {p.id: p for p in cs.products}
     camp_product = {c.id: c.product_id for c in cs.campaigns}
@@ -60,89 +61,99 @@ def make_sales(cs: CaseStudy, calls: pd.DataFrame, rng: np.random.Generator) -> 
         "revenue_aud": revenue})
 
 
-def _topics(rng, calls: pd.DataFrame, negative: np.ndarray, crm: np.ndarray) -> np.ndarray:
-    """A topic per row drawn from weights that fit what happened on the call."""
-    n = len(calls)
+def _topics(rng, calls: pd.DataFrame, internal: dict, sel: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """A topic per selected call, drawn from weights that fit what happened on the call."""
+    n = sel.size
     w = np.full((n, len(TOPICS)), 0.4)
-    wait = calls["wait_s"].to_numpy()
-    unresolved = calls["outcome"].isin(["unresolved", "no_sale", "abandoned"]).to_numpy()
+    wait = calls["wait_s"].to_numpy()[sel]
+    outcome = internal["outcome"][sel]
+    unresolved = np.isin(outcome, [UNRESOLVED, NO_SALE, ABANDONED])
     w[:, TOPIC["wait_time"]] += np.where(wait > 120, 4.0, np.where(wait > 30, 1.0, 0.0))
-    w[:, TOPIC["resolution"]] += np.where(unresolved | calls["is_repeat"].to_numpy(), 3.0, 1.0)
+    w[:, TOPIC["resolution"]] += np.where(unresolved | calls["is_repeat"].to_numpy()[sel], 3.0, 1.0)
     w[:, TOPIC["staff_attitude"]] += np.where(negative, 0.6, 2.0)
     w[:, TOPIC["website_app"]] += 0.5
-    w[:, TOPIC["complaint_handling"]] += np.where(crm, 1.0, 0.0)
-    q = calls["queue"].to_numpy(dtype=object)
-    for queue, topic in QUEUE_TOPIC.items():
-        w[:, TOPIC[topic]] += np.where(q == queue, 2.5, 0.0)
+    w[:, TOPIC["complaint_handling"]] += np.where(internal["crm"][sel], 1.0, 0.0)
+    q = internal["q"][sel]
+    for qi, queue in enumerate(internal["queues"]):
+        if queue in QUEUE_TOPIC:
+            w[:, TOPIC[QUEUE_TOPIC[queue]]] += np.where(q == qi, 2.5, 0.0)
     cum = np.cumsum(w, axis=1)
     return (rng.random(n)[:, None] * cum[:, -1:] > cum).sum(axis=1)
 
 
 def _verbatims(rng, pools: Pools, kind: str, topic: np.ndarray, sentiment: np.ndarray) -> pa.Array:
-    """Texts from the pools for each (topic, sentiment) row (grouped takes, no per-row Python)."""
-    n = topic.size
-    out = np.empty(n, dtype=object)
-    for t in np.unique(topic):
-        for s in np.unique(sentiment[topic == t]):
-            sel = np.flatnonzero((topic == t) & (sentiment == s))
-            pool = pools.verbatims[(kind, TOPICS[t], s)]
-            out[sel] = take(pool, rng.integers(0, len(pool), sel.size)).to_numpy(zero_copy_only=False)
-    return out
+    """Texts from the pools for each (topic, sentiment) row: one take from the concatenated pools."""
+    cells = [(t, s) for t in range(len(TOPICS)) for s in SENTIMENTS]
+    arrays, offsets, sizes = [], [], []
+    for t, s_ in cells:
+        pool = pools.verbatims.get((kind, TOPICS[t], s_))
+        offsets.append(sum(len(a) for a in arrays))
+        sizes.append(len(pool) if pool is not None else 0)
+        if pool is not None:
+            arrays.append(pool)
+    cell = topic * len(SENTIMENTS) + np.searchsorted(np.array(SENTIMENTS), sentiment) \
+        if sentiment.dtype.kind in "UO" else topic * len(SENTIMENTS) + sentiment
+    cell = np.asarray(cell, dtype=np.int64)
+    size = np.array(sizes)[cell]
+    if (size == 0).any():
+        raise ValueError(f"no {kind} verbatims for some topic/sentiment cells")
+    idx = np.array(offsets)[cell] + (rng.random(cell.size) * size).astype(np.int64)
+    return take(pa.concat_arrays(arrays), idx)
 
 
 def make_surveys(cs: CaseStudy, calls: pd.DataFrame, internal: dict, pools: Pools,
                  rng: np.random.Generator) -> pd.DataFrame:
     sv = cs.surveys
-    answered = ~calls["abandoned"].to_numpy() & (calls["outcome"] != "lost").to_numpy() & calls["customer_id"].notna().to_numpy()
+    outcome = internal["outcome"]
+    answered = (outcome != ABANDONED) & (outcome != LOST) & (internal["cust"] >= 0)
     sel = np.flatnonzero(answered & (rng.random(len(calls)) < sv.invite_share))
-    c = calls.iloc[sel]
-    m = len(c)
+    c = calls.take(sel)
+    m = sel.size
     wait = c["wait_s"].to_numpy()
     seg = internal["segment"][sel]
     shift = np.array([s.csat_shift for s in cs.segments] + [0.0])[seg]
-    outcome = c["outcome"].to_numpy(dtype=object)
-    unresolved = np.isin(outcome, ["unresolved", "no_sale"])
+    out = outcome[sel]
+    unresolved = (out == UNRESOLVED) | (out == NO_SALE)
     latent = (4.6 + shift - 0.35 * np.log2(1 + np.maximum(wait - 30, 0) / 30) - 1.3 * unresolved
-              - 0.5 * c["is_repeat"].to_numpy() - 0.5 * internal["crm"][sel] + 0.3 * (outcome == "sale")
+              - 0.5 * c["is_repeat"].to_numpy() - 0.5 * internal["crm"][sel] + 0.3 * (out == SALE)
               + rng.normal(0, 0.75, m))
     responded = rng.random(m) < sv.response_rate * np.where(latent < 2.5, 1.25, 1.0)
     csat = np.clip(np.round(latent), 1, 5)
     nps = np.clip(np.round(2.3 * latent - 1.2 + rng.normal(0, 1.1, m)), 0, 10)
-    sentiment = np.where(csat >= 4, "positive", np.where(csat == 3, "neutral", "negative")).astype(object)
+    senti = np.where(csat >= 4, 0, np.where(csat == 3, 1, 2))  # index into SENTIMENTS
     has_text = responded & (rng.random(m) < sv.verbatim_share)
-    topic = _topics(rng, c, sentiment == "negative", internal["crm"][sel])
-    text = _verbatims(rng, pools, "survey", topic, sentiment)
+    topic = _topics(rng, calls, internal, sel, senti == 2)
+    text = _verbatims(rng, pools, "survey", topic, senti)
     none = ~has_text
     return conform("surveys", {
         "survey_id": ids("V", m, 6), "call_id": c["call_id"], "customer_id": c["customer_id"],
         "sent_at": c["ended_at"].to_numpy() + days(rng.uniform(5, 90, m) / 1440),
         "responded": responded,
         "csat": np.where(responded, csat, np.nan), "nps": np.where(responded, nps, np.nan),
-        "verbatim": np.where(none, None, text),
-        "topic": np.where(none, None, np.array(TOPICS, dtype=object)[topic]),
-        "sentiment": np.where(none, None, sentiment)})
+        "verbatim": with_nulls(text, none),
+        "topic": with_nulls(take(strings(TOPICS), topic), none),
+        "sentiment": with_nulls(take(strings(SENTIMENTS), senti), none)})
 
 
 def make_complaints(cs: CaseStudy, calls: pd.DataFrame, internal: dict, customers: pd.DataFrame,
                     pools: Pools, rng: np.random.Generator, t0: np.datetime64, period_end: np.datetime64) -> pd.DataFrame:
     cp = cs.complaints
-    known = calls["customer_id"].notna().to_numpy() & (calls["outcome"] != "lost").to_numpy()
+    outcome = internal["outcome"]
+    known = (internal["cust"] >= 0) & (outcome != LOST)
     wait = calls["wait_s"].to_numpy()
-    outcome = calls["outcome"].to_numpy(dtype=object)
-    bad = ((wait > 300) | np.isin(outcome, ["unresolved", "no_sale"]) | calls["is_repeat"].to_numpy()
-           | internal["crm"] | (calls["abandoned"].to_numpy() & (wait > 180)))
+    bad = ((wait > 300) | (outcome == UNRESOLVED) | (outcome == NO_SALE) | calls["is_repeat"].to_numpy()
+           | internal["crm"] | ((outcome == ABANDONED) & (wait > 180)))
     p = cp.base_rate * np.where(bad, cp.bad_experience_factor, 1.0)
     sel = np.flatnonzero(known & (rng.random(len(calls)) < p))
-    c = calls.iloc[sel]
-    k = len(c)
+    c = calls.take(sel)
+    k = sel.size
     n_other = int(rng.binomial(max(int(round(k * cp.other_channel_share / (1 - cp.other_channel_share))) * 2, 0), 0.5))
     t0 = np.datetime64(t0, "ns")
     span = (np.datetime64(period_end, "ns") - t0) / DAY_NS
     other_t = t0 + days(rng.random(n_other) * span)
     active = np.flatnonzero(customers["status"].to_numpy(dtype=object) == "active")
-    other_c = arrow(customers["customer_id"]).take(pa.array(active[rng.integers(0, active.size, n_other)]))
-    topic = np.concatenate([_topics(rng, c, np.ones(k, bool), internal["crm"][sel]),
-                            rng.integers(0, len(TOPICS), n_other)])
+    other_c = take(arrow(customers["customer_id"]), active[rng.integers(0, active.size, n_other)])
+    topic = np.concatenate([_topics(rng, calls, internal, sel, np.ones(k, bool)), rng.integers(0, len(TOPICS), n_other)])
     m = k + n_other
     received = np.concatenate([c["ended_at"].to_numpy() + days(rng.uniform(0, 60, k) / 1440), other_t])
     order = np.argsort(received, kind="stable")
@@ -154,52 +165,54 @@ def make_complaints(cs: CaseStudy, calls: pd.DataFrame, internal: dict, customer
     resolved = np.where(resolved <= np.datetime64(period_end, "ns"), resolved, np.datetime64("NaT", "ns"))
     channel = np.concatenate([np.full(k, "phone", dtype=object),
                               np.array(["email", "web", "letter"], dtype=object)[rng.choice(3, n_other, p=[0.5, 0.4, 0.1])]])
-    text = _verbatims(rng, pools, "complaint", topic, np.full(m, "negative", dtype=object))
-    cust = np.concatenate([c["customer_id"].to_numpy(dtype=object), other_c.to_numpy(zero_copy_only=False)])
-    call_id = np.concatenate([c["call_id"].to_numpy(dtype=object), np.full(n_other, None, dtype=object)])
+    text = _verbatims(rng, pools, "complaint", topic, np.full(m, 2))
+    cust = pa.concat_arrays([arrow(c["customer_id"]), other_c])
+    call_id = pa.concat_arrays([arrow(c["call_id"]), pa.nulls(n_other, pa.string())])
     return conform("complaints", {
-        "complaint_id": ids("P", m, 5), "customer_id": cust[order], "call_id": call_id[order],
+        "complaint_id": ids("P", m, 5), "customer_id": take(cust, order), "call_id": take(call_id, order),
         "received_at": received[order], "channel": channel[order],
-        "category": np.array(TOPICS, dtype=object)[topic][order], "verbatim": text[order],
+        "category": take(strings(TOPICS), topic[order]), "verbatim": take(text, order),
         "severity": severity[order], "resolved_at": resolved[order], "escalated_external": escalated[order]})
 
 
-def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataFrame, rng: np.random.Generator,
-                t0: np.datetime64, period_end: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
+def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataFrame, internal: dict,
+                rng: np.random.Generator, t0: np.datetime64, period_end: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Customers leaving during the period, after their last call (see module doc)."""
-    answered = (calls["outcome"] != "lost").to_numpy() & calls["customer_id"].notna().to_numpy()
-    reason = calls["reason"].to_numpy(dtype=object)
-    outcome = calls["outcome"].to_numpy(dtype=object)
+    n_cust = len(customers)
+    cust, outcome = internal["cust"], internal["outcome"]
+    names = internal["reason_names"]
+    reason = internal["reason"]
+    close = reason == (names.index("close_account") if "close_account" in names else -2)
+    retention = reason == (names.index("retention_offer") if "retention_offer" in names else -2)
     # many "close account" calls are moves within the network: only some customers leave
-    p = np.where(reason == "close_account", 0.15, np.where((reason == "retention_offer") & (outcome == "no_sale"), 0.1, 0.0))
-    leave = answered & (rng.random(len(calls)) < p)
-    ends = calls["ended_at"].to_numpy()
-    by_call = pd.Series(ends[leave] + days(rng.uniform(1, 14, int(leave.sum()))),
-                        index=calls["customer_id"].to_numpy(dtype=object)[leave]).groupby(level=0).min()
+    p = np.where(close, 0.15, np.where(retention & (outcome == NO_SALE), 0.1, 0.0))
+    known = (cust >= 0) & (outcome != LOST)
+    leave = known & (rng.random(len(calls)) < p)
+    ends = calls["ended_at"].to_numpy().astype(np.int64)
+    never = np.iinfo(np.int64).max
+    when = np.full(n_cust, never, dtype=np.int64)
+    np.minimum.at(when, cust[leave], ends[leave] + (rng.uniform(1, 14, int(leave.sum())) * 86_400e9).astype(np.int64))
     status = customers["status"].to_numpy(dtype=object)
-    ids_ = customers["customer_id"].to_numpy(dtype=object)
     active = status == "active"
-    background = active & (rng.random(len(customers)) < 0.004)
-    bg = pd.Series(np.datetime64(t0, "ns") + days(rng.random(int(background.sum())) * ((np.datetime64(period_end, "ns") - np.datetime64(t0, "ns")) / DAY_NS)),
-                   index=ids_[background])
-    when = pd.concat([by_call, bg]).groupby(level=0).min()
-    last_call = pd.Series(ends, index=calls["customer_id"].to_numpy(dtype=object)).groupby(level=0).max()
-    when = pd.concat([when, last_call.reindex(when.index) + pd.Timedelta(hours=1)], axis=1).max(axis=1)
-    when = when[when <= pd.Timestamp(period_end)]
-    pos = pd.Index(ids_).get_indexer(when.index)
-    ok = (pos >= 0)
-    pos, when = pos[ok], when.to_numpy()[ok]
-    ok = status[pos] == "active"
-    pos, when = pos[ok], when[ok]
+    t0n = np.datetime64(t0, "ns").astype(np.int64)
+    endn = np.datetime64(period_end, "ns").astype(np.int64)
+    background = active & (rng.random(n_cust) < 0.004)
+    when[background] = np.minimum(when[background], t0n + (rng.random(int(background.sum())) * (endn - t0n)).astype(np.int64))
+    last_call = np.full(n_cust, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last_call, cust[cust >= 0], ends[cust >= 0])
+    chosen = when != never
+    when = np.where(chosen, np.maximum(when, last_call + 3_600_000_000_000), never)
+    pos = np.flatnonzero(chosen & (when <= endn) & active)
+    stamp = when[pos].astype("datetime64[ns]")
     customers.iloc[pos, customers.columns.get_loc("status")] = "churned"
-    customers.iloc[pos, customers.columns.get_loc("churned_at")] = when
+    customers.iloc[pos, customers.columns.get_loc("churned_at")] = stamp
     # Their current holdings end when they leave.
-    h_end = pd.Series(when, index=ids_[pos])
-    hc = holdings["customer_id"].to_numpy(dtype=object)
-    leaving = h_end.reindex(hc).to_numpy()
-    current = holdings["status"].to_numpy(dtype=object) == "current"
-    hit = current & ~pd.isna(leaving)
-    holdings.loc[hit, "ended_at"] = leaving[hit]
+    leaving = np.full(n_cust, np.datetime64("NaT", "ns"))
+    leaving[pos] = stamp
+    h_idx = pd.Index(customers["customer_id"].to_numpy(dtype=object)).get_indexer(holdings["customer_id"].to_numpy(dtype=object))
+    h_when = leaving[h_idx]
+    hit = (holdings["status"].to_numpy(dtype=object) == "current") & ~np.isnat(h_when)
+    holdings.loc[hit, "ended_at"] = h_when[hit]
     holdings.loc[hit, "status"] = "ended"
     return customers, holdings
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.casestudy import CaseStudy
-from helpers.generator.frames import conform, ids, strings, take, where
+from helpers.generator.frames import arrow, conform, ids, strings, take, where
 from helpers.generator.pools import Pools
 from helpers.providers.au_agent.en_AU import Provider as AgentData
 
@@ -32,7 +32,8 @@ class Roster:
     shifts: pd.DataFrame
     seg_start: dict   # queue -> np.ndarray of on-duty segment starts (s)
     seg_end: dict     # queue -> segment ends (s)
-    seg_agent: dict   # queue -> agent_id per segment (object array)
+    seg_agent: dict   # queue -> agent index (into agent_ids) per segment
+    agent_ids: object = None  # pyarrow array of the agents' ids (agents first, team leaders after)
 
 
 def day_type(date: np.datetime64) -> str:
@@ -120,7 +121,7 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
         starts, ends = np.concatenate([a1, a2]), np.concatenate([b1, b2])
         agents = np.concatenate([agent_of_shift[m], agent_of_shift[m]])
         keep = ends > starts
-        seg_start[q], seg_end[q], seg_agent[q] = starts[keep], ends[keep], agent_ids[agents[keep]]
+        seg_start[q], seg_end[q], seg_agent[q] = starts[keep], ends[keep], agents[keep]
 
     t0ns = np.datetime64(t0, "ns")
     sec = lambda x: t0ns + (np.asarray(x) * 1e9).astype(np.int64).astype("timedelta64[ns]")  # noqa: E731
@@ -169,4 +170,5 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
         "hired_at": hired,
         "hourly_cost_aud": np.concatenate([cost, np.full(len(tl_queue), wf.team_leader_hourly_cost_aud)]),
     })
-    return Roster(agents=agents, shifts=shifts, seg_start=seg_start, seg_end=seg_end, seg_agent=seg_agent)
+    return Roster(agents=agents, shifts=shifts, seg_start=seg_start, seg_end=seg_end, seg_agent=seg_agent,
+                  agent_ids=arrow(agents["agent_id"]))
