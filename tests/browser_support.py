@@ -12,7 +12,9 @@ import re
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -122,27 +124,82 @@ def build_tiny_course(course_root: Path, assignment: str = "BSBCUE605", course_i
     return course_root / "release" / assignment
 
 
-def autograde(course_root: Path, assignment: str, learner: str, course_id: str = TINY_COURSE_ID) -> dict:
-    """nbgrader autograde of ``submitted/<learner>/<assignment>``; returns {grade_id: (score, max_score)}."""
+@dataclass(frozen=True)
+class Workbook:
+    """What the browser test needs to know about a workbook: where its notebooks are, which task
+    cell the learner answers (and with what), and which graded cell checks that answer."""
+
+    assignment: str
+    orientation: str          # notebook file names inside the assignment folder
+    reporting: str
+    answer_notebook: str
+    answer_grade_id: str      # the solution cell the learner types into
+    answer: str
+    check_grade_id: str       # the autograded cell that marks it
+    build: Callable[[Path], object]  # builds and releases the course into an empty course root
+
+
+def solution_text(path: Path, grade_id: str) -> str:
+    """The reference solution of a source notebook's answer cell (its BEGIN/END SOLUTION region)."""
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    body = re.search(r"### BEGIN SOLUTION\n(.*?)\n\s*### END SOLUTION", cell.source, re.S)
+    if not body:
+        raise ValueError(f"{path}: cell {grade_id} has no BEGIN/END SOLUTION region")
+    return body.group(1)
+
+
+def tiny_workbook(assignment: str = "BSBCUE605") -> Workbook:
+    return Workbook(assignment, "00_orientation.ipynb", "04_reporting.ipynb", "00_orientation.ipynb",
+                    ANSWER_GRADE_ID, "service_level_target = 0.8", ANSWER_TEST_ID,
+                    lambda root: build_tiny_course(root, assignment))
+
+
+def bsbcue605_workbook(notebooks: Path | None = None) -> Workbook:
+    """The real BSBCUE605 workbook, built with ``ccw course build`` (helpers.course.build); the learner
+    answers Task 4.1 (report criteria per stakeholder) with the reference solution."""
+    from helpers.paths import project_root
+
+    notebooks = notebooks or project_root() / "notebooks"
+
+    def build(root: Path):
+        from helpers.course.build import build_course
+
+        ensure_interpreter_on_path()
+        # the reference solutions are run by the course-build tests; here only the release matters
+        return build_course(root, notebooks, assignments=["BSBCUE605"], check_solutions=False, progress=False)
+
+    answer = solution_text(notebooks / "BSBCUE605" / "04_reporting.ipynb", "report_criteria_answer")
+    return Workbook("BSBCUE605", "00_orientation.ipynb", "04_reporting.ipynb", "04_reporting.ipynb",
+                    "report_criteria_answer", answer, "report_criteria_check", build)
+
+
+def grade_with_ccw(course_root: Path, learner: str, dataset: Path) -> dict:
+    """``ccw grade`` (helpers.course.grade) for ``learner`` on the dataset their lab used;
+    returns {"<notebook>:<grade_id>": (score, max_score)} from the course gradebook."""
     from nbgrader.api import Gradebook
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
+
+    from helpers.course.config import load_course
+    from helpers.course.grade import grade
 
     ensure_interpreter_on_path()
-    cfg = Config()
-    cfg.CourseDirectory.root = str(course_root)
-    cfg.CourseDirectory.course_id = course_id
-    url = f"sqlite:///{course_root / 'gradebook.db'}"
-    cfg.CourseDirectory.db_url = url
-    result = NbGraderAPI(CourseDirectory(config=cfg), config=cfg).autograde(assignment, learner, force=True, create=True)
-    if not result["success"]:
-        raise RuntimeError(f"nbgrader autograde failed:\n{result.get('error') or result.get('log')}")
+    datasets = course_root.parent / "graded-datasets"
+    datasets.mkdir(exist_ok=True)
+    (datasets / learner).symlink_to(dataset, target_is_directory=True)  # <datasets>/<learner>, as ccw grade wants
+    run = grade(course_root, learners=[learner], datasets=datasets, feedback=False, progress=False, workers=1,
+                reports_dir=course_root.parent / "reports")
+    assert run.learners == [learner], run
+    course = load_course(course_root)
     scores = {}
-    with Gradebook(url) as gb:
-        for nb in gb.find_submission(assignment, learner).notebooks:
-            for grade in nb.grades:
-                scores[f"{nb.name}:{grade.name}"] = (grade.score, grade.max_score)
+    with Gradebook(course.db_url, course_id=course.course_id) as gb:
+        for assignment in gb.assignments:
+            try:
+                submission = gb.find_submission(assignment.name, learner)
+            except Exception:  # MissingEntry: nothing submitted for that assignment
+                continue
+            for nb in submission.notebooks:
+                for g in nb.grades:
+                    scores[f"{nb.name}:{g.name}"] = (g.score, g.max_score)
     return scores
 
 
@@ -240,7 +297,8 @@ class Lab:
         deadline, settled = time.monotonic() + timeout_s, 0
         while settled < 3:  # the same finished state on three polls in a row
             self.page.wait_for_timeout(300)
-            texts = [t.strip() for t in prompts.all_inner_texts()]
+            # text_content, not inner_text: cells scrolled out of view are not rendered (content-visibility)
+            texts = [t.strip() for t in prompts.all_text_contents()]
             done = "[*]:" not in texts and idle.count() > 0
             settled = settled + 1 if done else 0
             if time.monotonic() > deadline:
@@ -250,7 +308,7 @@ class Lab:
     def errors(self) -> list[str]:
         return self.notebook().locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
                                        ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
-                                       ).all_inner_texts()
+                                       ).all_text_contents()
 
     def type_into_cell(self, index: int, text: str) -> None:
         """Replace the source of the ``index``-th cell (0-based) with ``text``, typed as a person would."""
@@ -259,7 +317,18 @@ class Lab:
         editor = cell.locator(".cm-content")
         editor.click()
         self.page.keyboard.press("Control+a")
-        self.page.keyboard.type(text)
+        if "\n" in text:
+            # as if pasted: typed newlines would get the editor's auto-indent and closing brackets
+            self.page.keyboard.insert_text(text)
+        else:
+            self.page.keyboard.type(text)
+
+    def run_cells(self, count: int = 1) -> None:
+        """Shift+Enter ``count`` times from the active cell (run it, move to the next), then wait for the kernel."""
+        for _ in range(count):
+            self.page.keyboard.press("Shift+Enter")
+        self.page.wait_for_timeout(300)
+        self.wait_kernel_idle()
 
     def save(self) -> None:
         self.page.keyboard.press("Control+s")
