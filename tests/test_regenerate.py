@@ -55,7 +55,7 @@ def test_regenerate_all_seeds_learners_from_the_secret(tmp_path):
     assert not a["wait_s"].head(200).equals(b["wait_s"].head(200))
     practice = datacard.regenerate_all("lyrebird-energy", 9, [], secret_file, out=tmp_path / "p", days=1,
                                        grader_out=tmp_path / "m")
-    assert practice[0]["learner"] == datacard.PRACTICE and (tmp_path / "m" / "practice" / "manifest.json").is_file()
+    assert practice[0]["learner"] == datacard.PRACTICE and (tmp_path / "m" / "_practice" / "manifest.json").is_file()
     with pytest.raises(ValueError, match="more than once"):
         datacard.regenerate_all("lyrebird-energy", 0, ["x", "x"], secret_file, out=tmp_path / "d")
 

@@ -53,9 +53,10 @@ def read_roster(path: Path) -> list[str]:
         raise UserFacingError(f"roster {path} looks like a CSV but has no 'learner' column (columns: {', '.join(header)})")
     else:
         ids = [ln.strip() for ln in lines]
-    bad = [x for x in ids if any(c in x for c in "/\\") or x in (".", "..")]
+    bad = [x for x in ids if any(c in x for c in "/\\") or x.startswith(("_", "."))]
     if bad:
-        raise UserFacingError(f"roster {path}: learner ids cannot contain slashes: {', '.join(bad[:5])}")
+        raise UserFacingError(f"roster {path}: learner ids cannot contain slashes or start with '_' or '.': "
+                              f"{', '.join(bad[:5])}")
     dupes = sorted({x for x in ids if ids.count(x) > 1})
     if dupes:
         raise UserFacingError(f"roster {path} lists learners more than once: {', '.join(dupes[:5])}")

@@ -38,8 +38,10 @@ def check_days(days) -> int | None:
 def check_learner(learner) -> str | None:
     if learner is None:
         return None
-    if not isinstance(learner, str) or not learner.strip() or any(c in learner for c in "/\\\0") or learner in (".", ".."):
-        raise ValueError(f"learner must be a non-empty id without slashes, got {learner!r}")
+    if (not isinstance(learner, str) or not learner.strip() or any(c in learner for c in "/\\\0")
+            or learner.startswith(("_", "."))):
+        raise ValueError(f"learner must be a non-empty id without slashes, not starting with '_' or '.', "
+                         f"got {learner!r}")
     return learner
 
 

@@ -19,7 +19,7 @@ from helpers.generator.io import write_dataset
 from helpers.paths import project_root
 from helpers.variants import learner_seed, read_secret
 
-PRACTICE = "practice"  # grader-manifest folder name of the practice (default) dataset
+PRACTICE = "_practice"  # grader-manifest folder of the practice dataset (no learner id starts with "_")
 
 
 def default_out(slug: str) -> Path:
@@ -36,7 +36,7 @@ def regenerate_all(case_study: str, seed: int, learners: list[str], secret_file:
     """Write the practice dataset (no learners) or one dataset per learner.
 
     Practice: ``OUT`` with ``seed``; learner ``L``: ``OUT/learners/L`` with seed
-    ``learner_seed(secret, L)``. Grader manifests go to ``GRADER_OUT/practice`` or ``GRADER_OUT/L``.
+    ``learner_seed(secret, L)``. Grader manifests go to ``GRADER_OUT/_practice`` or ``GRADER_OUT/L``.
     Defaults: OUT = ``datasets/<slug>``, GRADER_OUT = ``autograde/manifests/<slug>``.
     """
     cs = load_case_study(case_study)

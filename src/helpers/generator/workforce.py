@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.casestudy import CaseStudy
-from helpers.generator.frames import arrow, conform, ids, strings, take, where
+from helpers.generator.frames import arrow, conform, ids, take, where
 from helpers.generator.pools import Pools
 from helpers.providers.au_agent.en_AU import Provider as AgentData
 
