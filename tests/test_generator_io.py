@@ -248,3 +248,27 @@ def test_practice_dataset_made_on_first_use(clean_env, monkeypatch, capsys):
     assert "Building the marketing database" in capsys.readouterr().err
     assert (target / "marketing.sqlite").is_file()
 
+
+
+def test_stale_practice_dataset_is_remade(clean_env, monkeypatch, capsys):
+    import helpers.generator as gen
+    real = gen.generate
+    monkeypatch.setattr(gen, "generate", lambda slug, seed: real(slug, seed=seed, days=1))
+    target = data_mod.ensure_practice_dataset()
+    capsys.readouterr()
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["generator_fingerprint"] = "made-by-older-code"
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    data_mod.ensure_practice_dataset()
+    assert "the generator or case study changed" in capsys.readouterr().err
+    assert json.loads((target / "manifest.json").read_text())["generator_fingerprint"] != "made-by-older-code"
+    data_mod.ensure_practice_dataset()
+    assert capsys.readouterr().err == ""  # up to date: nothing to do
+
+
+def test_loaded_frames_are_independent_copies(clean_env, written, monkeypatch):
+    _, out = written
+    a = data_mod.load_dataset(out)
+    a.calls["extra"] = 1
+    b = data_mod.load_dataset(out)
+    assert "extra" not in b.calls.columns

@@ -115,13 +115,20 @@ def dataset_dir() -> Path:
 
 def ensure_practice_dataset(slug: str | None = None, quiet: bool = False) -> Path:
     """Make the practice dataset (default seed) if it is missing; add marketing.sqlite if missing."""
+    from helpers.casestudy import casestudies_dir
     from helpers.generator import generate, write_dataset
-    from helpers.generator.io import read_dataset, write_marketing_db
+    from helpers.generator.io import generator_fingerprint, read_dataset, write_marketing_db
     slug = slug or case_study_slug()
     target = practice_dir(slug)
-    if not (target / "manifest.json").is_file():
+    manifest = target / "manifest.json"
+    stale = False
+    if manifest.is_file():
+        made_by = json.loads(manifest.read_text(encoding="utf-8")).get("generator_fingerprint")
+        stale = made_by != generator_fingerprint(casestudies_dir() / slug / "casestudy.yaml")
+    if not manifest.is_file() or stale:
         if not quiet:
-            print(f"Making the practice dataset for {slug} in {target} (first use; this takes a few seconds)...",
+            why = "the generator or case study changed since it was made" if stale else "first use"
+            print(f"Making the practice dataset for {slug} in {target} ({why}; this takes a few seconds)...",
                   file=sys.stderr)
         write_dataset(generate(slug, seed=DEFAULT_SEED), target)
     elif not (target / "marketing.sqlite").is_file():
@@ -155,8 +162,9 @@ def load_dataset(path: str | Path | None = None, tables: list[str] | None = None
     if not manifest.is_file():
         raise UserFacingError(f"No dataset in {folder} (no manifest.json): check the path, or ask your trainer")
     ds = _load(str(folder), manifest.stat().st_mtime, tuple(tables) if tables else None)
-    # a shallow copy so a notebook that edits ds.tables does not change the cached frames' mapping
-    return Dataset(tables=dict(ds.tables), meta=dict(ds.meta), path=ds.path, manifest=ds.manifest)
+    # copies (cheap under copy-on-write) so a notebook that edits a frame does not change the cache
+    return Dataset(tables={k: v.copy(deep=False) for k, v in ds.tables.items()}, meta=dict(ds.meta),
+                   path=ds.path, manifest=ds.manifest)
 
 
 def load_table(name: str, path: str | Path | None = None) -> pd.DataFrame:

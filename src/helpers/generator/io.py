@@ -53,6 +53,21 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def generator_fingerprint(case_study_file: Path | None = None) -> str:
+    """SHA-256 over the code that decides the data (generator, providers, simulation) and the case
+    study's YAML: a dataset whose fingerprint differs was made by other code or another case study."""
+    import helpers
+    base = Path(helpers.__file__).resolve().parent
+    h = hashlib.sha256()
+    files = sorted([*base.glob("generator/*.py"), *base.glob("providers/**/*.py"), *base.glob("simulation/*.py")])
+    if case_study_file is not None and Path(case_study_file).is_file():
+        files.append(Path(case_study_file))
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -180,7 +195,10 @@ def write_dataset(ds: Dataset, out_dir: str | Path, fmt: str = "parquet", grader
         (tmp / "data_dictionary.md").write_text(dictionary_markdown() + "\n", encoding="utf-8")
         for extra in ("marketing.sqlite", "data_dictionary.md"):
             files[extra] = sha256(tmp / extra)
+        from helpers.casestudy import casestudies_dir
         manifest = {**ds.meta, "format": fmt, "generator": "helpers.generator",
+                    "generator_fingerprint": generator_fingerprint(casestudies_dir() / ds.meta["case_study"]
+                                                                   / "casestudy.yaml"),
                     "package_versions": package_versions(),
                     "tables": {name: {"rows": len(df), "file": f"{name}.{fmt}"} for name, df in ds.tables.items()},
                     "files": files}
@@ -222,7 +240,8 @@ def read_dataset(path: str | Path, tables: list[str] | None = None) -> Dataset:
         if not file.is_file():
             raise UserFacingError(f"dataset {path} is incomplete: {file.name} is missing (regenerate it)")
         out[name] = pd.read_parquet(file) if fmt == "parquet" else read_csv_table(file, name)
-    meta = {k: v for k, v in manifest.items() if k not in ("tables", "files", "package_versions", "format", "generator")}
+    meta = {k: v for k, v in manifest.items()
+            if k not in ("tables", "files", "package_versions", "format", "generator", "generator_fingerprint")}
     return Dataset(tables=out, meta=meta, defects=None, path=path.resolve(), manifest=manifest)
 
 
