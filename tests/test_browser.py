@@ -2,8 +2,8 @@
 
 Fetch the BSBCUE605 workbook from the Assignment List, run the orientation and the element 4
 (reporting) notebooks, use the KPI dashboard widget, answer a task, validate with nbgrader's toolbar
-button, submit from the Assignment List; then the assessor's side: collect from the exchange and
-grade with ``ccw grade``. Screenshots of every step: test-artifacts/browser/<test name>/NN-step.png.
+button, submit from the Assignment List; then the assessor's side: collect from the exchange, grade
+with ``ccw grade`` and find the learner in formgrader (``ccw lab --assessor``). Screenshots of every step: test-artifacts/browser/<test name>/NN-step.png.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from browser_support import (CHROMIUM, CHROMIUM_ARGS, Lab, Steps, bsbcue605_workbook,  # noqa: F401 (see WORKBOOK)
                              chromium_missing_reason, grade_with_ccw, tiny_workbook)
-from helpers.lab import collect_submissions, prepare_workspace, start_lab, submissions
+from helpers.lab import collect_submissions, prepare_assessor, prepare_workspace, start_lab, submissions
 from helpers.lab.server import alive
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a minute or two: a real lab, kernels and a browser
@@ -59,6 +59,11 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
         # -- the lab opens on an empty workspace; the Assignment List offers the released workbook
         lab.open()
         steps.shot("lab-opened")
+        # a learner's Nbgrader menu: the Assignment List only (no formgrader, no course list)
+        page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+        items = page.locator(".lm-Menu:visible .lm-Menu-itemLabel").all_inner_texts()
+        assert [i for i in items if i.strip()] == ["Assignment List"], items
+        page.keyboard.press("Escape")
         lab.menu("Nbgrader", "Assignment List")
         released = page.locator("#released_assignments_list .list_item", has_text=book.assignment)
         released.wait_for(timeout=30_000)
@@ -149,3 +154,26 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
     scores = grade_with_ccw(course, LEARNER, ws.dataset)
     score, max_score = scores[f"{book.answer_notebook.removesuffix('.ipynb')}:{book.check_grade_id}"]
     assert max_score > 0 and score == max_score, scores
+
+    # -- and formgrader (ccw lab --assessor) shows the graded submission
+    assessor = start_lab(prepare_assessor(course_root=course, config_dir=tmp_path / "assessor" / ".jupyter"))
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    steps.page = page
+    try:
+        page.goto(assessor.url)
+        row = page.locator("tr", has_text=book.assignment).first
+        row.wait_for(timeout=60_000)
+        steps.shot("formgrader-assignments")
+        assert page.url.startswith(assessor.base_url + "formgrader")
+        page.goto(f"{assessor.base_url}formgrader/manage_students")
+        learner_row = page.locator("tr", has_text=LEARNER).first
+        learner_row.wait_for(timeout=60_000)
+        steps.shot("formgrader-students")
+        overall = re.search(r"([\d.]+) / ([\d.]+)", learner_row.inner_text())
+        assert overall and float(overall.group(1)) >= max_score > 0, learner_row.inner_text()  # the answer's marks count
+    except BaseException:
+        steps.shot("failure")
+        raise
+    finally:
+        page.close()
+        assessor.stop()
