@@ -36,8 +36,8 @@ def banner(criteria=(), evidence=()) -> str:
 def check_banners(nb) -> list[str]:
     """Problems where a graded cell's task text does not show the banner of its competency tag.
 
-    The task text is the nearest markdown cell above the graded cell (or the cell itself for a
-    markdown task cell); several graded cells of one task share that banner when their tags agree.
+    The task text is the nearest untagged markdown cell above the graded cell (or the cell itself
+    for an nbgrader task cell).
     """
     problems = []
     last_md = None
@@ -47,7 +47,8 @@ def check_banners(nb) -> list[str]:
             last_md = cell.source
         if not comp:
             continue
-        text = cell.source if cell.cell_type == "markdown" else last_md
+        is_task = cell.metadata.get("nbgrader", {}).get("task", False)
+        text = cell.source if is_task else last_md
         wanted = banner(comp.get("criteria", []), comp.get("evidence", []))
         if text is None or wanted not in text:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
