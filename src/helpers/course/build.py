@@ -130,6 +130,9 @@ def build_course(course_root: Path | str | None = None, notebooks_root: Path | s
         problems += _check_solutions(course, sources, report, workers, dataset, progress)
     if problems:
         raise BuildError(problems)
+    from helpers.course.gradebook import ensure_gradebook
+
+    ensure_gradebook(course.db_url)  # in-process schema: nbgrader would shell out to `alembic`
     for assignment in names:
         problems += _release(course, assignment)
     if problems:

@@ -146,5 +146,19 @@ def load_course(course_root: Path | str | None = None, notebooks_root: Path | st
         config = PyFileConfigLoader(cfg_file.name, path=str(root)).load_config()
     except Exception as exc:  # a syntax error in the config is the trainer's input
         raise UserFacingError(f"{cfg_file}: cannot load nbgrader config ({exc.__class__.__name__}: {exc})") from None
-    url = db_url or os.environ.get(DB_URL_ENV) or f"sqlite:///{root / 'gradebook.db'}"
+    url = normalise_db_url(db_url or os.environ.get(DB_URL_ENV) or f"sqlite:///{root / 'gradebook.db'}")
     return Course(root=root, notebooks=notebooks, db_url=url, config=config)
+
+
+def normalise_db_url(url: str) -> str:
+    """SQLAlchemy 2.1 reads ``postgresql://`` as the psycopg 3 driver; the project ships psycopg2,
+    so a bare PostgreSQL URL names it explicitly when psycopg 3 is not installed."""
+    import importlib.util
+
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix) and importlib.util.find_spec("psycopg") is None:
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    if "://" not in url:
+        raise UserFacingError(f"not a database URL: {url!r} (expected e.g. sqlite:///path/gradebook.db or "
+                              "postgresql://user@host:5432/dbname)")
+    return url

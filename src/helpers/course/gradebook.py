@@ -27,7 +27,35 @@ def quiet_nbgrader() -> None:
     warnings.filterwarnings("ignore", category=SAWarning)
 
 
+def ensure_gradebook(db_url: str) -> None:
+    """Create nbgrader's tables and alembic version stamp in-process if the database is empty.
+
+    nbgrader's ``Gradebook()`` does this by running ``alembic heads`` as a subprocess: seconds per
+    new database, and it fails when the venv's bin is not on PATH. The stamp is the same revision.
+    """
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.api import Base
+    from nbgrader.dbutil import ALEMBIC_DIR
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(db_url)
+    try:
+        if inspect(engine).get_table_names():
+            return
+        cfg = Config()
+        cfg.set_main_option("script_location", ALEMBIC_DIR)
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": head})
+    finally:
+        engine.dispose()
+
+
 def open_gradebook(db_url: str, course_id: str):
+    """nbgrader's Gradebook on an existing database (new ones: :func:`ensure_gradebook` first)."""
     from nbgrader.api import Gradebook
 
     quiet_nbgrader()
@@ -40,6 +68,7 @@ def write_template(db_url: str, course_id: str, assignments: list[str], path: Pa
 
     path = Path(path)
     path.unlink(missing_ok=True)
+    ensure_gradebook(f"sqlite:///{path}")
     with open_gradebook(db_url, course_id) as src, open_gradebook(f"sqlite:///{path}", course_id) as dst:
         for name in assignments:
             try:

@@ -21,11 +21,19 @@ def default_workers() -> int:
 
 
 def _init_worker() -> None:
+    """Worker start-up: PATH, quiet logs, and the heavy imports paid once per process, not per task
+    (a forked worker inherits them from the coordinator, which calls this before forking)."""
     from helpers.course.config import ensure_interpreter_on_path
     from helpers.course.gradebook import quiet_nbgrader
 
     ensure_interpreter_on_path()
     quiet_nbgrader()
+    import jupyter_client.manager  # noqa: F401
+    import nbclient  # noqa: F401
+    import nbgrader.api  # noqa: F401
+    import nbgrader.preprocessors  # noqa: F401
+    import nbgrader.utils  # noqa: F401
+    from nbconvert.exporters import HTMLExporter  # noqa: F401
 
 
 def run_tasks(fn: Callable[[dict], dict], tasks: list[dict], *, workers: int | None = None,
@@ -57,6 +65,8 @@ def _local(fn, tasks, workers, on_failure) -> Iterator[dict]:
     pending = list(enumerate(tasks))
     attempts = {i: 0 for i, _ in pending}
     ctx = _context()
+    if ctx.get_start_method() == "fork":
+        _init_worker()
     while pending:
         with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
                                  initializer=_init_worker) as pool:
@@ -97,7 +107,7 @@ def _dask(fn, tasks, address, on_failure) -> Iterator[dict]:
         client.run(_init_worker)
         futures = client.map(fn, tasks, pure=False)
         index = {f.key: t for f, t in zip(futures, tasks)}
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):
             try:
                 yield fut.result()
             except Exception as exc:  # worker lost, task raised
