@@ -1,0 +1,28 @@
+"""The simulated cohort behind ``ccw demo``: exemplary Competent, blank nowhere, copier fails the data."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers.course.demo import LEARNERS, run_demo
+from helpers.curriculum import load_unit
+
+
+@pytest.mark.slow
+def test_demo_cohort_outcomes(tmp_path):
+    lines = []
+    result = run_demo(tmp_path, workers=2, progress=False, echo=lines.append)
+    items = sum(len(v) for v in load_unit("BSBCUE605").items_by_type().values())
+    items += sum(len(v) for v in load_unit("BSBCCO605A").items_by_type().values())
+    assert result.units["exemplary"] == {"BSBCUE605": "Competent", "BSBCCO605A": "Competent"}
+    assert result.satisfactory["exemplary"] == items
+    assert result.satisfactory["blank"] == 0
+    assert set(result.units["blank"].values()) == {"Not Yet Competent"}
+    assert result.data_tasks["copier"][0] == 0 < result.data_tasks["copier"][1] == result.data_tasks["exemplary"][0]
+    assert 0 < result.data_tasks["partial"][0] < result.data_tasks["partial"][1]
+    assert 0 < result.satisfactory["partial"] < items and 0 < result.satisfactory["copier"] < items
+    competency = pd.read_csv(result.files["competency_csv"])
+    assert sorted(competency["learner"].unique()) == sorted(LEARNERS)
+    assert not (competency["outcome"] == "Awaiting assessor").any()  # the assessor marked everything
+    assert len(list(result.files["feedback"].rglob("*.html"))) == 2 * len(LEARNERS)
+    assert any(str(result.files["report"]) in line for line in lines)
