@@ -238,6 +238,18 @@ def test_learner_server_url_token_assignment_list_and_clean_stop(course, tmp_pat
     assert not server.running() and not [pid for pid in kids if alive(pid)]
 
 
+def test_a_taken_port_is_reported_with_the_servers_log(course, tmp_path):
+    import socket
+
+    ws = prepare_workspace("s1234", workspace=tmp_path / "ws", course_root=course, fetch=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(UserFacingError, match=rf"exited at start(.|\n)*{port}"):
+            start_lab(ws, port=port)
+
+
 def test_assessor_server_opens_formgrader_on_the_course(course, tmp_path):
     ws = prepare_assessor(course_root=course, config_dir=tmp_path / "assessor" / ".jupyter")
     assert ws.root == course and ws.learner is None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import signal
+import subprocess
 import sys
 import threading
 import webbrowser
@@ -55,7 +56,7 @@ def lab_command(learner: str | None = None, *, port: int | None = None, assessor
             server.remember_processes()  # kernels started since, so that none outlives the server
             try:
                 server.process.wait(2)
-            except Exception:  # TimeoutExpired: still running
+            except subprocess.TimeoutExpired:
                 pass
     except KeyboardInterrupt:
         print("\nStopping JupyterLab ...", file=out, flush=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,8 +55,6 @@ class Workspace:
 
     def environment(self, base: dict | None = None) -> dict:
         """Environment for the server (and so its kernels and nbgrader's subprocesses)."""
-        import sys
-
         env = dict(os.environ if base is None else base)
         env["JUPYTER_CONFIG_DIR"] = str(self.config_dir)
         # nbgrader runs `alembic` and jupyter runs kernels as bare commands: this interpreter first.
