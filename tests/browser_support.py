@@ -137,6 +137,7 @@ class Workbook:
     answer: str
     check_grade_id: str       # the autograded cell that marks it
     build: Callable[[Path], object]  # builds and releases the course into an empty course root
+    uses_data: bool = True    # loads the learner's dataset (else the lab is given an empty dataset folder)
 
 
 def solution_text(path: Path, grade_id: str) -> str:
@@ -152,7 +153,7 @@ def solution_text(path: Path, grade_id: str) -> str:
 def tiny_workbook(assignment: str = "BSBCUE605") -> Workbook:
     return Workbook(assignment, "00_orientation.ipynb", "04_reporting.ipynb", "00_orientation.ipynb",
                     ANSWER_GRADE_ID, "service_level_target = 0.8", ANSWER_TEST_ID,
-                    lambda root: build_tiny_course(root, assignment))
+                    lambda root: build_tiny_course(root, assignment), uses_data=False)
 
 
 def bsbcue605_workbook(notebooks: Path | None = None) -> Workbook:

@@ -49,7 +49,12 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
     book = WORKBOOK()
     course = tmp_path / "course"
     book.build(course)
-    ws = prepare_workspace(LEARNER, workspace=tmp_path / "workspace", course_root=course, fetch=False)
+    dataset = None  # the learner's own, else the practice dataset (made on first use)
+    if not book.uses_data:
+        dataset = tmp_path / "no-data"
+        dataset.mkdir()
+    ws = prepare_workspace(LEARNER, workspace=tmp_path / "workspace", course_root=course, dataset=dataset,
+                           fetch=False)
     server = start_lab(ws)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     steps = Steps(page, request.node.name)
