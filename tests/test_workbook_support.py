@@ -112,3 +112,11 @@ def test_staffing_explorer_reports_erlang_c_for_the_sliders():
     ex.agents.value = 13
     assert round(ex.values()["service_level"], 3) == 0.796
     assert _png(ex.figure())[:4] == b"\x89PNG"
+
+
+def test_kpi_dashboard_summary_is_formatted_for_people():
+    from helpers.widgets import KPIDashboard
+    calls = _calls()
+    text = KPIDashboard(calls).summary_text()
+    assert text["calls offered"] == f"{len(calls):,}"
+    assert text["service level (20 s)"].endswith("%") and text["ASA (s)"].endswith(" s")

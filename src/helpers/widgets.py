@@ -83,6 +83,12 @@ class KPIDashboard:
             "AHT (s)": kpi.aht(calls),
         }})
 
+    def summary_text(self) -> pd.Series:
+        """The summary formatted for people: counts as integers, rates as percentages, times in seconds."""
+        v = self.summary()["value"]
+        fmt = {"calls offered": "{:,.0f}", "ASA (s)": "{:,.1f} s", "AHT (s)": "{:,.0f} s"}
+        return pd.Series({k: fmt.get(k, "{:.1%}").format(x) for k, x in v.items()}, name="value")
+
     def _refresh(self, *_):
         from IPython.display import display
         self.output.clear_output(wait=True)
@@ -90,7 +96,7 @@ class KPIDashboard:
             fig = self.figure()
             display(fig)
             plt.close(fig)
-        self.table.value = self.summary().to_html(float_format=lambda v: f"{v:,.3f}")
+        self.table.value = self.summary_text().to_frame().to_html(header=False)
 
     def _ipython_display_(self):
         from IPython.display import display
