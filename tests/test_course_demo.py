@@ -11,7 +11,7 @@ from helpers.curriculum import load_unit
 @pytest.mark.slow
 def test_demo_cohort_outcomes(tmp_path):
     lines = []
-    result = run_demo(tmp_path, workers=2, progress=False, echo=lines.append)
+    result = run_demo(tmp_path, workbook="sample", workers=2, progress=False, echo=lines.append)
     items = sum(len(v) for v in load_unit("BSBCUE605").items_by_type().values())
     items += sum(len(v) for v in load_unit("BSBCCO605A").items_by_type().values())
     assert result.units["exemplary"] == {"BSBCUE605": "Competent", "BSBCCO605A": "Competent"}

@@ -13,7 +13,7 @@ in any notebook and a learner who pastes another learner's numbers fails::
 
 The grader sets ``CCW_LEARNER`` (learner id) and ``CCW_DATASET`` (that learner's dataset folder).
 """
-from ccw_grader.data import dataset_dir, defects, learner, read_table, secret
+from ccw_grader.data import dataset_dir, defects, defects_path, learner, read_table, secret
 from ccw_grader.reference import REFERENCES, expected
 
-__all__ = ["REFERENCES", "dataset_dir", "defects", "expected", "learner", "read_table", "secret"]
+__all__ = ["REFERENCES", "dataset_dir", "defects", "defects_path", "expected", "learner", "read_table", "secret"]

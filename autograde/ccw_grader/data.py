@@ -1,8 +1,10 @@
 """Where the learner's data is while grading, and grader-side secrets.
 
-``CCW_DATASET`` is the learner's dataset folder (tables as ``<name>.parquet`` or ``<name>.csv``);
-without it (e.g. ``ccw course build`` checking the reference solutions) tables come from
-``helpers.data.load_dataset()``, the default case-study practice dataset.
+``CCW_DATASET`` is the learner's dataset folder: a generator dataset (``manifest.json``, read with
+``helpers.data.load_dataset``) or a folder of ``<name>.parquet`` / ``<name>.csv`` tables (the
+sample workbook and the tests). Without it (e.g. ``ccw course build`` checking the reference
+solutions) tables come from ``helpers.data.load_dataset()``: the learner's own dataset when
+``CCW_LEARNER`` is set, else the practice dataset.
 """
 from __future__ import annotations
 
@@ -28,11 +30,13 @@ def dataset_dir() -> Path | None:
 
 @lru_cache(maxsize=None)
 def _table(folder: str | None, name: str) -> pd.DataFrame:
-    if folder is None:
-        from helpers.data import load_dataset  # the practice dataset when no learner is set
+    from helpers.data import load_dataset
 
+    if folder is None:
         return load_dataset()[name]
     base = Path(folder)
+    if (base / "manifest.json").is_file():
+        return load_dataset(base)[name]
     for suffix, reader in ((".parquet", pd.read_parquet), (".csv", pd.read_csv)):
         if (base / f"{name}{suffix}").is_file():
             return reader(base / f"{name}{suffix}")
@@ -45,11 +49,25 @@ def read_table(name: str) -> pd.DataFrame:
     return _table(str(folder) if folder else None, name).copy()
 
 
-def defects() -> dict:
-    """The generator's defect manifest of the learner's dataset (``defects.json``), {} if none."""
+def defects_path() -> Path | None:
+    """The grader-side defect manifest of the learner's dataset, written by ``ccw regenerate``:
+    ``$CCW_DEFECTS``, else ``<course root>/manifests/<case study>/<learner or _practice>/defects.parquet``
+    (case study and learner from the dataset's ``manifest.json``); None when there is none."""
+    if os.environ.get("CCW_DEFECTS"):
+        return Path(os.environ["CCW_DEFECTS"])
     folder = dataset_dir()
-    path = folder / "defects.json" if folder else None
-    return json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
+    manifest = folder / "manifest.json" if folder else None
+    if manifest is None or not manifest.is_file():
+        return None
+    meta = json.loads(manifest.read_text(encoding="utf-8"))
+    path = _COURSE_ROOT / "manifests" / str(meta.get("case_study")) / str(meta.get("learner") or "_practice") / "defects.parquet"
+    return path if path.is_file() else None
+
+
+def defects() -> pd.DataFrame:
+    """The defects injected into the learner's dataset (empty frame when there is no manifest)."""
+    path = defects_path()
+    return pd.read_parquet(path) if path else pd.DataFrame()
 
 
 def secret() -> str:

@@ -19,7 +19,8 @@ def register(sub) -> None:
     p.add_argument("--submissions", type=Path, default=None,
                    help="folder with one sub-folder or zip per learner (default: COURSE/submitted/ as it is)")
     p.add_argument("--datasets", type=Path, default=None,
-                   help="folder holding one dataset folder per learner, passed as CCW_DATASET")
+                   help="folder holding one dataset folder per learner, passed as CCW_DATASET "
+                        "(default: datasets/<case study>/learners/, where `ccw regenerate --roster` writes them)")
     p.add_argument("--workers", type=int, default=None, help="parallel workers (default: CPU count)")
     p.add_argument("--db-url", default=None, help="gradebook URL, e.g. postgresql://user@host:5432/db "
                    "(default: $CCW_DB_URL, else COURSE/gradebook.db)")

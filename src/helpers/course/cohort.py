@@ -7,8 +7,10 @@
 * ``copier``: another learner's *numbers* (captured by running that learner's notebook on that
   learner's data) pasted as literals into the answer cells, written answers copied too.
 
-The assessor gives a written answer full marks when it is the benchmark answer, half marks when it
-is some other non-empty answer, nothing when it is blank (nbgrader already scores unchanged cells 0).
+The assessor gives the exemplary learner the benchmark's marks on every written answer and task,
+the blank learner nothing; anyone else full marks for a written answer that is the benchmark
+answer, half marks for another non-empty answer or a task, nothing for a blank answer (nbgrader
+already scores unchanged answer cells 0).
 """
 from __future__ import annotations
 
@@ -97,8 +99,8 @@ def copier(release, source, values: dict[str, dict]):
     return nb
 
 
-def assessor_scores(autograded, source) -> dict[str, float]:
-    """{grade_id: score} the simulated assessor gives the written answers of one notebook."""
+def assessor_scores(autograded, source, learner: str = "") -> dict[str, float]:
+    """{grade_id: score} the simulated assessor gives the written answers and tasks of one notebook."""
     by_id = _sources_by_id(source)
     scores = {}
     for cell in autograded.cells:
@@ -108,7 +110,11 @@ def assessor_scores(autograded, source) -> dict[str, float]:
             continue
         points = float(nbg(src).get("points", 0))
         answer, bench = cell.source.strip(), str(src.metadata.get("benchmark", "")).strip()
-        if answer == bench:
+        if learner in ("exemplary", "blank"):
+            scores[meta["grade_id"]] = points if learner == "exemplary" else 0.0
+        elif nbg(src).get("task"):  # the work is elsewhere in the notebook: the assessor judges it partly done
+            scores[meta["grade_id"]] = points / 2
+        elif answer == bench:
             scores[meta["grade_id"]] = points
         elif answer and answer != "YOUR ANSWER HERE":
             scores[meta["grade_id"]] = points / 2

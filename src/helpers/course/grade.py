@@ -80,7 +80,8 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
 
     ``timeout`` is the per-cell limit in seconds (default: the config's ``Execute.timeout``);
     ``notebook_timeout`` the whole-notebook limit in seconds; ``datasets`` a folder holding one
-    dataset folder per learner (``<datasets>/<learner>``), passed to the notebook as ``CCW_DATASET``.
+    dataset folder per learner (``<datasets>/<learner>``), passed to the notebook as ``CCW_DATASET``;
+    default: where ``ccw regenerate`` writes them (``datasets/<case study>/learners/``).
     """
     started = time.monotonic()
     course = load_course(course_root, notebooks_root, db_url)
@@ -95,7 +96,7 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
                     and (wanted is None or p.name in wanted))
     if not cohort:
         raise UserFacingError(f"no learners' submissions found in {submitted}")
-    datasets = Path(datasets) if datasets else None
+    datasets = Path(datasets) if datasets else default_datasets()
     if datasets is not None:
         lacking = [lr for lr in cohort if not dataset_for(lr, datasets).is_dir()]
         if lacking:
@@ -155,6 +156,13 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
     run.grades_csv, run.submissions_csv = export_csv(course, reports_dir)
     run.seconds = time.monotonic() - started
     return run
+
+
+def default_datasets() -> Path:
+    """Learners' dataset folders as ``ccw regenerate --roster`` writes them."""
+    from helpers.data import practice_dir
+
+    return practice_dir() / "learners"
 
 
 def _store(course, gb, run: GradeRun, result: dict, release: Path) -> None:

@@ -145,7 +145,9 @@ def notebook_text(obj) -> str:
 
 
 def leaked_lines(secret: set[str], text: str) -> list[str]:
-    """Grader-only lines (and region markers) found in ``text``, sorted."""
-    found = {line for line in secret if line in text}
+    """Grader-only lines found as whole (stripped) lines of ``text``, and region markers anywhere in
+    it, sorted. Whole lines: a solution line ``for s in cs.stakeholders`` is no leak when a visible
+    line reads ``for s in cs.stakeholders])``."""
+    found = secret & {line.strip() for line in text.split("\n")}
     found |= {m for pair in MARKERS.values() for m in pair if m in text}
     return sorted(found)
