@@ -115,6 +115,7 @@ def test_grading_into_postgresql(postgres, tmp_path, capsys):
 
 
 # ------------------------------------------------------------------------------------ Dask
+@pytest.mark.slow
 def test_grading_on_a_dask_cluster(tmp_path):
     from distributed import LocalCluster
 
