@@ -76,7 +76,7 @@ def test_new_secret_is_created_once_owner_only(tmp_path):
     assert len(first) == 64 and int(first, 16) >= 0
     assert stat.S_IMODE(os.stat(tmp_path / ".secret").st_mode) == 0o600
     assert course_secret(tmp_path) == first
-    with pytest.raises(UserFacingError, match="run `ccw course build`"):
+    with pytest.raises(UserFacingError, match="no course secret at"):
         course_secret(tmp_path / "elsewhere", create=False)
 
 

@@ -22,7 +22,7 @@ from helpers import kpi
 from helpers.course import cohort
 from helpers.course import gradebook as gbm
 from helpers.course.config import load_course
-from helpers.course.grade import grade
+from helpers.course.grade import export_csv, grade
 from helpers.course.sample import sample_calls
 from helpers.course.submissions import import_submissions
 from helpers.errors import UserFacingError
@@ -283,3 +283,21 @@ def test_missing_dataset_is_a_clear_error(graded, tmp_path):
         grade(course.root, course.notebooks, datasets=tmp_path, learners=["blank"], progress=False,
               reports_dir=tmp_path / "r")
     assert sample_calls(1).equals(sample_calls(1))  # variants are reproducible from their seed
+
+
+def test_cli_feedback_only_and_bad_arguments(graded, tmp_path, capsys):
+    from helpers.cli import main
+
+    course = graded[0]
+    page = course.root / "feedback" / "crash" / ASSIGNMENT / f"{KPIS}.html"
+    page.unlink()
+    code = main(["grade", "--course", str(course.root), "--notebooks", str(course.notebooks), "--feedback-only",
+                 "--workers", "2", "--reports", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0 and "feedback: 24 pages" in out and page.is_file()
+    fresh = export_csv(load_course(course.root, course.notebooks), tmp_path / "fresh")[0]
+    assert (tmp_path / "grades.csv").read_bytes() == fresh.read_bytes()
+    assert main(["grade", "--course", str(course.root), "--workers", "0"]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err
+    assert main(["grade", "--course", str(tmp_path / "nowhere")]) == 2
+    assert "nbgrader_config.py is missing" in capsys.readouterr().err

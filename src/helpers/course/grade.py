@@ -109,13 +109,15 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
         structure = gbm.assignment_notebooks(gb, [a.name for a in gb.assignments])
         if not structure:
             raise UserFacingError(f"the gradebook {course.db_url} has no assignments: run `ccw course build` first")
-        tasks, missing, timestamps = [], [], {}
+        tasks, missing, timestamps, files = [], [], {}, {}
         for learner in cohort:
             for folder in sorted(p for p in (submitted / learner).iterdir() if p.is_dir()):
                 if folder.name not in structure:
                     run.ignored.append(f"{learner}/{folder.name}")
                     continue
                 timestamps[(learner, folder.name)] = read_timestamp(folder)
+                if folder.name not in files:  # once per assignment, not per task
+                    files[folder.name] = _extra_files(release / folder.name)
                 env = kernel_env(learner, dataset_for(learner, datasets), [course.root])
                 for notebook in structure[folder.name]:
                     path = folder / f"{notebook}.ipynb"
@@ -125,7 +127,7 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
                         continue
                     tasks.append({**ident, "submitted": str(path), "env": env, "limits": limits,
                                   "release": str(release / folder.name / f"{notebook}.ipynb"),
-                                  "files": _extra_files(release / folder.name), "course_id": course.course_id,
+                                  "files": files[folder.name], "course_id": course.course_id,
                                   "preprocessors": course.preprocessor_config()})
         pairs = sorted(timestamps)
         run.learners = sorted({lr for lr, _ in pairs})

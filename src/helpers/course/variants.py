@@ -10,45 +10,25 @@ dataset folder>`` and the course root on ``PYTHONPATH`` (so hidden tests can ``i
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-import secrets
 from pathlib import Path
-
-from helpers.errors import UserFacingError
 
 SECRET_FILE = ".secret"
 
 
 def course_secret(course_root: Path | str, create: bool = True) -> str:
-    """The course secret; created (64 hex characters, owner-only file) when missing and ``create``."""
-    path = Path(course_root) / SECRET_FILE
-    if path.is_file():
-        value = path.read_text(encoding="utf-8").strip()
-        if not value:
-            raise UserFacingError(f"{path} is empty: delete it to create a new course secret "
-                                  "(every learner's dataset then changes)")
-        return value
-    if not create:
-        raise UserFacingError(f"no course secret at {path}: run `ccw course build` first")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(value + "\n")
-    return value
+    """The course secret ``<course root>/.secret``; created (``secrets.token_hex(32)``, mode 0600)
+    when missing and ``create`` (``helpers.variants.read_secret``, shared with ``ccw regenerate``)."""
+    from helpers.variants import read_secret
+
+    return read_secret(Path(course_root) / SECRET_FILE, create=create)
 
 
 def learner_seed(secret: str, learner: str) -> int:
-    """Seed of a learner's variant: ``helpers.variants.learner_seed`` when that module is installed,
-    else HMAC-SHA256(secret, learner) truncated to 63 bits (same idea, used by the sample data)."""
-    try:
-        from helpers.variants import learner_seed as shared
-    except ImportError:
-        digest = hmac.new(secret.encode(), learner.encode(), hashlib.sha256).digest()
-        return int.from_bytes(digest[:8], "big") >> 1
-    return int(shared(secret, learner))
+    """Seed of a learner's variant (``helpers.variants.learner_seed``: HMAC-SHA256 of the secret)."""
+    from helpers.variants import learner_seed as shared
+
+    return shared(secret, learner)
 
 
 def dataset_for(learner: str, datasets: Path | None) -> Path | None:
