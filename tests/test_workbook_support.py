@@ -120,3 +120,29 @@ def test_kpi_dashboard_summary_is_formatted_for_people():
     text = KPIDashboard(calls).summary_text()
     assert text["calls offered"] == f"{len(calls):,}"
     assert text["service level (20 s)"].endswith("%") and text["ASA (s)"].endswith(" s")
+
+
+def test_task_is_read_from_the_cells_first_line():
+    assert workbook.task_of("# Task 2.5 · type your answer below, replacing None\nplan = None") == "2.5"
+    assert workbook.task_of("# Check · Task 4.2 (formative feedback)\nx") == "4.2"
+    assert workbook.task_of("x = 1\n# Task 1.1") is None
+    calls = pd.DataFrame({"queue": ["sales"]})
+    assert workbook.explain(_raise(lambda: calls["queu"]), task="3.4").startswith("Task 3.4: there is no column")
+
+
+def test_in_a_kernel_a_learner_error_is_a_short_error_output_naming_the_task():
+    """Still an ``error`` output (so an autograded cell earns nothing), but one readable line."""
+    from nbclient import NotebookClient
+    nb = new_notebook(cells=[
+        new_code_cell("import pandas as pd\nfrom helpers import workbook\nworkbook.install_friendly_errors()\n"
+                      "calls = pd.DataFrame({'queue': ['sales'], 'wait_s': [3.0]})"),
+        new_code_cell("# Task 1.4 · type your answer below, replacing None\nshare = calls['queu'].value_counts()"),
+        new_code_cell("1 / 0"),
+    ])
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    (err,) = [o for o in nb.cells[1].outputs if o.output_type == "error"]
+    assert err.ename == "KeyError"
+    assert len(err.traceback) == 1
+    assert "Task 1.4: there is no column 'queu'. Did you mean 'queue'?" in err.traceback[0]
+    (other,) = [o for o in nb.cells[2].outputs if o.output_type == "error"]
+    assert other.ename == "ZeroDivisionError" and len(other.traceback) > 1  # not ours: the full traceback

@@ -109,9 +109,21 @@ class AnswerError(Exception):
     """A learner's answer or code has a problem; the message says what and where."""
 
 
-def explain(exc: BaseException) -> str | None:
-    """A one-paragraph explanation of an error a learner typically causes, or None if we have none."""
-    where = f"Task {_current_task[0]}: " if _current_task else ""
+_TASK_RE = re.compile(r"#\s*(?:Check\s*·\s*)?Task\s+(\d+\.\d+)")
+
+
+def task_of(cell_source: str) -> str | None:
+    """The task a cell belongs to, from its first line (``# Task 2.5 · ...`` or ``# Check · Task 2.5``)."""
+    match = _TASK_RE.search(cell_source.split("\n", 1)[0]) if cell_source else None
+    return match.group(1) if match else None
+
+
+def explain(exc: BaseException, task: str | None = None) -> str | None:
+    """A one-paragraph explanation of an error a learner typically causes, or None if we have none.
+
+    ``task`` names the task in the message (default: the one set with :func:`task`)."""
+    task = task or (_current_task[0] if _current_task else None)
+    where = f"Task {task}: " if task else ""
     if isinstance(exc, AnswerError):
         return f"{where}{exc}"
     if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
@@ -160,7 +172,8 @@ def install_friendly_errors() -> None:
         return
 
     def handler(shell, etype, value, tb, tb_offset=None):
-        message = explain(value)
+        inputs = shell.user_ns.get("In") or [""]
+        message = explain(value, task_of(inputs[-1]))  # In[-1] is the cell being run
         if message is None:
             shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
             return None
