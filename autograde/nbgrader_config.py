@@ -16,7 +16,9 @@ c.CCWGrade.max_output_bytes = 1000000
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# No `raise NotImplementedError()`: the released workbook must run top to bottom before anything is
+# answered; answer cells set their variables to None above the stub and checks say what is still empty.
+c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER HERE"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Deleted or retyped cells, edited read-only cells and tampered tests are restored by `ccw grade`
 # before grading (nbgrader's OverwriteCells plus helpers.course.worker.restore_cells), with a note.

@@ -24,8 +24,44 @@ import nbformat
 from helpers.course.execute import Limits, execute_notebook
 from helpers.course.notebooks import MARKERS, is_manual, nbg
 
-_SNAPSHOT = ("import json as _j\nprint('__CCW__' + _j.dumps({_k: _v for _k, _v in dict(globals()).items() "
-             "if not _k.startswith('_') and isinstance(_v, (int, float)) and not isinstance(_v, bool)}))")
+# Run after each exemplary answer cell: prints the answer values a classmate could copy as literals -
+# numbers, JSON-able dicts and lists, small tables (orient="table" keeps dtypes) and dataclass results.
+_SNAPSHOT = """
+def _ccw_snapshot():
+    import dataclasses, json
+    import pandas as pd
+    out = {}
+    for k, v in dict(globals()).items():
+        if k.startswith("_") or isinstance(v, bool) or callable(v) and not dataclasses.is_dataclass(v):
+            continue
+        if isinstance(v, (int, float)):
+            out[k] = {"number": v}
+        elif isinstance(v, (pd.DataFrame, pd.Series)) and len(v) <= 500:
+            out[k] = {"table": v.to_json(orient="table", date_format="iso"), "series": isinstance(v, pd.Series)}
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            out[k] = {"dataclass": f"{type(v).__module__}:{type(v).__qualname__}",
+                      "fields": json.loads(json.dumps(dataclasses.asdict(v), default=float))}
+        elif isinstance(v, (dict, list)):
+            try:
+                out[k] = {"json": json.loads(json.dumps(v, default=float))}
+            except (TypeError, ValueError):
+                pass
+    print("__CCW__" + json.dumps(out, default=str))
+_ccw_snapshot()
+"""
+
+
+def _literal(name: str, spec: dict) -> str:
+    """Python that re-creates a snapshotted value as a literal (what a copier pastes)."""
+    if "number" in spec:
+        return f"{name} = {spec['number']!r}"
+    if "table" in spec:
+        read = f"pd.read_json(io.StringIO({spec['table']!r}), orient='table')"
+        return f"{name} = {read}" + (".iloc[:, 0]" if spec.get("series") else "")
+    if "dataclass" in spec:
+        module, cls = spec["dataclass"].split(":")
+        return f"{name} = importlib.import_module({module!r}).{cls}(**{spec['fields']!r})"
+    return f"{name} = {spec['json']!r}"
 
 
 def _solution_text(source_cell) -> str:
@@ -62,7 +98,8 @@ def partial(release, source):
 
 
 def answer_values(release, source, env: dict, cwd: str) -> dict[str, dict]:
-    """{answer grade_id: {variable: number}} that the exemplary answers compute under ``env``."""
+    """{answer grade_id: {variable: snapshot}} of the values the exemplary answers compute under ``env``
+    (see ``_SNAPSHOT``); only values that changed since the previous answer cell."""
     nb = exemplary(release, source)
     probes = {}
     for cell in list(nb.cells):
@@ -93,7 +130,8 @@ def copier(release, source, values: dict[str, dict]):
             continue
         pasted = values.get(meta["grade_id"])
         if cell.cell_type == "code" and pasted:
-            cell.source = "# answers from a classmate\n" + "\n".join(f"{k} = {v!r}" for k, v in sorted(pasted.items()))
+            cell.source = ("# answers from a classmate\nimport importlib, io\nimport pandas as pd\n"
+                           + "\n".join(_literal(k, v) for k, v in sorted(pasted.items())))
         else:
             cell.source = full.cells[i].source
     return nb

@@ -1,0 +1,56 @@
+"""The BSBCUE605 workbook runs: the reference solutions score full marks on every autograded cell
+(checked by ``ccw course build``), and the release runs top to bottom before a learner writes anything."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from helpers.course.build import build_course
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    notebooks = tmp_path_factory.mktemp("notebooks")
+    shutil.copytree(ROOT / "notebooks" / "BSBCUE605", notebooks / "BSBCUE605")
+    report = build_course(course, notebooks, workers=2, progress=False)  # raises on any problem
+    return course, report
+
+
+def test_reference_solutions_score_full_marks_and_the_release_is_generated(built):
+    course, report = built
+    released = sorted(p.name for p in (course / "release" / "BSBCUE605").glob("*.ipynb"))
+    assert released == sorted(p.name for p in (ROOT / "notebooks" / "BSBCUE605").glob("*.ipynb"))
+    from helpers import competency
+    assert report.tags == len(competency.collect_tags(ROOT / "notebooks"))
+    assert report.solution_scores and all(score == full > 0 for score, full in report.solution_scores.values() if full)
+
+
+def test_release_runs_top_to_bottom_before_anything_is_answered(built):
+    course, _ = built
+    env_path = os.environ.get("PATH", "")
+    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env_path])
+    for path in sorted((course / "release" / "BSBCUE605").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        text = path.read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and '"benchmark"' not in text
+        start = time.monotonic()
+        NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        seconds = time.monotonic() - start
+        errors = [(i, o.ename, o.evalue[:200]) for i, c in enumerate(nb.cells)
+                  for o in c.get("outputs", []) if o.output_type == "error"]
+        assert errors == [], f"{path.name}: {errors}"
+        assert seconds < 60, f"{path.name} took {seconds:.0f} s"
+        checks = [c for c in nb.cells if c.source.startswith("# Check")]
+        if checks:  # every check cell says, politely, that its answer is still empty
+            assert all("still empty" in "".join(o.get("text", "") for o in c.outputs) for c in checks), path.name
