@@ -25,6 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from helpers.errors import UserFacingError
 from helpers.findings import Finding, Findings
+# Australia Post postcode ranges per state (inclusive) and state time zones: one source, the en_AU
+# locale data that the generator's customer provider uses.
+from helpers.providers.au_customer.en_AU import POSTCODE_RANGES
+from helpers.providers.au_customer.en_AU import TIMEZONES as STATE_TIMEZONES
 
 CENTRE_TZ = "Australia/Sydney"
 UNSUBSCRIBE_WORKING_DAYS = 5
@@ -32,21 +36,6 @@ DNCR_WASH_VALID_DAYS = 30
 MAX_DURATION_S = 24 * 3600
 DURATION_SLACK_S = 60        # talk + hold may exceed ended_at - answered_at by this much (clock rounding)
 CALLING_HOURS = {"weekday": (9, 20), "saturday": (9, 17)}   # local hours [start, end)
-
-# Australia Post postcode ranges per state/territory (inclusive).
-POSTCODE_RANGES: dict[str, tuple[tuple[int, int], ...]] = {
-    "NSW": ((1000, 2599), (2619, 2899), (2921, 2999)),
-    "ACT": ((200, 299), (2600, 2618), (2900, 2920)),
-    "VIC": ((3000, 3999), (8000, 8999)),
-    "QLD": ((4000, 4999), (9000, 9999)),
-    "SA": ((5000, 5999),),
-    "WA": ((6000, 6999),),
-    "TAS": ((7000, 7999),),
-    "NT": ((800, 999),),
-}
-STATE_TIMEZONES = {"NSW": "Australia/Sydney", "ACT": "Australia/Sydney", "VIC": "Australia/Melbourne",
-                   "QLD": "Australia/Brisbane", "SA": "Australia/Adelaide", "WA": "Australia/Perth",
-                   "TAS": "Australia/Hobart", "NT": "Australia/Darwin"}
 
 DEFECT_KINDS = ("duplicate_customer", "malformed_email", "malformed_phone", "missing_postcode",
                 "inconsistent_postcode", "impossible_duration", "out_of_order_timestamps", "offer_to_dncr",

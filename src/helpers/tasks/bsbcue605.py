@@ -50,6 +50,11 @@ def _f(criterion, ok, message, item=None, points=1.0) -> Finding:
     return Finding(criterion, bool(ok), points if ok else 0.0, points, message, item)
 
 
+def _none(criterion, problems: list, good: str, problem: str) -> Finding:
+    """Passes when ``problems`` is empty; otherwise names the first few: ``problem: a, b, c``."""
+    return _f(criterion, not problems, good if not problems else f"{problem}: {', '.join(map(str, problems[:3]))}")
+
+
 def _is_number(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x
 
@@ -84,10 +89,8 @@ def framework(answer) -> Findings:
     ])
     thin = [p for p, why in principles.items() if not isinstance(why, str) or len(why.split()) < 10]
     no_fact = [p for p, why in principles.items() if isinstance(why, str) and not re.search(r"\d", why)]
-    fs.append(_f("1.1", not thin, "each principle is explained in a sentence" if not thin else
-                 f"explain how these apply here in a full sentence: {', '.join(map(str, thin[:3]))}"))
-    fs.append(_f("1.1", not no_fact, "each principle cites a fact from the data" if not no_fact else
-                 f"cite a number from your data for: {', '.join(map(str, no_fact[:3]))}"))
+    fs.append(_none("1.1", thin, "each principle is explained in a sentence", "explain how these apply here in a full sentence"))
+    fs.append(_none("1.1", no_fact, "each principle cites a fact from the data", "cite a number from your data for"))
     return fs
 
 
@@ -97,16 +100,14 @@ def consensus_log(log, cs, framework_answer) -> Findings:
                         "1.2", 3)
     known = _stakeholders(cs)
     unknown = [r["stakeholder"] for r in rows if r["stakeholder"] not in known]
-    fs.append(_f("1.2", not unknown, "every stakeholder is named as in the case study" if not unknown else
-                 f"not stakeholders of the case study: {', '.join(map(str, unknown[:3]))}"))
+    fs.append(_none("1.2", unknown, "every stakeholder is named as in the case study", "not stakeholders of the case study"))
     levels = {known[r["stakeholder"]] for r in rows if r["stakeholder"] in known}
     missing = [lv for lv in ("centre", "enterprise", "external") if lv not in levels]
     fs.append(_f("1.2", not missing, "centre, enterprise and external stakeholders consulted" if not missing else
                  f"consult at least one {' and one '.join(missing)} stakeholder"))
     names = set(framework_answer.get("principles", {})) if isinstance(framework_answer, Mapping) else set()
     off = [r["agreed_principle"] for r in rows if r["agreed_principle"] not in names]
-    fs.append(_f("1.2", not off, "agreed principles come from your framework" if not off else
-                 f"agreed principles not in your framework: {', '.join(map(str, off[:3]))}"))
+    fs.append(_none("1.2", off, "agreed principles come from your framework", "agreed principles not in your framework"))
     start = pd.Timestamp(cs.period.start)
     end = start + pd.Timedelta(days=cs.period.days)
     bad_dates = []
@@ -130,8 +131,7 @@ def objectives(answer, cs, framework_answer) -> Findings:
                  f"unknown KPI names: {', '.join(map(str, bad_kpi[:3]))} (use {', '.join(KPI_NAMES)})"))
     names = set(framework_answer.get("principles", {})) if isinstance(framework_answer, Mapping) else set()
     off = [r["principle"] for r in rows if r["principle"] not in names]
-    fs.append(_f("1.3", not off, "every objective implements a principle of your framework" if not off else
-                 f"principles not in your framework: {', '.join(map(str, off[:3]))}"))
+    fs.append(_none("1.3", off, "every objective implements a principle of your framework", "principles not in your framework"))
     weak = []
     for r in rows:
         t = cs.targets.get(r["kpi"]) if r["kpi"] in KPI_NAMES else None
@@ -200,15 +200,13 @@ def retention_strategies(strategies, churn_by_segment) -> Findings:
     """PC 3.2: strategies from the range, targets below current churn, the worst segment covered."""
     rows, fs = _records("retention_strategies", strategies, ("segment", "strategy", "offer", "target_churn"), "3.2", 2)
     bad = [r["strategy"] for r in rows if r["strategy"] not in RETENTION_STRATEGIES]
-    fs.append(_f("3.2", not bad, "strategies come from the range statement" if not bad else
-                 f"not in the range statement: {', '.join(map(str, bad[:3]))}"))
+    fs.append(_none("3.2", bad, "strategies come from the range statement", "not in the range statement"))
     if not isinstance(churn_by_segment, pd.Series) or churn_by_segment.empty:
         fs.append(_f("3.2", False, "`churn_by_segment` should be a Series of churn rates by segment"))
         return fs
     high = [r["segment"] for r in rows if r["segment"] in churn_by_segment.index
             and not (_is_number(r["target_churn"]) and r["target_churn"] < churn_by_segment[r["segment"]])]
-    fs.append(_f("3.2", not high, "each target is below the segment's current churn" if not high else
-                 f"targets must be below current churn for: {', '.join(map(str, high[:3]))}"))
+    fs.append(_none("3.2", high, "each target is below the segment's current churn", "targets must be below current churn for"))
     fs.append(_f("3.2", churn_by_segment.idxmax() in {r["segment"] for r in rows},
                  "the segment with the highest churn has a strategy"))
     return fs
@@ -267,8 +265,7 @@ def report_criteria(criteria, cs) -> Findings:
         return Findings([_f("4.1", False, f"`report_criteria` should be a dict of stakeholder name → list of KPIs")])
     people = {s.name: s for s in cs.stakeholders}
     unknown = [n for n in criteria if n not in people]
-    fs = Findings([_f("4.1", not unknown, "names are stakeholders of the case study" if not unknown else
-                      f"not stakeholders of the case study: {', '.join(map(str, unknown[:3]))}")])
+    fs = Findings([_none("4.1", unknown, "names are stakeholders of the case study", "not stakeholders of the case study")])
     internal = [s.name for s in cs.stakeholders if s.level in ("centre", "enterprise")]
     missing = [n for n in internal if n not in criteria]
     fs.append(_f("4.1", not missing, "every centre and enterprise stakeholder is covered" if not missing else
@@ -276,7 +273,7 @@ def report_criteria(criteria, cs) -> Findings:
     fs.append(_f("4.1", any(people[n].level == "external" for n in criteria if n in people),
                  "at least one external stakeholder is covered"))
     bad = [k for ks in criteria.values() for k in (ks if isinstance(ks, (list, tuple)) else [ks]) if k not in KPI_NAMES]
-    fs.append(_f("4.1", not bad, "KPIs are known KPI names" if not bad else f"unknown KPIs: {', '.join(map(str, bad[:3]))}"))
+    fs.append(_none("4.1", bad, "KPIs are known KPI names", "unknown KPIs"))
     irrelevant = [n for n, ks in criteria.items() if n in people and isinstance(ks, (list, tuple))
                   and not any(relevant(k, people[n].interests) for k in ks)]
     fs.append(_f("4.1", not irrelevant, "each stakeholder gets at least one KPI matching their interests"
@@ -398,10 +395,8 @@ def defect_report(reported) -> Findings:
     unknown = [k for k in reported if k not in DEFECT_KINDS]
     not_lists = [k for k, v in reported.items() if not isinstance(v, (list, tuple, set))]
     fs = Findings([
-        _f("2.4", not unknown, "every key is a known defect kind" if not unknown else
-           f"unknown kinds: {', '.join(map(str, unknown[:3]))}"),
-        _f("2.4", not not_lists, "every kind maps to a list of ids" if not not_lists else
-           f"give a list of ids for: {', '.join(map(str, not_lists[:3]))}"),
+        _none("2.4", unknown, "every key is a known defect kind", "unknown kinds"),
+        _none("2.4", not_lists, "every kind maps to a list of ids", "give a list of ids for"),
     ])
     fs.append(_f("2.4", len(reported) >= 6, f"{len(reported)} kinds reported (look for at least 6 kinds of defect)"))
     return fs

@@ -1,0 +1,88 @@
+"""Formative checks of the BSBCUE605 workbook's structured answers: good, poor and malformed answers."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers.casestudy import load_case_study
+from helpers.tasks import bsbcue605 as checks
+
+CS = load_case_study("lyrebird-energy")
+FRAMEWORK = {"name": "Relationship marketing", "principles": {
+    p: f"Applies here because {n}% of calls in the data come from this part of the customer journey."
+    for n, p in enumerate(["segmentation", "retention", "people and process", "promotion"], start=10)}}
+
+
+def test_framework_good_poor_and_malformed():
+    assert checks.framework(FRAMEWORK).all_passed
+    poor = {"name": "7Ps", "principles": {"price": "cheap", "place": "here"}}
+    failed = [f.message for f in checks.framework(poor).failed()]
+    assert any("2 principles given" in m for m in failed) and any("cite a number" in m for m in failed)
+    assert not checks.framework(["not", "a", "dict"]).all_passed
+
+
+def _log(names):
+    return [{"stakeholder": n, "position": "supports", "concerns": "cost", "agreed_principle": "retention",
+             "sign_off": str(CS.period.start)} for n in names]
+
+
+def test_consensus_log_needs_every_level_and_known_names():
+    by_level = {lv: next(s.name for s in CS.stakeholders if s.level == lv) for lv in ("centre", "enterprise", "external")}
+    assert checks.consensus_log(_log(by_level.values()), CS, FRAMEWORK).all_passed
+    only_centre = checks.consensus_log(_log([by_level["centre"]] * 3), CS, FRAMEWORK)
+    assert any("consult at least one enterprise and one external" in f.message for f in only_centre.failed())
+    ghost = checks.consensus_log(_log(["Nobody Real", *by_level.values()]), CS, FRAMEWORK)
+    assert any("Nobody Real" in f.message for f in ghost.failed())
+    assert not checks.consensus_log("a paragraph", CS, FRAMEWORK).all_passed
+
+
+def test_objectives_must_be_at_least_as_demanding_as_the_business_plan():
+    t = CS.targets["service_level"]
+    rows = [{"principle": "retention", "objective": "keep", "kpi": "retention_rate", "target": 0.999},
+            {"principle": "segmentation", "objective": "answer", "kpi": "service_level", "target": t.target - 0.1},
+            {"principle": "promotion", "objective": "sell", "kpi": "conversion", "target": 0.3},
+            {"principle": "people and process", "objective": "resolve", "kpi": "fcr", "target": 80}]
+    failed = " ".join(f.message for f in checks.objectives(rows, CS, FRAMEWORK).failed())
+    assert "less demanding" in failed and "unknown KPI names: conversion" in failed and "give a fraction" in failed
+
+
+def test_supply_chains_table_shape():
+    good = pd.DataFrame({"supply_chain": {q.name: q.supply_chain for q in CS.queues},
+                         "calls_offered": 1.0, "share": 1 / len(CS.queues), "aht_s": 300.0, "service_level": 0.8})
+    assert checks.supply_chains(good, CS).all_passed
+    assert not checks.supply_chains(good.drop(columns="share"), CS).all_passed
+    assert not checks.supply_chains(good.iloc[:2], CS).all_passed
+    assert not checks.supply_chains({"sales": 1}, CS).all_passed
+
+
+def test_report_must_be_on_time_and_to_stakeholders():
+    names = [s.name for s in CS.stakeholders if s.level != "external"]
+    on_time = (pd.Timestamp(CS.report_deadline) - pd.Timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    late = (pd.Timestamp(CS.report_deadline) + pd.Timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    report = {"to": names, "sent_at": on_time, "headline": "Six of ten KPIs met this period",
+              "kpis": ["service_level", "fcr", "csat", "nps"], "figures": 1}
+    assert checks.report(report, CS).all_passed
+    assert any("deadline" in f.message for f in checks.report({**report, "sent_at": late}, CS).failed())
+    assert not checks.report({**report, "figures": 0}, CS).all_passed
+
+
+@pytest.mark.parametrize("value, ok", [(0.84, True), (84.0, False), ("0.84", False), (None, False)])
+def test_kpi_results_ranges(value, ok):
+    assert checks.kpi_results({"service_level": value}, ["service_level"]).all_passed is ok
+
+
+def test_enhancements_need_a_working_view_and_an_index():
+    ddl = "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, state TEXT);"
+    good = "CREATE INDEX i ON customers (state); CREATE VIEW nsw AS SELECT * FROM customers WHERE state = 'NSW';"
+    assert checks.enhancements(ddl, good).all_passed
+    assert not checks.enhancements(ddl, "CREATE INDEX i ON customers (state);").all_passed
+    broken = checks.enhancements(ddl, "CREATE VIEW v AS SELECT nope FROM customers; CREATE INDEX i ON customers (state);")
+    assert not broken.all_passed
+    assert not checks.enhancements(ddl, "").all_passed
+
+
+def test_defect_report_shape():
+    assert checks.defect_report({k: ["C1"] for k in ("malformed_email", "malformed_phone", "missing_postcode",
+                                                     "duplicate_customer", "unsubscribe_late", "offer_to_dncr")}).all_passed
+    assert not checks.defect_report({"typo_kind": ["C1"]}).all_passed
+    assert not checks.defect_report(["C1", "C2"]).all_passed
