@@ -32,20 +32,25 @@ def _ccw_snapshot():
     import pandas as pd
     out = {}
     for k, v in dict(globals()).items():
-        if k.startswith("_") or isinstance(v, bool) or callable(v) and not dataclasses.is_dataclass(v):
+        if k.startswith("_") or k in ("In", "Out") or isinstance(v, bool) or callable(v) and not dataclasses.is_dataclass(v):
             continue
         if isinstance(v, (int, float)):
             out[k] = {"number": v}
-        elif isinstance(v, (pd.DataFrame, pd.Series)) and len(v) <= 500:
+        elif isinstance(v, (pd.DataFrame, pd.Series)) and len(v) <= 200:
             out[k] = {"table": v.to_json(orient="table", date_format="iso"), "series": isinstance(v, pd.Series)}
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-            out[k] = {"dataclass": f"{type(v).__module__}:{type(v).__qualname__}",
-                      "fields": json.loads(json.dumps(dataclasses.asdict(v), default=float))}
+            try:  # small results such as a before/after comparison; not datasets of tables
+                fields = json.loads(json.dumps(dataclasses.asdict(v), default=float))
+            except (TypeError, ValueError):
+                continue
+            out[k] = {"dataclass": f"{type(v).__module__}:{type(v).__qualname__}", "fields": fields}
         elif isinstance(v, (dict, list)):
             try:
-                out[k] = {"json": json.loads(json.dumps(v, default=float))}
+                text = json.dumps(v, default=float)
             except (TypeError, ValueError):
-                pass
+                continue
+            if len(text) < 50_000:  # answers are small; big intermediates are not what a copier pastes
+                out[k] = {"json": json.loads(text)}
     print("__CCW__" + json.dumps(out, default=str))
 _ccw_snapshot()
 """
