@@ -25,7 +25,7 @@ from helpers.course.execute import Limits, execute_notebook
 from helpers.course.notebooks import MARKERS, is_manual, nbg
 
 # Run after each exemplary answer cell: prints the answer values a classmate could copy as literals -
-# numbers, JSON-able dicts and lists, small tables (orient="table" keeps dtypes) and dataclass results.
+# numbers, text, JSON-able dicts and lists, small tables (orient="table" keeps dtypes) and dataclass results.
 _SNAPSHOT = """
 def _ccw_snapshot():
     import dataclasses, json
@@ -44,7 +44,7 @@ def _ccw_snapshot():
             except (TypeError, ValueError):
                 continue
             out[k] = {"dataclass": f"{type(v).__module__}:{type(v).__qualname__}", "fields": fields}
-        elif isinstance(v, (dict, list)):
+        elif isinstance(v, (dict, list, str)):
             try:
                 text = json.dumps(v, default=float)
             except (TypeError, ValueError):
