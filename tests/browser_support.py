@@ -288,8 +288,8 @@ class Lab:
     def run_all(self, timeout_s: float = 180) -> list[str]:
         """Run > Run All Cells and wait until the run is over; returns the code cells' prompts.
 
-        JupyterLab stops a run at the first error (an unanswered task's ``raise NotImplementedError()``):
-        the cells below keep an empty prompt ``[ ]:``.
+        The run counts as over once it has started (a numbered prompt), nothing is running and the
+        kernel is idle; JupyterLab stops a run at the first error, leaving ``[ ]:`` below it.
         """
         self.wait_kernel_idle()
         self.menu("Run", "Run All Cells")
@@ -300,7 +300,9 @@ class Lab:
             self.page.wait_for_timeout(300)
             # text_content, not inner_text: cells scrolled out of view are not rendered (content-visibility)
             texts = [t.strip() for t in prompts.all_text_contents()]
-            done = "[*]:" not in texts and idle.count() > 0
+            # started: a fresh notebook shows "[ ]:" everywhere and an idle kernel before the run begins
+            started = any(re.fullmatch(r"\[\d+\]:", t) for t in texts)
+            done = started and "[*]:" not in texts and idle.count() > 0
             settled = settled + 1 if done else 0
             if time.monotonic() > deadline:
                 raise AssertionError(f"cells still running after {timeout_s} s: prompts {texts}")
