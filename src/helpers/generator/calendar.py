@@ -2,7 +2,8 @@
 permitted hours for telemarketing calls (Telemarketing and Research Calls Industry Standard 2017:
 9am-8pm on weekdays, 9am-5pm on Saturdays, no calls on Sundays or national public holidays, in the
 called person's local time). Working days for the Spam Act's 5-working-day unsubscribe rule are
-Monday-Friday excluding national public holidays.
+Monday-Friday excluding national public holidays. Checking times against the permitted hours is
+``helpers.maintenance.permitted_call_time`` (with ``to_local``), which the data's tests use too.
 """
 from __future__ import annotations
 
@@ -20,9 +21,6 @@ NATIONAL_HOLIDAYS = np.array([
     "2026-01-01", "2026-01-26", "2026-04-03", "2026-04-06", "2026-04-25", "2026-12-25", "2026-12-26",
 ], dtype="datetime64[D]")
 
-PERMITTED_HOURS = {"weekday": (9, 20), "saturday": (9, 17)}  # [start, end) hours, local time
-
-
 def add_working_days(start: np.ndarray, days: np.ndarray) -> np.ndarray:
     """datetime64[ns] ``start`` moved forward by ``days`` working days, keeping the time of day."""
     start = np.asarray(start, dtype="datetime64[ns]")
@@ -39,10 +37,6 @@ def working_days_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return np.busday_count(a + 1, b + 1, holidays=NATIONAL_HOLIDAYS)
 
 
-def is_holiday(days: np.ndarray) -> np.ndarray:
-    return np.isin(np.asarray(days, dtype="datetime64[D]"), NATIONAL_HOLIDAYS)
-
-
 def local_to_centre(local: np.ndarray, timezones: np.ndarray) -> np.ndarray:
     """Naive local times in each row's time zone -> naive centre (Australia/Sydney) wall-clock times."""
     local = np.asarray(local, dtype="datetime64[ns]")
@@ -53,25 +47,3 @@ def local_to_centre(local: np.ndarray, timezones: np.ndarray) -> np.ndarray:
         idx = pd.DatetimeIndex(local[m]).tz_localize(tz, nonexistent="shift_forward", ambiguous=False)
         out[m] = idx.tz_convert(CENTRE_TZ).tz_localize(None).to_numpy(dtype="datetime64[ns]")
     return out
-
-
-def centre_to_local(centre: np.ndarray, timezones: np.ndarray) -> np.ndarray:
-    """Naive centre wall-clock times -> naive local times in each row's time zone."""
-    centre = np.asarray(centre, dtype="datetime64[ns]")
-    out = np.empty_like(centre)
-    tzs = np.asarray(timezones, dtype=object)
-    for tz in sorted(set(tzs.tolist())):
-        m = tzs == tz
-        idx = pd.DatetimeIndex(centre[m]).tz_localize(CENTRE_TZ, nonexistent="shift_forward", ambiguous=False)
-        out[m] = idx.tz_convert(tz).tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    return out
-
-
-def permitted_call_time(local: np.ndarray) -> np.ndarray:
-    """True where a naive local time is inside the permitted telemarketing hours."""
-    local = pd.DatetimeIndex(np.asarray(local, dtype="datetime64[ns]"))
-    hour = local.hour + local.minute / 60 + local.second / 3600
-    dow = local.day_of_week
-    weekday = (dow < 5) & (hour >= 9) & (hour < 20)
-    saturday = (dow == 5) & (hour >= 9) & (hour < 17)
-    return np.asarray((weekday | saturday) & ~is_holiday(local.to_numpy().astype("datetime64[D]")))
