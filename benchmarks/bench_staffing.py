@@ -1,4 +1,5 @@
-"""Time Erlang C staffing over 10,000 half-hour intervals (vectorised plan vs one call per interval).
+"""Time Erlang C staffing over 10,000 half-hour intervals (vectorised plan vs one call per interval),
+and Erlang C and Erlang A at 5,000 Erlangs (tests/test_staffing.py checks their results, not their speed).
 
 Run: .venv/bin/python benchmarks/bench_staffing.py [--intervals N]
 """
@@ -39,6 +40,10 @@ def main(argv=None) -> None:
     t0 = time.perf_counter()
     big = staffing.agents_required(5000, 180, 20, 0.8)
     print(f"agents_required(5,000 Erlangs): {big.agents} agents in {time.perf_counter() - t0:.3f} s")
+    t0 = time.perf_counter()
+    a = staffing.erlang_a(5000, 4950, 180, 120)
+    print(f"erlang_a(5,000 Erlangs, 4,950 agents, patience 120 s): P(abandon) {a.p_abandon:.4f} "
+          f"in {time.perf_counter() - t0:.3f} s")
 
 
 if __name__ == "__main__":

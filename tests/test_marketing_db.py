@@ -1,5 +1,5 @@
+import re
 import sqlite3
-import time
 
 import pandas as pd
 import pytest
@@ -173,12 +173,14 @@ def test_syntax_error_reports_line_and_token():
     assert "line 3" in msg2 and 'near "TABEL"' in msg2
 
 
-def test_runaway_recursive_cte_is_stopped_quickly():
-    t = time.perf_counter()
+def test_runaway_recursive_cte_is_stopped_by_a_guard():
+    # how soon it is stopped is a benchmark figure (benchmarks/bench_checks.py), not a test
     fs = check_design("CREATE TABLE t (n INTEGER PRIMARY KEY);\n"
                       "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) INSERT INTO t SELECT n FROM r;")
-    assert time.perf_counter() - t < 6
+    assert not fs[0].passed
     assert "line 2" in fs[0].message and "recursive query without an end" in fs[0].message
+    # the step budget or the deadline stopped it, and says which
+    assert re.search(r"ran past the (work budget|[\d.]+ s time limit)", fs[0].message), fs[0].message
 
 
 def test_check_constraints_are_parsed_with_quotes():
@@ -303,12 +305,11 @@ def test_check_query_failures(loaded, sql, fragment):
 
 
 def test_runaway_queries_are_stopped(loaded):
-    t = time.perf_counter()
+    # a small step budget: the work budget, not the deadline, must be what stops them
     f = check_query(loaded, "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n FROM r "
                             "ORDER BY n DESC LIMIT 1", {"1"}, steps=5_000_000)
     g = check_query(loaded, "SELECT a.customer_id FROM consents a, consents b, consents c, consents d "
                             "ORDER BY random() LIMIT 1", {"1"}, steps=5_000_000)
-    assert time.perf_counter() - t < 5
     assert "work budget" in f.message and "work budget" in g.message
     assert check_query(loaded, "SELECT 1", {"1"}).passed   # guards reset afterwards
 
