@@ -15,8 +15,6 @@ state). Rules and their sources (see ``docs/compliance.md``):
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -53,32 +51,14 @@ _PHONE_CHARS_RE = r"[\d\s()+-]+"
 
 # ---------------------------------------------------------------------------------------------
 # calendar: national public holidays and permitted calling times
-def _easter(year: int) -> date:
-    """Easter Sunday (anonymous Gregorian algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l_) // 451
-    month = (h + l_ - 7 * m + 114) // 31
-    return date(year, month, (h + l_ - 7 * m + 114) % 31 + 1)
-
-
-@lru_cache(maxsize=None)
-def national_public_holidays(year: int) -> tuple[date, ...]:
-    """New Year's Day, Australia Day, Good Friday, Easter Monday, Anzac Day, Christmas Day and Boxing
-    Day of ``year`` (actual dates; substitute days differ between states and are not included)."""
-    easter = _easter(year)
-    return tuple(sorted({date(year, 1, 1), date(year, 1, 26), easter - timedelta(days=2),
-                         easter + timedelta(days=1), date(year, 4, 25), date(year, 12, 25), date(year, 12, 26)}))
+# One calendar for the project: the generator's (any year; observed dates with substitute days).
+from helpers.generator.calendar import national_public_holidays, observed_public_holidays  # noqa: E402,F401
 
 
 def _holidays_between(start: pd.Series, end: pd.Series | None = None) -> np.ndarray:
     stamps = pd.concat([start, end]) if end is not None else start
     years = pd.DatetimeIndex(stamps.dropna()).year.unique()
-    days = [d for y in sorted(years) for d in national_public_holidays(int(y))]
+    days = [d for y in sorted(years) for d in observed_public_holidays(int(y))]
     return np.array(days, dtype="datetime64[D]")
 
 

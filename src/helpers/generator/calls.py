@@ -29,7 +29,7 @@ import pandas as pd
 from helpers import simulation as sim
 from helpers.casestudy import CaseStudy
 from helpers.generator.frames import arrow, coded, conform, ids, strings, take
-from helpers.generator.workforce import Roster, day_type
+from helpers.generator.workforce import CLOSED, Roster, day_type
 
 DAY = 86400.0
 OUTCOMES = ("resolved", "unresolved", "sale", "no_sale", "callback", "abandoned", "lost")
@@ -55,7 +55,8 @@ class Grid:
 def make_grid(cs: CaseStudy, n_days: int, t0: np.datetime64) -> Grid:
     dates = np.datetime64(t0, "D") + np.arange(n_days)
     types = [day_type(d) for d in dates]
-    open_ = np.concatenate([np.array(cs.opening_hours.open_mask(t)) for t in types])
+    closed = [False] * 48
+    open_ = np.concatenate([np.array(cs.opening_hours.open_mask(t) if t != CLOSED else closed) for t in types])
     n = open_.size
     nxt = np.where(open_, np.arange(n), n)
     nxt = np.minimum.accumulate(nxt[::-1])[::-1]
@@ -139,6 +140,7 @@ class CallModel:
             p = np.array(getattr(cs.intraday_profile, t), dtype=float)
             p = np.where(cs.opening_hours.open_mask(t), p, 0.0)
             prof[t] = p / p.sum() if p.sum() > 0 else p
+        prof[CLOSED] = np.zeros(48)
         shape = np.stack([prof[t] for t in grid.day_types]) * weekly[dow][:, None]  # days x 48
         parts = []
         # one day factor for the whole centre (busy days are busy on every queue) and a smaller one per queue
@@ -285,7 +287,8 @@ class CallModel:
             hold = np.where(has_hold, np.maximum(np.round(sim.lognormal_mean_cv(rng, q.hold_mean_s * mult[idx], 0.9, m)), 1.0), 0.0)
             wrap = np.maximum(np.round(sim.lognormal_mean_cv(rng, q.wrap_mean_s * mult[idx], q.wrap_cv, m)), 1.0)
             r = sim.serve_fcfs(calls["t"][idx], patience, talk + hold + wrap,
-                               self.roster.seg_start[q.name], self.roster.seg_end[q.name])
+                               self.roster.seg_start[q.name], self.roster.seg_end[q.name],
+                               server_successor=self.roster.seg_next[q.name])
             ans = ~r.abandoned
             res["wait"][idx] = r.wait_s
             res["abandoned"][idx] = r.abandoned

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.casestudy import CaseStudy
+from helpers.generator.calendar import is_public_holiday
 from helpers.generator.frames import arrow, conform, ids, take, where
 from helpers.generator.pools import Pools
 from helpers.providers.au_agent.en_AU import Provider as AgentData
@@ -33,10 +34,18 @@ class Roster:
     seg_start: dict   # queue -> np.ndarray of on-duty segment starts (s)
     seg_end: dict     # queue -> segment ends (s)
     seg_agent: dict   # queue -> agent index (into agent_ids) per segment
+    seg_next: dict = None  # queue -> index of the segment after the break (same agent, same shift), -1 if none
     agent_ids: object = None  # pyarrow array of the agents' ids (agents first, team leaders after)
 
 
+DAY_TYPES = ("weekday", "saturday", "sunday")
+CLOSED = "holiday"  # observed national public holiday: the centre is closed, nobody rostered
+
+
 def day_type(date: np.datetime64) -> str:
+    """'weekday', 'saturday', 'sunday' or 'holiday' (an observed national public holiday, closed)."""
+    if is_public_holiday(date):
+        return CLOSED
     dow = (date.astype("datetime64[D]").astype(np.int64) - 4) % 7  # 1970-01-05 was a Monday
     return "weekday" if dow < 5 else ("saturday" if dow == 5 else "sunday")
 
@@ -68,7 +77,8 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
     rows = []  # (queue_idx, day, start_hh, end_hh)
     for qi, q in enumerate(cs.queue_names):
         plan = cs.staffing_plan[q]
-        tmpl = {t: sorted(_templates(getattr(plan, t)), key=lambda se: se[0] - se[1]) for t in ("weekday", "saturday", "sunday")}
+        tmpl = {t: sorted(_templates(getattr(plan, t)), key=lambda se: se[0] - se[1]) for t in DAY_TYPES}
+        tmpl[CLOSED] = []
         for d, t in enumerate(types):
             rows += [(qi, d, s, e) for s, e in tmpl[t]]
     sh = np.array(rows, dtype=np.int64).reshape(-1, 4)
@@ -113,7 +123,7 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
     absent = rng.random(len(sh)) < np.minimum(wf.absence_rate * absence_factor[day], 0.5)
 
     agent_ids = ids("A", n_agents, 4).to_numpy(zero_copy_only=False).astype(object)
-    seg_start, seg_end, seg_agent = {}, {}, {}
+    seg_start, seg_end, seg_agent, seg_next = {}, {}, {}, {}
     for qi, q in enumerate(cs.queue_names):
         m = (q_idx == qi) & ~absent
         a1, b1 = start_s[m], off_start[m]
@@ -121,7 +131,13 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
         starts, ends = np.concatenate([a1, a2]), np.concatenate([b1, b2])
         agents = np.concatenate([agent_of_shift[m], agent_of_shift[m]])
         keep = ends > starts
-        seg_start[q], seg_end[q], seg_agent[q] = starts[keep], ends[keep], agents[keep]
+        k = int(m.sum())
+        # the part before the break is continued by the part after it (same agent): a call running
+        # into the break delays the break, it never overlaps the agent's next call
+        nxt = np.concatenate([np.arange(k, 2 * k), np.full(k, -1)])
+        new_index = np.cumsum(keep) - 1
+        nxt = np.where((nxt >= 0) & keep[np.maximum(nxt, 0)], new_index[np.maximum(nxt, 0)], -1)
+        seg_start[q], seg_end[q], seg_agent[q], seg_next[q] = starts[keep], ends[keep], agents[keep], nxt[keep]
 
     t0ns = np.datetime64(t0, "ns")
     sec = lambda x: t0ns + (np.asarray(x) * 1e9).astype(np.int64).astype("timedelta64[ns]")  # noqa: E731
@@ -171,4 +187,4 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
         "hourly_cost_aud": np.concatenate([cost, np.full(len(tl_queue), wf.team_leader_hourly_cost_aud)]),
     })
     return Roster(agents=agents, shifts=shifts, seg_start=seg_start, seg_end=seg_end, seg_agent=seg_agent,
-                  agent_ids=arrow(agents["agent_id"]))
+                  agent_ids=arrow(agents["agent_id"]), seg_next=seg_next)

@@ -23,26 +23,36 @@ class QueueResult:
                 ``inf`` for a caller of infinite patience who was never answered).
     abandoned   bool, caller hung up before an agent answered.
     answered_s  float64 time the call was answered (s from period start), NaN if abandoned.
-    server      int64 index into the server (shift) arrays, -1 if abandoned.
+    server      int64 index into the server (shift) arrays, -1 if abandoned, -2 if the call never
+                happened (a retrial whose original call was answered; see ``retrial_of``).
+    made        bool, the call happened (always True without ``retrial_of``); wait_s is NaN where not.
     """
 
     wait_s: np.ndarray
     abandoned: np.ndarray
     answered_s: np.ndarray
     server: np.ndarray
+    made: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.wait_s.size)
 
 
 def _fcfs_loop(arrival: list, patience: list, busy: list,
-               starts: list, ends: list, ids: list) -> tuple[list, list]:
+               starts: list, ends: list, ids: list, successor: list | None = None,
+               after: list | None = None) -> tuple[list, list]:
     """The sequential core. Servers come sorted by shift start; returns answered times and server ids.
 
     The free-heap holds (time the server can next start a call, shift end, server id) for servers whose
     shift has begun; servers still to come wait in ``starts``/``ends``/``ids`` from position ``p``.
     Because service is FCFS and servers are identical, the head of the queue simply takes the server
     that can start earliest; ties (several idle agents) go to the one idle longest.
+
+    ``successor[id]`` (or -1) is the server that continues server ``id`` with the same agent (the part
+    of the shift after a break): it cannot start a call before ``id``'s last call has ended, so a call
+    that runs into the break delays the break's end. ``ready`` holds those delayed starts.
+    ``after[i]`` (or -1) is the position of an earlier call whose *abandonment* this call depends on (a
+    retrial): if that call was answered, call i never happens (server -2).
     """
     heap: list = []
     push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
@@ -53,9 +63,17 @@ def _fcfs_loop(arrival: list, patience: list, busy: list,
     answered: list = []
     server: list = []
     add_answered, add_server = answered.append, server.append
-    for a, pat, b in zip(arrival, patience, busy):
+    ready: dict = {}
+    linked = successor is not None and any(x >= 0 for x in successor)
+    if after is None:
+        after = [-1] * len(arrival)
+    for a, pat, b, par in zip(arrival, patience, busy, after):
+        if par >= 0 and server[par] != -1:  # a retrial of a call that was answered (or never made)
+            add_answered(nan)
+            add_server(-2)
+            continue
         while next_start <= a:
-            push(heap, (next_start, ends[p], ids[p]))
+            push(heap, (max(next_start, ready.pop(ids[p], next_start)) if linked else next_start, ends[p], ids[p]))
             p += 1
             next_start = starts[p] if p < n_servers else inf
         while True:
@@ -70,7 +88,7 @@ def _fcfs_loop(arrival: list, patience: list, busy: list,
             else:
                 t = inf
             if next_start < t:  # a shift starting later than now but before the best free server
-                push(heap, (next_start, ends[p], ids[p]))
+                push(heap, (max(next_start, ready.pop(ids[p], next_start)) if linked else next_start, ends[p], ids[p]))
                 p += 1
                 next_start = starts[p] if p < n_servers else inf
                 continue
@@ -78,9 +96,14 @@ def _fcfs_loop(arrival: list, patience: list, busy: list,
         if t == inf:  # no server on duty for the rest of the period: everyone from here abandons
             break
         if t - a <= pat:
-            replace(heap, (t + b, top[1], top[2]))
+            done = t + b
+            replace(heap, (done, top[1], top[2]))
             add_answered(t)
             add_server(top[2])
+            if linked and done > top[1]:  # runs past the end of this part of the shift
+                nxt = successor[top[2]]
+                if nxt >= 0 and done > ready.get(nxt, -inf):
+                    ready[nxt] = done
         else:
             add_answered(nan)
             add_server(-1)
@@ -90,7 +113,8 @@ def _fcfs_loop(arrival: list, patience: list, busy: list,
     return answered, server
 
 
-def serve_fcfs(arrival_s, patience_s, busy_s, server_start_s, server_end_s) -> QueueResult:
+def serve_fcfs(arrival_s, patience_s, busy_s, server_start_s, server_end_s, *, server_successor=None,
+               retrial_of=None) -> QueueResult:
     """Serve calls first-come-first-served by identical servers with shifts; impatient callers abandon.
 
     arrival_s       call arrival times (s); any order (results stay aligned with the input).
@@ -104,6 +128,15 @@ def serve_fcfs(arrival_s, patience_s, busy_s, server_start_s, server_end_s) -> Q
     earlier callers who did not abandon) exceeds their patience abandons at arrival + patience; a wait
     exactly equal to the patience is answered. Callers arriving when no server is on duty for the rest
     of the period wait until their patience runs out. O(n log s); the loop is pure Python over lists.
+
+    server_successor  optional, one int per server: the server that is the *same agent* later (the part
+                    of a shift after a break), or -1. The successor cannot start a call before this
+                    server's last call has ended, so an agent never has two calls at once even when a
+                    call runs into the break (the break then ends later).
+    retrial_of      optional, one int per call: the index (into the inputs) of an earlier call whose
+                    caller makes this call only if that call was abandoned (a retrial), or -1. A retrial
+                    of a call that was answered (or itself never made) never happens: ``server == -2``,
+                    ``made`` False. Retrials must arrive after the call they repeat.
     """
     arrival = float_array("arrival_s", arrival_s)
     n = arrival.size
@@ -121,18 +154,47 @@ def serve_fcfs(arrival_s, patience_s, busy_s, server_start_s, server_end_s) -> Q
         k = int(np.flatnonzero(end < start)[0])
         raise ValueError(f"server {k}: server_end_s ({end[k]}) is before server_start_s ({start[k]})")
 
+    successor = None
+    if server_successor is not None:
+        successor = np.asarray(server_successor, dtype=np.int64)
+        if successor.shape != start.shape or (successor >= start.size).any():
+            raise ValueError("server_successor must have one index (< number of servers, or -1) per server")
+    parent = None
+    if retrial_of is not None:
+        parent = np.asarray(retrial_of, dtype=np.int64)
+        if parent.shape != arrival.shape or (parent >= n).any():
+            raise ValueError(f"retrial_of must have one index (< {n}, or -1) per call")
+        has = parent >= 0
+        if (arrival[has] <= arrival[parent[has]]).any():
+            raise ValueError("a retrial must arrive after the call it repeats")
+
     order = None if n < 2 or (np.diff(arrival) >= 0).all() else np.argsort(arrival, kind="stable")
     if order is not None:
         arrival, patience, busy = arrival[order], patience[order], busy[order]
+        if parent is not None:
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(n)
+            parent = np.where(parent[order] >= 0, inverse[np.maximum(parent[order], 0)], -1)
     by_start = np.argsort(start, kind="stable")
     answered, server = _fcfs_loop(arrival.tolist(), patience.tolist(), busy.tolist(),
-                                  start[by_start].tolist(), end[by_start].tolist(), by_start.tolist())
+                                  start[by_start].tolist(), end[by_start].tolist(), by_start.tolist(),
+                                  None if successor is None else successor.tolist(),
+                                  None if parent is None else parent.tolist())
     answered = np.array(answered, dtype=np.float64)
     server = np.array(server, dtype=np.int64)
-    abandoned = server < 0
-    wait = np.where(abandoned, patience, answered - arrival)
+    if parent is not None:  # calls left after the last shift: retrials of answered calls never happen
+        for _ in range(8):
+            has = parent >= 0
+            skip = has & (server[np.maximum(parent, 0)] != -1) & (server == -1)
+            if not skip.any():
+                break
+            server[skip] = -2
+    made = server != -2
+    abandoned = server == -1
+    wait = np.where(abandoned, patience, np.where(made, answered - arrival, np.nan))
     if order is not None:
         inverse = np.empty_like(order)
         inverse[order] = np.arange(n)
-        answered, server, abandoned, wait = answered[inverse], server[inverse], abandoned[inverse], wait[inverse]
-    return QueueResult(wait_s=wait, abandoned=abandoned, answered_s=answered, server=server)
+        answered, server, abandoned, wait, made = (answered[inverse], server[inverse], abandoned[inverse],
+                                                   wait[inverse], made[inverse])
+    return QueueResult(wait_s=wait, abandoned=abandoned, answered_s=answered, server=server, made=made)
