@@ -44,12 +44,14 @@ QUEUE_DAY_CV = 0.05                    # queue-specific day-to-day variation on 
 
 @dataclass
 class Grid:
-    """The period as half-hour intervals."""
+    """The period as half-hour intervals (interval i covers [i * 1800, (i + 1) * 1800) s from t0)."""
     n_days: int
     t0: np.datetime64
     open: np.ndarray          # bool per interval
     next_open: np.ndarray     # index of the next open interval at or after each interval (n if none)
     day_types: list
+    cum_before: np.ndarray = None  # per interval: day index + share of that day's designed calls before it
+    cum_through: np.ndarray = None  # the same, including the interval itself (non-decreasing over the period)
 
 
 def make_grid(cs: CaseStudy, n_days: int, t0: np.datetime64) -> Grid:
@@ -60,20 +62,47 @@ def make_grid(cs: CaseStudy, n_days: int, t0: np.datetime64) -> Grid:
     n = open_.size
     nxt = np.where(open_, np.arange(n), n)
     nxt = np.minimum.accumulate(nxt[::-1])[::-1]
-    return Grid(n_days, np.datetime64(t0, "ns"), open_, nxt, types)
+    # the designed intraday shape of each day (zero where closed), as a running share within the day
+    prof = {}
+    for t in ("weekday", "saturday", "sunday"):
+        p = np.where(cs.opening_hours.open_mask(t), np.array(getattr(cs.intraday_profile, t), dtype=float), 0.0)
+        prof[t] = p / p.sum() if p.sum() > 0 else p
+    prof[CLOSED] = np.zeros(48)
+    w = np.stack([prof[t] for t in types]) if n_days else np.zeros((0, 48))
+    through = np.cumsum(w, axis=1)
+    before = through - w
+    day = np.arange(n_days)[:, None]
+    return Grid(n_days, np.datetime64(t0, "ns"), open_, nxt, types, (day + before).ravel(), (day + through).ravel())
 
 
 def snap_open(grid: Grid, t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Times when the centre is closed moved into the next opening (within its first two hours)."""
+    """Call times (s) that fall while the centre is closed moved to when it is open; ``inf`` if it never
+    reopens in the period. Times while open are kept (floored to whole seconds).
+
+    A caller who wants to ring while the centre is closed rings once it is open, at a time of day
+    drawn from the designed intraday profile of the rest of that opening day (so first thing in the
+    morning only as often as the profile says, not all at once): the next open interval's day D, a
+    share u of the profile mass from that interval to the end of D, then uniform within the interval.
+    """
     n = grid.open.size
+    t = np.asarray(t, dtype=float)
     i = np.clip((t // HALF_HOUR).astype(np.int64), 0, n - 1)
-    closed = ~grid.open[i] | (t >= n * HALF_HOUR)
-    nxt = grid.next_open[i]
-    moved = nxt * HALF_HOUR + rng.random(t.size) * 2 * HALF_HOUR
-    out = np.where(closed, np.where(nxt < n, moved, np.inf), t)
+    closed = ~grid.open[i] | (t >= n * HALF_HOUR) | (t < 0)
+    nxt = np.where(t >= n * HALF_HOUR, n, grid.next_open[i])
+    ok = closed & (nxt < n)
+    moved = np.full(t.size, np.inf)
+    if ok.any():
+        start = grid.cum_before[nxt[ok]]
+        day_end = np.floor(start) + 1.0
+        target = start + rng.random(int(ok.sum())) * (day_end - start)
+        k = np.searchsorted(grid.cum_through, target, side="right")
+        k = np.clip(np.maximum(k, nxt[ok]), 0, n - 1)
+        k = np.where(grid.open[k], k, nxt[ok])  # guard against rounding at the end of a day
+        moved[ok] = np.floor((k + rng.random(k.size)) * HALF_HOUR)
+    out = np.where(closed, moved, np.floor(t))
     finite = np.isfinite(out)
     j = np.clip((np.where(finite, out, 0) // HALF_HOUR).astype(np.int64), 0, n - 1)
-    return np.where(finite & grid.open[j], np.floor(np.where(finite, out, 0)), np.inf)
+    return np.where(finite & grid.open[j], out, np.inf)
 
 
 class CallSet(dict):
@@ -135,13 +164,8 @@ class CallModel:
         weekly = np.array(cs.weekly_profile.factors())
         dates = np.datetime64(grid.t0, "D") + np.arange(grid.n_days)
         dow = ((dates.astype(np.int64) - 4) % 7)
-        prof = {}
-        for t in ("weekday", "saturday", "sunday"):
-            p = np.array(getattr(cs.intraday_profile, t), dtype=float)
-            p = np.where(cs.opening_hours.open_mask(t), p, 0.0)
-            prof[t] = p / p.sum() if p.sum() > 0 else p
-        prof[CLOSED] = np.zeros(48)
-        shape = np.stack([prof[t] for t in grid.day_types]) * weekly[dow][:, None]  # days x 48
+        within_day = (grid.cum_through - grid.cum_before).reshape(grid.n_days, 48)  # designed shares per day
+        shape = within_day * weekly[dow][:, None]  # days x 48
         parts = []
         # one day factor for the whole centre (busy days are busy on every queue) and a smaller one per queue
         common = sim.day_factors(day_factor_rng, grid.n_days, cv=cs.day_factor_cv)
