@@ -141,7 +141,7 @@ def test_unwritable_or_bad_output(small, tmp_path):
     (["--seed", "1", "--days", "-2"], "0 or more"),
     (["--seed", "1", "--days", "400"], "between 1 and 366"),
     (["--seed", "1", "--case-study", "nowhere"], "unknown case study 'nowhere'; known case studies: lyrebird-energy"),
-    (["--seed", "1", "--learner", "a/b"], "without slashes"),
+    (["--seed", "1", "--learner", "a/b"], "learner id 'a/b' is not valid"),
 ])
 def test_cli_rejects_bad_input_clearly(args, says, tmp_path, capsys):
     try:
@@ -198,9 +198,9 @@ def test_dataset_lookup_order(clean_env, written, monkeypatch):
     _, out = written
     root = clean_env
     assert data_mod.learner_id() is None
-    assert data_mod.dataset_dir() == root / "datasets" / "lyrebird-energy"
+    assert data_mod.dataset_dir() == root / "datasets" / "lyrebird-energy" / "practice"
     monkeypatch.setenv("JUPYTERHUB_USER", "hubuser")  # no own dataset: practice, no error
-    assert data_mod.dataset_dir() == root / "datasets" / "lyrebird-energy"
+    assert data_mod.dataset_dir() == root / "datasets" / "lyrebird-energy" / "practice"
     monkeypatch.setenv("CCW_LEARNER", "jsmith")
     with pytest.raises(UserFacingError) as exc:
         data_mod.dataset_dir()
@@ -242,7 +242,7 @@ def test_practice_dataset_made_on_first_use(clean_env, monkeypatch, capsys):
     ds = data_mod.load_dataset()
     assert "Making the practice dataset" in capsys.readouterr().err
     assert ds.meta["seed"] == data_mod.DEFAULT_SEED
-    target = clean_env / "datasets" / "lyrebird-energy"
+    target = clean_env / "datasets" / "lyrebird-energy" / "practice"
     (target / "marketing.sqlite").unlink()
     data_mod.ensure_practice_dataset()
     assert "Building the marketing database" in capsys.readouterr().err

@@ -121,16 +121,20 @@ def test_default_dataset_is_the_learners_generated_one_else_practice(course, tmp
     monkeypatch.setenv("CCW_ROOT", str(tmp_path))
     monkeypatch.delenv("CCW_CASE_STUDY", raising=False)
     practice = data.practice_dir().resolve()
-    assert practice.parent == tmp_path / "datasets"
+    assert practice == tmp_path / "datasets" / "lyrebird-energy" / "practice"
     ws = prepare_workspace("s1", workspace=tmp_path / "ws1", course_root=course, fetch=False)
     assert (ws.dataset, ws.practice) == (practice, True)
-    assert json.loads((ws.root / "ccw.json").read_text())["dataset"] == str(practice)
-    mine = practice / "learners" / "s2"
+    info = json.loads((ws.root / "ccw.json").read_text())
+    assert info["dataset"] == str(practice) and info["practice"] is True
+    mine = tmp_path / "datasets" / "lyrebird-energy" / "learners" / "s2"
     mine.mkdir(parents=True)
     assert default_dataset("s2") == (practice, True)  # a folder without a manifest is not a dataset yet
     (mine / "manifest.json").write_text("{}")
     ws = prepare_workspace("s2", workspace=tmp_path / "ws2", course_root=course, fetch=False)
     assert (ws.dataset, ws.practice) == (mine, False)
+    # once the trainer has generated learners' data, an id without any is refused, not given practice data
+    with pytest.raises(UserFacingError, match="no dataset for learner 's1'.*Check the id"):
+        prepare_workspace("s1", workspace=tmp_path / "ws1", course_root=course, fetch=False)
     # the notebooks' own lookup (helpers.data) agrees, from a folder below the workspace like a notebook's
     (ws.root / ASSIGNMENT).mkdir()
     monkeypatch.chdir(ws.root / ASSIGNMENT)

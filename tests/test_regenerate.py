@@ -29,7 +29,10 @@ def test_roster_csv_and_plain_list(tmp_path):
     ("name,email\nAnn,a@x\n", "no 'learner' column"),
     ("ann\nbo\nann\n", "more than once: ann"),
     ("learner\nann\n,\n", "has no learner id"),
-    ("../etc\n", "cannot contain slashes"),
+    ("../etc\n", "line 1: learner id '../etc' is not valid"),
+    ("ann\nbad id!\n", "line 2: learner id 'bad id!' is not valid \\(it contains a space\\)"),
+    ("learner\tname\nann\tAnn\n", "line 1 is tab-separated"),
+    ("learner\nann\n_hidden\n", "line 3: learner id '_hidden' is not valid"),
 ])
 def test_bad_rosters(tmp_path, text, says):
     f = tmp_path / "r.csv"
@@ -94,7 +97,9 @@ def test_ccw_regenerate_runs_the_notebook(tmp_path, capsys):
     for who in ("ann01", "bo02"):
         manifest = json.loads((tmp_path / "out" / "learners" / who / "manifest.json").read_text())
         assert manifest["seed"] == learner_seed(read_secret(secret), who)
-    record = nbformat.read(tmp_path / "out" / "regenerate-executed.ipynb", as_version=4)
+    records = sorted((tmp_path / "out" / "records").glob("regenerate-*.ipynb"))
+    assert len(records) == 1
+    record = nbformat.read(records[0], as_version=4)
     outputs = [o for c in record.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for o in outputs)
@@ -102,6 +107,10 @@ def test_ccw_regenerate_runs_the_notebook(tmp_path, capsys):
     assert "service_level" in text and "ann01" in text
     params = next(c for c in record.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert "ann01" in params.source
+    # the cohort summary covers every learner, not only the first dataset of the data card
+    summary = str(record.cells[-1].outputs[0]["data"]["text/plain"])
+    assert "ann01" in summary and "bo02" in summary and "cohort median" in summary
+    assert "TCP" not in capsys.readouterr().err  # the kernel runs over Unix sockets
 
 
 def test_ccw_regenerate_bad_input(tmp_path, capsys):

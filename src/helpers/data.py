@@ -14,7 +14,9 @@ Which dataset (first match wins):
    a relative path is relative to the file);
 3. your own dataset ``datasets/<case study>/learners/<learner>/`` if you have a learner id
    (``CCW_LEARNER``, else ``JUPYTERHUB_USER``, else ``learner`` in ``ccw.json``);
-4. the practice dataset ``datasets/<case study>/`` (made on first use if missing).
+4. the practice dataset ``datasets/<case study>/practice/`` (made on first use if missing).
+
+The folder layout is owned by ``helpers.paths``.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ import pandas as pd
 from helpers.casestudy import DEFAULT_CASE_STUDY
 from helpers.errors import UserFacingError
 from helpers.generator.dataset import Dataset
-from helpers.paths import project_root
+from helpers import paths
 
 CONFIG_FILE = "ccw.json"
 DEFAULT_SEED = 605  # the practice dataset's seed
@@ -81,15 +83,17 @@ def case_study_slug() -> str:
 
 
 def datasets_root() -> Path:
-    return project_root() / "datasets"
+    return paths.datasets_root()
 
 
 def practice_dir(slug: str | None = None) -> Path:
-    return datasets_root() / (slug or case_study_slug())
+    """The practice dataset's folder (``helpers.paths.practice_dataset``) of ``slug`` or this workspace's case study."""
+    return paths.practice_dataset(slug or case_study_slug())
 
 
 def learner_dir(learner: str, slug: str | None = None) -> Path:
-    return practice_dir(slug) / "learners" / learner
+    """``learner``'s own dataset folder (``helpers.paths.learner_dataset``)."""
+    return paths.learner_dataset(learner, slug or case_study_slug())
 
 
 def dataset_dir() -> Path:
@@ -108,13 +112,16 @@ def dataset_dir() -> Path:
             return mine
         if source != "JUPYTERHUB_USER":  # an explicit learner id must find its own data
             raise UserFacingError(
-                f"No dataset found for learner {learner!r} in {mine.parent}: "
-                f"ask your trainer to run `ccw regenerate --roster`")
+                f"No dataset found for learner {learner!r} in {mine.parent}: check the id, or "
+                f"ask your trainer to run `ccw regenerate --roster` with it on the roster")
     return practice_dir()
 
 
 def ensure_practice_dataset(slug: str | None = None, quiet: bool = False) -> Path:
-    """Make the practice dataset (default seed) if it is missing; add marketing.sqlite if missing."""
+    """Make the practice dataset (default seed) if it is missing; add marketing.sqlite if missing.
+
+    A stale practice dataset (made by another generator or case-study version) is replaced as a
+    whole; only the practice folder is ever replaced (``helpers.paths``), never a learner's dataset."""
     from helpers.casestudy import casestudies_dir
     from helpers.generator import generate, write_dataset
     from helpers.generator.io import generator_fingerprint, read_dataset, write_marketing_db

@@ -47,6 +47,11 @@ def _common(p) -> None:
 def run_build(args) -> int:
     from helpers.course.build import build_course
 
+    if args.dataset is None and not args.skip_solution_check:
+        # made (or remade when stale) here, once, with a message, rather than inside the first kernel
+        # that loads it; only the practice folder is ever replaced (helpers.paths), never learners' data
+        from helpers.data import ensure_practice_dataset
+        ensure_practice_dataset()
     report = build_course(args.course, args.notebooks, db_url=args.db_url, assignments=args.assignments,
                           workers=args.workers, dataset=args.dataset,
                           check_solutions=not args.skip_solution_check, progress=sys.stderr.isatty())

@@ -39,13 +39,29 @@ def register(sub) -> None:
     p.add_argument("--learner", default=None, metavar="ID", help="learner id: their own variant of the data")
     p.add_argument("--days", type=days_arg, default=None, metavar="D", help="days to simulate (default: the case study's period)")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table file format (default parquet)")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="dataset folder to write (replaced atomically)")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="dataset folder to write (a new or empty folder; see --replace)")
+    p.add_argument("--replace", action="store_true",
+                   help="overwrite OUT if it already holds a dataset (never a folder holding anything else)")
     p.add_argument("--grader-out", type=Path, default=None, metavar="DIR",
                    help="folder for the grader-side defects manifest (keep it away from learners)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from helpers.learners import check_learner_id
+    from helpers.paths import check_dataset_target
+
+    # checked before the heavy imports below, and before anything is generated
+    if args.learner is not None:
+        check_learner_id(args.learner, "--learner")
+    check_dataset_target(args.out, replace=args.replace)
+    if args.grader_out is not None and args.grader_out.is_dir():
+        others = sorted(p.name for p in args.grader_out.iterdir() if p.name not in ("defects.parquet", "manifest.json"))
+        if others:
+            raise UserFacingError(f"--grader-out {args.grader_out} holds other files ({', '.join(others[:5])}): "
+                                  "writing the defects manifest there would delete them; choose another folder")
+
     from tqdm import tqdm
 
     from helpers.casestudy import load_case_study

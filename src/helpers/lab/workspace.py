@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.errors import UserFacingError
+from helpers.learners import check_learner_id
 from helpers.paths import project_root
 
-LEARNER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # nbgrader's ClearSolutions / ClearHiddenTests delimiters: any of them in a released notebook is a leak.
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 # Lab plugins a learner never needs (they edit the course, not their own work).
@@ -70,18 +69,14 @@ class Workspace:
 def resolve_learner(explicit: str | None = None, env: dict | None = None) -> str:
     """The learner id: ``explicit`` (``--learner``), else ``$CCW_LEARNER``, else ``$JUPYTERHUB_USER``.
 
-    Ids are what the roster uses: letters, digits, ``.``, ``_`` and ``-`` (nbgrader forbids ``+`` and
-    ``*``), starting with a letter or digit, at most 64 characters.
+    Ids follow the one rule of ``helpers.learners`` (the roster's, the grader's and the generator's).
     """
     env = os.environ if env is None else env
     for source, value in (("--learner", explicit), ("CCW_LEARNER", env.get("CCW_LEARNER")),
                           ("JUPYTERHUB_USER", env.get("JUPYTERHUB_USER"))):
         if value is None or value == "":
             continue
-        if not LEARNER_ID.fullmatch(value):
-            raise UserFacingError(f"learner id {value!r} (from {source}) is not valid: use letters, digits, "
-                                  "'.', '_' or '-', starting with a letter or digit (at most 64 characters)")
-        return value
+        return check_learner_id(value, f"from {source}")
     raise UserFacingError("no learner id: pass --learner ID (your id on the course roster) or set CCW_LEARNER")
 
 
@@ -235,13 +230,24 @@ def collect_submissions(course_root: Path | str | None = None, assignment: str |
 
 def default_dataset(learner: str) -> tuple[Path, bool]:
     """(folder, is_practice): the learner's generated dataset (``ccw regenerate --roster`` wrote
-    ``datasets/<case study>/learners/<learner>/manifest.json``), else the practice dataset, which
-    ``helpers.data`` makes on first use."""
+    ``datasets/<case study>/learners/<learner>/manifest.json``, layout in ``helpers.paths``).
+
+    Before the trainer has generated any learner's data, everyone works on the practice dataset
+    (``helpers.data`` makes it on first use) and the lab and the workbooks say so. Once datasets
+    exist, an id without one is refused: it is most likely a typo, and practice data would look like
+    the learner's own while every answer computed from it fails grading.
+    """
     from helpers import data
 
     mine = data.learner_dir(learner)
     if (mine / "manifest.json").is_file():
         return mine.resolve(), False
+    others = [p for p in mine.parent.iterdir() if (p / "manifest.json").is_file()] if mine.parent.is_dir() else []
+    if others:
+        raise UserFacingError(
+            f"no dataset for learner {learner!r}: {len(others)} learner(s) have one in {mine.parent}, but not this "
+            "id. Check the id on your roster; if it is right, ask your trainer to add it to the roster and run "
+            "`ccw regenerate --roster` (or pass --dataset DIR to use another dataset on purpose)")
     return data.practice_dir().resolve(), True
 
 
@@ -299,7 +305,7 @@ def prepare_workspace(learner: str, *, workspace: Path | str | None = None, cour
     for name in names:
         release_to_exchange(course_root, course_id, exchange, name)
 
-    info = {"learner": learner, "dataset": str(dataset)}
+    info = {"learner": learner, "dataset": str(dataset), "practice": practice}
     (root / "ccw.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     (config_dir / "nbgrader_config.py").write_text(
         '"""nbgrader settings of this learner workspace (written by `ccw lab`; rewritten at each start)."""\n'
