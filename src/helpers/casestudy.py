@@ -235,6 +235,33 @@ class OutageEffects(_Model):
     ivr_redirect_queue: Literal[QUEUE_NAMES] = "customer_service"  # type: ignore[valid-type]
 
 
+class Retrials(_Model):
+    """Callers who abandon in the queue and call back (retrials; Gans, Koole and Mandelbaum 2003).
+
+    After an abandonment the caller tries again with ``retry_prob`` (``again_prob`` after a second or
+    later abandonment), after a delay that is a mixture of exponentials: ``quick_share`` within
+    minutes (mean ``quick_mean_s``) and the rest within hours (mean ``slow_mean_s``). A retrial that
+    would fall while the centre is closed comes in once it is open again. Retrials are offered calls,
+    so poor service feeds back into the load.
+    """
+    retry_prob: float = Field(0.5, ge=0, le=1)
+    again_prob: float = Field(0.35, ge=0, le=1)
+    quick_share: float = Field(0.65, ge=0, le=1)
+    quick_mean_s: float = Field(300.0, gt=0)
+    slow_mean_s: float = Field(7200.0, gt=0)
+
+
+class ShortCalls(_Model):
+    """The spike of very short service times (Brown et al. 2005): hang-ups, misroutes, wrong numbers.
+
+    A share ``share_of_unmet`` of answered calls whose need is *not* met is such a call: talk lognormal
+    with mean ``talk_mean_s`` (cv 0.7, at least 1 s), no hold, wrap mean ``wrap_mean_s``.
+    """
+    share_of_unmet: float = Field(0.15, ge=0, le=1)
+    talk_mean_s: float = Field(9.0, gt=0)
+    wrap_mean_s: float = Field(8.0, gt=0)
+
+
 class BudgetLine(_Model):
     line: str
     amount_aud: float = Field(ge=0)
@@ -332,6 +359,8 @@ class CaseStudy(_Model):
     segments: list[Segment] = Field(min_length=1)
     outages: list[Outage] = Field(default_factory=list)
     outage_effects: OutageEffects = Field(default_factory=OutageEffects)
+    retrials: Retrials = Field(default_factory=Retrials)
+    short_calls: ShortCalls = Field(default_factory=ShortCalls)
     contingency: Contingency
     budget: list[BudgetLine] = Field(default_factory=list)
     defect_rates: dict[str, float] = Field(default_factory=dict)

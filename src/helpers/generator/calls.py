@@ -86,9 +86,9 @@ def snap_open(grid: Grid, t: np.ndarray, rng: np.random.Generator) -> np.ndarray
     """
     n = grid.open.size
     t = np.asarray(t, dtype=float)
-    i = np.clip((t // HALF_HOUR).astype(np.int64), 0, n - 1)
-    closed = ~grid.open[i] | (t >= n * HALF_HOUR) | (t < 0)
-    nxt = np.where(t >= n * HALF_HOUR, n, grid.next_open[i])
+    i = np.clip((np.where(np.isfinite(t), t, 0.0) // HALF_HOUR).astype(np.int64), 0, n - 1)
+    closed = ~grid.open[i] | ~(t < n * HALF_HOUR) | (t < 0)
+    nxt = np.where(t < n * HALF_HOUR, grid.next_open[i], n)
     ok = closed & (nxt < n)
     moved = np.full(t.size, np.inf)
     if ok.any():
@@ -290,38 +290,111 @@ class CallModel:
         return CallSet.concat(parts)
 
     # -- 4. the queues --------------------------------------------------------------------
-    def serve(self, calls: CallSet) -> dict:
+    def _service_draws(self, calls: CallSet, q, qi: int) -> dict:
+        """Patience, talk, hold and wrap (whole seconds) for calls of queue ``q`` (vectorised).
+
+        Talk means vary by hour of day (``talk_hour_factor``) and are longer during a CRM outage and
+        for redirected calls. A share of calls whose need is not met are very short (hang-ups,
+        misroutes: ``short_calls``), the spike of short service times in Brown et al. (2005).
+        """
         cs, rng = self.cs, self.rng
+        m = len(calls)
+        sc = cs.short_calls
+        crm = self.in_window(calls, "crm")
+        mult = (np.where(crm, cs.outage_effects.crm_handle_multiplier, 1.0)
+                * np.where(calls["redirected"], REDIRECT_HANDLE, 1.0))
+        hour = np.clip(((calls["t"] % DAY) // 3600).astype(np.int64), 0, 23)
+        hour_factor = np.array(cs.talk_hour_factor)[hour]
+        patience = np.maximum(np.round(sim.patience_times(rng, m, q.patience_mean_s, ANNOUNCEMENTS_S)), 1.0)
+        talk = np.maximum(np.round(sim.lognormal_mean_cv(rng, q.talk_mean_s * hour_factor * mult, q.talk_cv, m)), 5.0)
+        has_hold = rng.random(m) < q.hold_prob
+        hold = np.where(has_hold, np.maximum(np.round(sim.lognormal_mean_cv(rng, q.hold_mean_s * mult, 0.9, m)), 1.0), 0.0)
+        wrap = np.maximum(np.round(sim.lognormal_mean_cv(rng, q.wrap_mean_s * mult, q.wrap_cv, m)), 1.0)
+        short = (rng.random(m) < sc.share_of_unmet) & ~self.need_met(calls)
+        short_talk = np.maximum(np.round(sim.lognormal_mean_cv(rng, sc.talk_mean_s, 0.7, m)), 1.0)
+        short_wrap = np.maximum(np.round(sim.lognormal_mean_cv(rng, sc.wrap_mean_s, 0.7, m)), 1.0)
+        return {"patience": patience, "talk": np.where(short, short_talk, talk), "hold": np.where(short, 0.0, hold),
+                "wrap": np.where(short, short_wrap, wrap), "short": short}
+
+    def _retrials_of(self, calls: CallSet, patience: np.ndarray, prob: float) -> tuple[np.ndarray, CallSet]:
+        """Candidate retrials (kind 3) of ``calls`` *if* they abandon: who would call back and when.
+
+        Whether the call is really abandoned is only known in the queue; ``serve_fcfs(retrial_of=...)``
+        drops the candidates of calls that were answered. Returns (position of the parent, candidates).
+        """
+        rng, rt = self.rng, self.cs.retrials
+        n = len(calls)
+        back = np.flatnonzero(rng.random(n) < prob)
+        k = back.size
+        quick = rng.random(k) < rt.quick_share
+        delay = np.where(quick, rng.exponential(rt.quick_mean_s, k), rng.exponential(rt.slow_mean_s, k))
+        child = calls.take(back)
+        hang_up = calls["t"][back] + patience[back]
+        t = snap_open(self.grid, hang_up + 20 + delay, rng)  # at least 20 s after hanging up
+        # a retrial while telephony or the IVR is down gets through only after the outage (busy tone or
+        # reduced-service message, then another try), like the retrials of lost calls
+        for o, a, b, qs in self.outages:
+            if o.system in ("telephony", "ivr"):
+                hit = (t >= a) & (t < b) & qs[child["orig_q"]]
+                t = np.where(hit, b + rng.exponential(self.cs.outage_effects.telephony_retry_delay_s, k), t)
+        child["t"] = snap_open(self.grid, t, rng)
+        child["kind"] = np.full(k, 3, dtype=np.int64)
+        child["u_need"] = rng.random(k)
+        keep = np.flatnonzero(np.isfinite(child["t"]) & (child["t"] < self.grid.n_days * DAY))
+        return back[keep], child.take(keep)
+
+    def serve(self, calls: CallSet) -> tuple[CallSet, dict]:
+        """Serve every queue FCFS; returns the calls *including* the retrials of abandoned callers that
+        happened (appended after ``calls``) and the results aligned with them."""
+        cs = self.cs
+        rt = cs.retrials
         n = len(calls)
         res = {"wait": np.zeros(n), "abandoned": np.zeros(n, bool), "answered": np.full(n, np.nan),
-               "talk": np.zeros(n), "hold": np.zeros(n), "wrap": np.zeros(n), "agent": np.full(n, -1, dtype=np.int64)}
-        crm = self.in_window(calls, "crm")
-        mult = np.where(crm, cs.outage_effects.crm_handle_multiplier, 1.0) * np.where(calls["redirected"], REDIRECT_HANDLE, 1.0)
-        hour = ((calls["t"] % DAY) // 3600).astype(np.int64)
-        hour_factor = np.array(cs.talk_hour_factor)[np.clip(hour, 0, 23)]
+               "talk": np.zeros(n), "hold": np.zeros(n), "wrap": np.zeros(n), "agent": np.full(n, -1, dtype=np.int64),
+               "short": np.zeros(n, bool)}
+        extra_calls, extra_res = [], []
+        keys = ("wait", "abandoned", "answered", "talk", "hold", "wrap", "agent", "short")
         for qi, q in enumerate(cs.queues):
             idx = np.flatnonzero((calls["q"] == qi) & ~calls["lost"])
             idx = idx[np.argsort(calls["t"][idx], kind="stable")]
-            m = idx.size
-            if m == 0:
+            if idx.size == 0:
                 continue
-            patience = np.maximum(np.round(sim.patience_times(rng, m, q.patience_mean_s, ANNOUNCEMENTS_S)), 1.0)
-            talk = np.maximum(np.round(sim.lognormal_mean_cv(rng, q.talk_mean_s * hour_factor[idx] * mult[idx], q.talk_cv, m)), 5.0)
-            has_hold = rng.random(m) < q.hold_prob
-            hold = np.where(has_hold, np.maximum(np.round(sim.lognormal_mean_cv(rng, q.hold_mean_s * mult[idx], 0.9, m)), 1.0), 0.0)
-            wrap = np.maximum(np.round(sim.lognormal_mean_cv(rng, q.wrap_mean_s * mult[idx], q.wrap_cv, m)), 1.0)
-            r = sim.serve_fcfs(calls["t"][idx], patience, talk + hold + wrap,
+            layers = [calls.take(idx)]
+            draws = [self._service_draws(layers[0], q, qi)]
+            parents = [np.full(idx.size, -1, dtype=np.int64)]
+            offset = 0
+            for gen in range(3):  # retrials of abandoned callers (and of abandoned retrials)
+                prob = rt.retry_prob if gen == 0 else rt.again_prob
+                back, child = self._retrials_of(layers[-1], draws[-1]["patience"], prob)
+                if len(child) == 0:
+                    break
+                parents.append(offset + back)
+                offset += len(layers[-1])
+                layers.append(child)
+                draws.append(self._service_draws(child, q, qi))
+            allc = CallSet.concat(layers)
+            d = {k: np.concatenate([x[k] for x in draws]) for k in draws[0]}
+            parent = np.concatenate(parents)
+            r = sim.serve_fcfs(allc["t"], d["patience"], d["talk"] + d["hold"] + d["wrap"],
                                self.roster.seg_start[q.name], self.roster.seg_end[q.name],
-                               server_successor=self.roster.seg_next[q.name])
-            ans = ~r.abandoned
-            res["wait"][idx] = r.wait_s
-            res["abandoned"][idx] = r.abandoned
-            res["answered"][idx] = r.answered_s
-            res["talk"][idx] = np.where(ans, talk, 0.0)
-            res["hold"][idx] = np.where(ans, hold, 0.0)
-            res["wrap"][idx] = np.where(ans, wrap, 0.0)
-            res["agent"][idx[ans]] = self.roster.seg_agent[q.name][r.server[ans]]
-        return res
+                               server_successor=self.roster.seg_next[q.name], retrial_of=parent)
+            ans = r.made & ~r.abandoned
+            agent = np.full(len(allc), -1, dtype=np.int64)
+            agent[ans] = self.roster.seg_agent[q.name][r.server[ans]]
+            out = {"wait": r.wait_s, "abandoned": r.abandoned, "answered": r.answered_s,
+                   "talk": np.where(ans, d["talk"], 0.0), "hold": np.where(ans, d["hold"], 0.0),
+                   "wrap": np.where(ans, d["wrap"], 0.0), "agent": agent, "short": ans & d["short"]}
+            m = idx.size
+            for k in keys:
+                res[k][idx] = out[k][:m]
+            made = np.flatnonzero(r.made[m:]) + m
+            if made.size:
+                extra_calls.append(allc.take(made))
+                extra_res.append({k: out[k][made] for k in keys})
+        if extra_calls:
+            calls = CallSet.concat([calls, *extra_calls])
+            res = {k: np.concatenate([res[k], *[e[k] for e in extra_res]]) for k in keys}
+        return calls, res
 
     def outcomes(self, calls: CallSet, res: dict, th) -> np.ndarray:
         """Outcome codes (index into OUTCOMES) from the bands of ``u_need``."""
@@ -362,8 +435,10 @@ def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Gri
     model = CallModel(cs, customers, roster, grid, rng)
     calls = model.all_arrivals(day_factor_rng)
     order = np.lexsort((calls["reason"], calls["q"], calls["t"]))
+    calls, res = model.serve(calls.take(order))
+    order = np.lexsort((calls["kind"], calls["reason"], calls["q"], calls["t"]))
     calls = calls.take(order)
-    res = model.serve(calls)
+    res = {k: v[order] for k, v in res.items()}
     th = model.thresholds(calls)
     outcome = model.outcomes(calls, res, th)
     n = len(calls)
@@ -392,7 +467,7 @@ def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Gri
         "incident_id": coded(strings([o.id for o, *_ in model.outages] or [""]), incident),
         "is_repeat": is_repeat(calls["cust"], calls["reason"], t),
     })
-    internal = {"cust": calls["cust"], "kind": calls["kind"], "redirected": calls["redirected"],
+    internal = {"cust": calls["cust"], "kind": calls["kind"], "redirected": calls["redirected"], "short": res["short"],
                 "segment": np.where(calls["cust"] >= 0, model.cust_segment[np.maximum(calls["cust"], 0)], -1),
                 "crm": th[3], "t": t, "reason": calls["reason"], "q": calls["q"], "outcome": outcome,
                 "reason_names": model.reason_names, "queues": model.queues}
