@@ -161,10 +161,11 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
 
 
 def default_datasets() -> Path:
-    """Learners' dataset folders as ``ccw regenerate --roster`` writes them."""
-    from helpers.data import practice_dir
+    """Learners' dataset folders as ``ccw regenerate --roster`` writes them (layout: ``helpers.paths``)."""
+    from helpers.data import case_study_slug
+    from helpers.paths import learners_datasets
 
-    return practice_dir() / "learners"
+    return learners_datasets(case_study_slug())
 
 
 def _store(course, gb, run: GradeRun, result: dict, release: Path) -> None:
