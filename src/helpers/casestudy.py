@@ -53,6 +53,10 @@ class Organisation(_Model):
     fictional_abn: str = Field(description="ABN-shaped id that fails the ABN checksum on purpose")
     timezone: str = "Australia/Sydney"
     customers: int = Field(gt=0, description="Customers in the marketing-database extract")
+    accounts: int | None = Field(None, gt=0, description="Accounts of the whole organisation (the extract is a "
+                                 "sample of them; default 15 x customers)")
+    weekday_calls: int | None = Field(None, gt=0, description="Calls offered on an average weekday, as the story "
+                                      "tells it (checked against the data by the realism tests)")
     description: str = ""
 
 

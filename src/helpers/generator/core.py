@@ -90,7 +90,8 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     r_def = rng("defects")
     rates = cs.defect_rates
     offers = defects_mod.offer_defects(offers, customers, campaigns, rates, r_def, period_end)
-    customers, cust_defects = defects_mod.customer_defects(customers, rates, r_def, period_end)
+    customers, cust_defects = defects_mod.customer_defects(customers, rates, r_def, period_end, t0=t0,
+                                                           space=cust_mod.account_space(cs))
     calls, call_defects = defects_mod.call_defects(calls, rates, r_def)
     customers = cust_mod.finish_customers(customers, r_def, period_end - np.timedelta64(1, "s"))
     offers, offer_defects = _finish_offers(offers, customers)
@@ -98,7 +99,9 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     tick("defects")
 
     tables = {
-        "customers": conform("customers", customers), "products": products, "holdings": holdings,
+        # the extract sorted by customer id (duplicates sit among the originals, not after them)
+        "customers": conform("customers", customers.sort_values("customer_id", kind="stable")
+                             .reset_index(drop=True)), "products": products, "holdings": holdings,
         "campaigns": marketing.campaigns_frame(campaigns), "offers": offers, "agents": roster.agents,
         "shifts": roster.shifts, "calls": calls, "sales": sales, "surveys": surveys, "complaints": complaints,
         "incidents": incidents_frame(cs),

@@ -109,6 +109,27 @@ def _unique_numbers(rng, n: int, space: int) -> np.ndarray:
     return np.concatenate([rng.permutation(space), rng.integers(0, space, n - space)])
 
 
+def account_space(cs: CaseStudy) -> int:
+    """Account numbers run from 1 to this (every account ever opened, not just the extract's)."""
+    accounts = cs.organisation.accounts or 15 * cs.organisation.customers
+    return int(round(max(accounts, cs.organisation.customers) * 1.4))
+
+
+def id_strings(numbers: np.ndarray) -> pa.Array:
+    """Account numbers -> customer ids ``C`` + 7 digits."""
+    return digits("C#######", np.asarray(numbers, dtype=np.int64))
+
+
+def account_ids(cs: CaseStudy, rng: np.random.Generator, joined: np.ndarray) -> pa.Array:
+    """Customer ids of the extract: a sample of the organisation's account numbers, issued in order of
+    joining (an older customer has a lower number), so ids are sparse and not in row order."""
+    n = joined.size
+    numbers = np.sort(rng.choice(account_space(cs), n, replace=False) + 1)
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(joined, kind="stable")] = np.arange(n)
+    return id_strings(numbers[rank])
+
+
 def make_customers(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n: int, t0: np.datetime64) -> pd.DataFrame:
     """n customers as a frame with the contract's columns (consents, DNCR, unsubscribes included)."""
     t0 = np.datetime64(t0, "ns")
@@ -182,7 +203,7 @@ def make_customers(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n: int
     data_source = take(strings(AU.data_sources), rng.choice(len(src_w), n, p=src_w))
 
     cols: dict[str, np.ndarray] = {
-        "customer_id": ids("C", n, 7), "first_name": first, "last_name": last,
+        "customer_id": account_ids(cs, rng, joined), "first_name": first, "last_name": last,
         "date_of_birth": nat_where(dob, rng.random(n) < 0.02),
         "occupation": with_nulls(occupation, rng.random(n) < 0.06), "segment": take(strings(seg_names_all), seg),
         "email": with_nulls(email, ~has_email), "mobile": with_nulls(mob, ~has_mobile),

@@ -65,8 +65,45 @@ def _misspell(s: pd.Series, how: np.ndarray) -> pd.Series:
     return out
 
 
+def duplicate_ids(numbers: np.ndarray, created: np.ndarray, dup_created: np.ndarray, space: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Account numbers for duplicate records, interleaved with the originals: a free number between the
+    numbers of the records created just before and just after each duplicate (numbers rise with
+    creation time), so a duplicate's id does not give it away. Vectorised; a few rounds resolve clashes.
+    """
+    order = np.argsort(created, kind="stable")
+    by_time, nums = created[order], numbers[order]
+    taken = set()  # filled only with the duplicates' own numbers (at most a few hundred)
+    out = np.zeros(dup_created.size, dtype=np.int64)
+    todo = np.arange(dup_created.size)
+    used = np.sort(numbers)
+    for round_ in range(12):
+        if todo.size == 0:
+            break
+        pos = np.searchsorted(by_time, dup_created[todo], side="right") + round_ // 2  # widen on later rounds
+        lo = np.where(pos - 1 - round_ // 2 >= 0, nums[np.clip(pos - 1 - round_ // 2, 0, nums.size - 1)], 0)
+        hi = np.where(pos < nums.size, nums[np.clip(pos, 0, nums.size - 1)], space + 1)
+        lo, hi = np.minimum(lo, hi), np.maximum(lo, hi)
+        cand = lo + 1 + np.floor(rng.random(todo.size) * np.maximum(hi - lo - 1, 0)).astype(np.int64)
+        free = (hi - lo > 1) & ~np.isin(cand, used)
+        _, first = np.unique(cand, return_index=True)
+        unique = np.zeros(todo.size, bool)
+        unique[first] = True
+        ok = free & unique & ~np.isin(cand, np.fromiter(taken, dtype=np.int64, count=len(taken)))
+        out[todo[ok]] = cand[ok]
+        taken.update(cand[ok].tolist())
+        todo = todo[~ok]
+    if todo.size:  # no gap anywhere near: numbers above every other (rare)
+        top = max(int(used.max(initial=0)), max(taken, default=0))
+        out[todo] = top + 1 + np.arange(todo.size)
+    return out
+
+
 def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Generator,
-                     period_end: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     period_end: np.datetime64, t0: np.datetime64 | None = None,
+                     space: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customer defects (module doc). Duplicates are created before ``t0`` (the start of the period)
+    and numbered among the originals (``duplicate_ids``; account numbers up to ``space``)."""
     n = len(customers)
     out = []
     order = rng.permutation(n)
@@ -160,12 +197,16 @@ def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Genera
     street_changed = np.where(abbrev.to_numpy() != st.to_numpy(), abbrev.to_numpy(), _misspell(st, how).to_numpy())
     dup["residential_street"] = np.where(field == 2, street_changed, st.to_numpy())
     dup["postal_street"] = np.where(field == 2, street_changed, dup["postal_street"].to_numpy())
-    new_ids = np.array([f"C{i:07d}" for i in range(n + 1, n + 1 + sel.size)], dtype=object)
-    dup["customer_id"] = new_ids
     created = dup["created_at"].to_numpy()
-    span = (np.datetime64(period_end, "ns") - created) / DAY_NS
+    until = np.datetime64(t0 if t0 is not None else period_end, "ns")
+    span = np.maximum((until - created) / DAY_NS - 1, 0)
     dup["created_at"] = created + (rng.random(sel.size) * span * 86_400e9).astype(np.int64).astype("timedelta64[ns]")
     dup["updated_at"] = dup["created_at"]
+    numbers = customers["customer_id"].astype("string").str[1:].astype(np.int64).to_numpy()
+    space = space or int(numbers.max(initial=0) * 1.05) + 10
+    dup_numbers = duplicate_ids(numbers, customers["created_at"].to_numpy(), dup["created_at"].to_numpy(), space, rng)
+    new_ids = np.char.add("C", np.char.zfill(dup_numbers.astype(str), 7)).astype(object)
+    dup["customer_id"] = new_ids
     dup["data_source"] = np.array(["phone sale", "online sign-up", "retail partner"], dtype=object)[rng.integers(0, 3, sel.size)]
     what = np.array(["first name", "last name", "street"], dtype=object)[field]
     out.append(_rows("customers", new_ids, "customer_id", "duplicate_customer",

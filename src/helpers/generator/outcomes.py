@@ -5,7 +5,8 @@
   the one-off price (AUD).
 * Surveys: sent after a share of answered calls from identified customers. A latent satisfaction
   falls with the wait (about 0.35 CSAT points per doubling past 30 s), when the call was not resolved,
-  for repeat calls and during a CRM outage; CSAT (1-5) and NPS (0-10) are read off it. Comments are
+  for repeat calls and during a CRM outage; CSAT (1-5, J-shaped: more 1s than 2s, ``CSAT_CUTS``) and
+  NPS (0-10) are read off it. Comments are
   drawn from the verbatim pools by a topic that fits the call (long wait -> wait time, unresolved ->
   resolution, billing queue -> billing error, ...) and the sentiment of the score.
 * Complaints: more likely after a bad experience (long wait, abandoned after a long wait, unresolved,
@@ -101,6 +102,17 @@ def _verbatims(rng, pools: Pools, kind: str, topic: np.ndarray, sentiment: np.nd
     return take(pa.concat_arrays(arrays), idx)
 
 
+# Cut points of the latent satisfaction for CSAT 2, 3, 4 and 5. Real 5-point satisfaction scores are
+# J-shaped: most answers are 5, then 4, few 3 and 2, and more 1s than 2s (unhappy customers pick the
+# extreme): the bands for 2 and 3 are narrow, 1 takes everything below 2.5.
+CSAT_CUTS = (2.5, 2.85, 3.4, 4.1)
+
+
+def csat_from_latent(latent: np.ndarray) -> np.ndarray:
+    """CSAT 1-5 (float) from the latent satisfaction by ``CSAT_CUTS``."""
+    return 1.0 + np.searchsorted(np.array(CSAT_CUTS), latent, side="right").astype(float)
+
+
 def make_surveys(cs: CaseStudy, calls: pd.DataFrame, internal: dict, pools: Pools,
                  rng: np.random.Generator) -> pd.DataFrame:
     sv = cs.surveys
@@ -118,7 +130,7 @@ def make_surveys(cs: CaseStudy, calls: pd.DataFrame, internal: dict, pools: Pool
               - 0.5 * c["is_repeat"].to_numpy() - 0.5 * internal["crm"][sel] + 0.3 * (out == SALE)
               + rng.normal(0, 0.75, m))
     responded = rng.random(m) < sv.response_rate * np.where(latent < 2.5, 1.25, 1.0)
-    csat = np.clip(np.round(latent), 1, 5)
+    csat = csat_from_latent(latent)
     nps = np.clip(np.round(2.3 * latent - 1.2 + rng.normal(0, 1.1, m)), 0, 10)
     senti = np.where(csat >= 4, 0, np.where(csat == 3, 1, 2))  # index into SENTIMENTS
     has_text = responded & (rng.random(m) < sv.verbatim_share)
