@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 
 import factories as F
-from helpers.marketing_db import (CHECKS, PROBES, REFERENCE_DDL, REFERENCE_MAPPING, check_design, check_query,
+from helpers.marketing_db import (CHECKS, PROBES, check_design, check_query,
                                   default_as_of, expected_probe_ids, load_into_design, run_probe_queries)
 from helpers.marketing_db.fields import channel_of, matches, normalise
 from helpers.marketing_db.sandbox import Sandbox, run_script
 from helpers.marketing_db.schema import inspect_schema
+from ccw_grader.marketing_reference import REFERENCE_DDL, REFERENCE_MAPPING
 
 TS = pd.Timestamp
 

@@ -1,19 +1,12 @@
-"""Grader-only helpers for nbgrader hidden tests: never importable from the learner's environment.
+"""Grader-only package: the trusted checks of every workbook. Never released, never in a learner's kernel.
 
-This package lives in the course root (``autograde/``), which the grader puts on the kernel's
-``PYTHONPATH`` when it autogrades; learners' kernels only have ``helpers``. Hidden tests use it to
-recompute the expected answer from *the learner's own* dataset, so no expected number is written
-in any notebook and a learner who pastes another learner's numbers fails::
-
-    ### BEGIN HIDDEN TESTS
-    import ccw_grader
-    _ = require(check_value("service_level", service_level, ccw_grader.expected("service_level"),
-                            unit="fraction", criterion="4.2"))
-    ### END HIDDEN TESTS
-
-The grader sets ``CCW_LEARNER`` (learner id) and ``CCW_DATASET`` (that learner's dataset folder).
+It lives in the course root (``autograde/``), which no learner can read: the sandbox a learner's
+kernel is graded in does not contain it, and the learner's workspace is elsewhere. Each unit module
+declares the checks of its graded cells in a :class:`~ccw_grader.registry.Registry` named
+``CHECKS`` (see :mod:`ccw_grader.registry`); the grading worker runs them in its own process on
+the learner's answers, handed over as data, and on that learner's data (:mod:`ccw_grader.learner_data`).
 """
-from ccw_grader.data import dataset_dir, defects, defects_path, learner, read_table, secret
-from ccw_grader.reference import REFERENCES, expected
+from ccw_grader.learner_data import LearnerData
+from ccw_grader.registry import Registry, TrustedCheck, all_checks
 
-__all__ = ["REFERENCES", "dataset_dir", "defects", "defects_path", "expected", "learner", "read_table", "secret"]
+__all__ = ["LearnerData", "Registry", "TrustedCheck", "all_checks"]

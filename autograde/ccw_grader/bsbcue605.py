@@ -1,40 +1,31 @@
-"""Hidden-test references for the BSBCUE605 workbook (grader side only).
+"""Trusted checks of the BSBCUE605 workbook (grader side only; see :mod:`ccw_grader.registry`).
 
-Every function takes the learner's answer, recomputes the expected result from *the learner's
-own* dataset (``helpers.data.load_dataset()``, which the grader points at that learner through
-``CCW_LEARNER``/``CCW_DATASET``) and returns findings; hidden tests ``require`` them. The formative
-checks of ``helpers.tasks.bsbcue605`` run first, so a malformed answer fails with the same message
-the learner saw. Messages never reveal the expected numbers.
+Every check takes ``data`` (the learner's own dataset, read from the grader's copy) and the
+learner's answers as data, recomputes the expected result from *that learner's* data and returns
+findings. The formative checks of ``helpers.tasks.bsbcue605`` run first, so a malformed answer fails
+with the message the learner already saw. Messages never reveal the expected numbers. The cells'
+grade ids and the answers each check reads are registered at the end of this module.
 """
 from __future__ import annotations
 
-import os
 import re
-from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
-from helpers import analysis, contingency, kpi, maintenance, marketing_db, staffing
+from helpers import analysis, kpi, maintenance, marketing_db, staffing
 from helpers.findings import Finding, Findings
 from helpers.grading import check_set, check_table, check_value
 from helpers.tasks import bsbcue605 as checks
 
+from ccw_grader.marketing_reference import REFERENCE_DDL
+from ccw_grader.registry import Registry
+
+CHECKS = Registry("BSBCUE605")
 REL_TOL = 0.005  # numbers computed from the data must agree within 0.5 %
 
 
-@lru_cache(maxsize=1)
-def _ds():
-    from helpers.data import load_dataset
-    return load_dataset()
-
-
-def _cs():
-    return _ds().case_study
-
-
-def _period():
-    calls = _ds().calls
+def _period(data):
+    calls = data.ds.calls
     return calls["arrived_at"].min().normalize(), calls["arrived_at"].max()
 
 
@@ -44,28 +35,28 @@ def _number(name, answer, expected, criterion, *, unit=None, points=1.0, rel_tol
 
 
 # ---------------------------------------------------------------------------------- element 1
-def framework(answer) -> Findings:
+def _framework(data, answer) -> Findings:
     return checks.framework(answer)
 
 
-def consensus_log(log, framework_answer) -> Findings:
-    return checks.consensus_log(log, _cs(), framework_answer)
+def _consensus_log(data, log, framework_answer) -> Findings:
+    return checks.consensus_log(log, data.cs, framework_answer)
 
 
-def objectives(answer, framework_answer) -> Findings:
-    return checks.objectives(answer, _cs(), framework_answer)
+def _objectives(data, answer, framework_answer) -> Findings:
+    return checks.objectives(answer, data.cs, framework_answer)
 
 
-def peak_staffing(peak_calls, peak_traffic, peak_agents) -> Findings:
+def _peak_staffing(data, peak_calls, peak_traffic, peak_agents) -> Findings:
     fs = checks.peak_staffing(peak_calls, peak_traffic, peak_agents)
     if not fs.all_passed:
         return fs
-    calls = _ds().calls
+    calls = data.ds.calls
     sales = calls[(calls["queue"] == "sales") & (calls["outcome"] != "lost")]
     calls_max = int(sales.groupby(sales["arrived_at"].dt.floor("30min")).size().max())
     aht = kpi.aht(sales)
     traffic = staffing.traffic_erlangs(calls_max, aht, interval_s=1800)
-    sl = _cs().targets["service_level"]
+    sl = data.cs.targets["service_level"]
     agents = staffing.agents_required(traffic, aht, sl.threshold_s or 20, sl.target).agents
     fs.append(_number("peak_calls", peak_calls, calls_max, "1.3", rel_tol=0))
     fs.append(_number("peak_traffic", peak_traffic, traffic, "1.3", unit="Erlangs"))
@@ -73,11 +64,11 @@ def peak_staffing(peak_calls, peak_traffic, peak_agents) -> Findings:
     return fs
 
 
-def supply_chains(table) -> Findings:
-    fs = checks.supply_chains(table, _cs())
+def _supply_chains(data, table) -> Findings:
+    fs = checks.supply_chains(table, data.cs)
     if not fs.all_passed:
         return fs
-    offered = _ds().calls[_ds().calls["outcome"] != "lost"]
+    offered = data.ds.calls[data.ds.calls["outcome"] != "lost"]
     expected = pd.DataFrame({
         "calls_offered": offered.groupby("queue").size().astype(float),
         "aht_s": kpi.aht(offered, by="queue"),
@@ -91,11 +82,11 @@ def supply_chains(table) -> Findings:
 
 
 # ---------------------------------------------------------------------------------- element 2
-def design(ddl, criterion: str) -> Findings:
+def _design(data, ddl, criterion: str) -> Findings:
     if not isinstance(ddl, str) or not ddl.strip():
         return Findings([Finding.fail(criterion, "`MARKETING_DDL` should be a string of SQL statements")])
     fs = marketing_db.check_design(ddl).for_criterion(criterion)
-    if _normalise_sql(ddl) == _normalise_sql(marketing_db.REFERENCE_DDL):
+    if _normalise_sql(ddl) == _normalise_sql(REFERENCE_DDL):
         fs.append(Finding.fail(criterion, "the design is a verbatim copy of the published reference design: "
                                           "design your own database", item="own_work"))
     return fs
@@ -105,13 +96,13 @@ def _normalise_sql(sql: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"--[^\n]*", "", sql)).strip().casefold()
 
 
-def load_and_query(ddl, mapping, query) -> Findings:
+def _load_and_query(data, ddl, mapping, query) -> Findings:
     """The learner's design loads (most customers accepted) and their query returns exactly the customers
     the ``retention_email`` probe allows, among those their own constraints accepted."""
-    fs = checks.loaded(ddl, mapping, query, _ds(), run=False)
+    fs = checks.loaded(ddl, mapping, query, data.ds, run=False)
     if not fs.all_passed:
         return fs
-    tables = _ds().tables
+    tables = data.ds.tables
     conn = marketing_db.load_into_design(ddl, mapping, tables)
     design = marketing_db.describe_design(conn.schema) if conn.schema is not None else None
     customer = design.customer if design is not None else None
@@ -128,54 +119,27 @@ def load_and_query(ddl, mapping, query) -> Findings:
     return fs
 
 
-def enhancements(ddl, sql) -> Findings:
+def _enhancements(data, ddl, sql) -> Findings:
     return checks.enhancements(ddl, sql)
 
 
-def defects(reported) -> Findings:
+def _defects(data, reported) -> Findings:
     fs = checks.defect_report(reported)
     if not fs.all_passed:
         return fs
-    manifest = _defects()
+    manifest = data.defects()
     ids = [rid for ids in reported.values() for rid in ids]
     return fs + maintenance.score_reported(ids, manifest)
 
 
-def _defects() -> pd.DataFrame:
-    """The defect ground truth of the learner's dataset (never shipped with the dataset).
-
-    Read from the grader-side manifest written by ``ccw regenerate`` (``$CCW_DEFECTS`` or
-    ``autograde/manifests/<case study>/<learner>/defects.parquet``); where there is none (the practice
-    dataset), regenerated from the dataset manifest's case study, seed, learner and days, which is
-    exact because generation is deterministic.
-    """
-    manifest = _ds().manifest
-    slug, learner = manifest.get("case_study"), manifest.get("learner")
-    candidates = [Path(os.environ["CCW_DEFECTS"])] if os.environ.get("CCW_DEFECTS") else []
-    root = Path(__file__).resolve().parents[1]
-    candidates.append(root / "manifests" / str(slug) / str(learner or "_practice") / "defects.parquet")
-    for path in candidates:
-        if path.is_file():
-            return pd.read_parquet(path)
-    from helpers.casestudy import load_case_study
-    from helpers.generator import generate
-    days = manifest.get("days")
-    if days == load_case_study(slug).period.days:
-        days = None  # generated with the case study's own period
-    regenerated = generate(slug, seed=manifest["seed"], learner=learner, days=days)
-    if len(regenerated.tables["customers"]) != manifest["tables"]["customers"]["rows"]:
-        raise RuntimeError("grader: regenerated data does not match the learner's dataset manifest")
-    return regenerated.defects
-
-
-def contingency_plan(text) -> Findings:
-    fs = checks.contingency_plan(text, _ds())
+def _contingency_plan(data, text) -> Findings:
+    fs = checks.contingency_plan(text, data.ds)
     return fs
 
 
 # ---------------------------------------------------------------------------------- element 3
-def offer_response(table) -> Findings:
-    ds = _ds()
+def _offer_response(data, table) -> Findings:
+    ds = data.ds
     offers = ds.offers.merge(ds.campaigns[["campaign_id", "kind"]], on="campaign_id", how="left")
     offers = offers.merge(ds.customers[["customer_id", "segment"]], on="customer_id", how="left")
     expected = (offers.assign(accepted=offers["response"] == "accepted")
@@ -190,41 +154,41 @@ def offer_response(table) -> Findings:
                                  criterion="3.1")])
 
 
-def strategy_plan(plan, name) -> Findings:
-    return checks.strategy_plan(plan, _ds(), name)
+def _strategy_plan(data, plan, name) -> Findings:
+    return checks.strategy_plan(plan, data.ds, name)
 
 
-def _churn() -> pd.Series:
-    start, end = _period()
-    return kpi.churn_rate(_ds().customers, start, end, by="segment")
+def _churn(data) -> pd.Series:
+    start, end = _period(data)
+    return kpi.churn_rate(data.ds.customers, start, end, by="segment")
 
 
-def churn_by_segment(series) -> Findings:
+def _churn_by_segment(data, series) -> Findings:
     if not isinstance(series, pd.Series):
         return Findings([Finding.fail("3.2", "`churn_by_segment` should be a pandas Series indexed by segment")])
-    expected = _churn().rename("churn").rename_axis("segment").to_frame()
+    expected = _churn(data).rename("churn").rename_axis("segment").to_frame()
     answer = series.astype(float).rename("churn").rename_axis("segment").to_frame()
     return Findings([check_table("churn_by_segment", answer, expected, key="segment", rel_tol=REL_TOL, points=2,
                                  criterion="3.2")])
 
 
-def retention_strategies(strategies) -> Findings:
-    return checks.retention_strategies(strategies, _churn())
+def _retention_strategies(data, strategies) -> Findings:
+    return checks.retention_strategies(strategies, _churn(data))
 
 
-def retention_process(process) -> Findings:
-    return checks.retention_process(process, _cs())
+def _retention_process(data, process) -> Findings:
+    return checks.retention_process(process, data.cs)
 
 
 def _week(s: pd.Series) -> pd.Series:
     return s.dt.to_period("W-SUN").dt.start_time
 
 
-def weekly_monitor(table) -> Findings:
+def _weekly_monitor(data, table) -> Findings:
     fs = checks.weekly_monitor(table, [])
     if not fs.all_passed:
         return fs
-    ds = _ds()
+    ds = data.ds
     surveys = ds.surveys.assign(week=_week(ds.surveys["sent_at"]))
     calls = ds.calls.assign(week=_week(ds.calls["arrived_at"]))
     expected = pd.DataFrame({
@@ -236,19 +200,19 @@ def weekly_monitor(table) -> Findings:
                              rel_tol=REL_TOL, points=2, criterion="3.4")]
 
 
-def out_of_control_days(days) -> Findings:
-    chart = analysis.p_chart(_ds().calls, by="day")
+def _out_of_control_days(data, days) -> Findings:
+    chart = analysis.p_chart(data.ds.calls, by="day")
     beyond = (chart["value"] > chart["ucl"]) | (chart["value"] < chart["lcl"])
     expected = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in chart.index[beyond]]
     return Findings([check_set("out_of_control_days", days, expected, points=1, criterion="3.4")])
 
 
-def csat_change(result, review_date) -> Findings:
+def _csat_change(data, result, review_date) -> Findings:
     fs = checks.before_after(result)
     if not fs.all_passed:
         return fs
-    surveys = _ds().surveys
-    cut = pd.Timestamp(_cs().period.start) + pd.Timedelta(days=_cs().period.days // 2)
+    surveys = data.ds.surveys
+    cut = pd.Timestamp(data.cs.period.start) + pd.Timedelta(days=data.cs.period.days // 2)
     fs.append(Finding("3.5", pd.Timestamp(review_date) == cut, 1 if pd.Timestamp(review_date) == cut else 0, 1,
                       "the review date is the middle of the period", "review_date"))
     expected = analysis.compare_before_after(surveys[surveys["sent_at"] < cut], surveys[surveys["sent_at"] >= cut],
@@ -258,13 +222,13 @@ def csat_change(result, review_date) -> Findings:
 
 
 # ---------------------------------------------------------------------------------- element 4
-def report_criteria(criteria) -> Findings:
-    return checks.report_criteria(criteria, _cs())
+def _report_criteria(data, criteria) -> Findings:
+    return checks.report_criteria(criteria, data.cs)
 
 
-def expected_kpis() -> dict[str, float]:
-    ds, cs = _ds(), _cs()
-    start, end = _period()
+def expected_kpis(data) -> dict[str, float]:
+    ds, cs = data.ds, data.cs
+    start, end = _period(data)
     sl = cs.targets["service_level"]
     return {
         "service_level": kpi.service_level(ds.calls, threshold_s=sl.threshold_s or 20),
@@ -279,23 +243,153 @@ def expected_kpis() -> dict[str, float]:
 _UNITS = {"asa_s": "seconds", "aht_s": "seconds", "nps": "points", "cost_per_contact_aud": "AUD"}
 
 
-def kpi_results(results, keys) -> Findings:
+def _kpi_results(data, results, keys) -> Findings:
     fs = checks.kpi_results(results, keys)
     if not fs.all_passed:
         return fs
-    expected = expected_kpis()
+    expected = expected_kpis(data)
     return Findings(_number(k, results[k], expected[k], "4.2", unit=_UNITS.get(k, "fraction"), abs_tol=1e-9)
                     for k in keys)
 
 
-def kpi_status(table) -> Findings:
+def _kpi_status(data, table) -> Findings:
     if not isinstance(table, pd.DataFrame) or not {"kpi", "status"} <= set(table.columns):
         return Findings([Finding.fail("4.2", "`kpi_status` should be the table from kpi.kpi_table")])
-    targets = {k: v.model_dump() for k, v in _cs().targets.items()}
-    expected = kpi.kpi_table(expected_kpis(), {k: v for k, v in targets.items() if k in expected_kpis()})
+    targets = {k: v.model_dump() for k, v in data.cs.targets.items()}
+    expected = kpi.kpi_table(expected_kpis(data), {k: v for k, v in targets.items() if k in expected_kpis(data)})
     return Findings([check_table("kpi_status", table[["kpi", "status"]], expected[["kpi", "status"]], key="kpi",
                                  points=1, criterion="4.2")])
 
 
-def report(answer) -> Findings:
-    return checks.report(answer, _cs())
+def _report(data, answer) -> Findings:
+    return checks.report(answer, data.cs)
+
+
+# ---------------------------------------------------------------------------------- the graded cells
+# grade id of the check cell -> the answers it reads; the cell earns its points when every finding passes.
+@CHECKS.check("framework_check", "framework")
+def framework_check(data, framework):
+    """PC 1.1: a named framework with at least four principles, each applied to this centre's data."""
+    return _framework(data, framework)
+
+
+@CHECKS.check("consensus_check", "consensus_log", "framework")
+def consensus_check(data, consensus_log, framework):
+    """PC 1.2: each stakeholder level consulted, agreed principles from the framework, sign-off dates."""
+    return _consensus_log(data, consensus_log, framework)
+
+
+@CHECKS.check("objectives_check", "objectives", "framework")
+def objectives_check(data, objectives, framework):
+    """PC 1.3: an objective, known KPI and target at least as demanding as the plan's per principle."""
+    return _objectives(data, objectives, framework)
+
+
+@CHECKS.check("peak_staffing_check", "peak_calls", "peak_traffic", "peak_agents")
+def peak_staffing_check(data, peak_calls, peak_traffic, peak_agents):
+    """PC 1.3: the sales queue's peak half hour, its traffic (Erlangs) and Erlang C agents, from the data."""
+    return _peak_staffing(data, peak_calls, peak_traffic, peak_agents)
+
+
+@CHECKS.check("supply_chains_check", "supply_chains")
+def supply_chains_check(data, supply_chains):
+    """PC 1.4: calls offered, share, AHT and service level per queue and supply chain, from the data."""
+    return _supply_chains(data, supply_chains)
+
+
+@CHECKS.check("ddl_check", "MARKETING_DDL")
+def ddl_check(data, MARKETING_DDL):  # noqa: N803 (the learner's variable name)
+    """PC 2.1: the database design holds the fields and functions the marketing operation needs."""
+    return _design(data, MARKETING_DDL, "2.1")
+
+
+@CHECKS.check("load_check", "MARKETING_DDL", "COLUMN_MAPPING", "ELIGIBLE_EMAIL_QUERY")
+def load_check(data, MARKETING_DDL, COLUMN_MAPPING, ELIGIBLE_EMAIL_QUERY):  # noqa: N803
+    """PC 2.2: the learner's data loads into the design and the query selects exactly the eligible customers."""
+    return _load_and_query(data, MARKETING_DDL, COLUMN_MAPPING, ELIGIBLE_EMAIL_QUERY)
+
+
+@CHECKS.check("enhance_check", "MARKETING_DDL", "ENHANCEMENT_SQL")
+def enhance_check(data, MARKETING_DDL, ENHANCEMENT_SQL):  # noqa: N803
+    """PC 2.3: the enhancement script runs on the design and adds what it claims."""
+    return _enhancements(data, MARKETING_DDL, ENHANCEMENT_SQL)
+
+
+@CHECKS.check("defects_check", "reported_defects")
+def defects_check(data, reported_defects):
+    """PC 2.4: the defects reported match the defects injected into this learner's data."""
+    return _defects(data, reported_defects)
+
+
+@CHECKS.check("procedures_check", "maintenance_procedures")
+def procedures_check(data, maintenance_procedures):
+    """PC 2.4: maintenance procedures with a rule, frequency and an owner who is a stakeholder."""
+    return maintenance.check_procedures(maintenance_procedures, [s.name for s in data.cs.stakeholders])
+
+
+@CHECKS.check("plan_check", "CONTINGENCY_PLAN")
+def plan_check(data, CONTINGENCY_PLAN):  # noqa: N803
+    """PC 2.5: the contingency plan is valid and holds up in the failure scenarios simulated on the data."""
+    return _contingency_plan(data, CONTINGENCY_PLAN)
+
+
+@CHECKS.check("offer_response_check", "offer_response", "after_sales_plan")
+def offer_response_check(data, offer_response, after_sales_plan):
+    """PC 3.1: acceptance by segment and campaign kind from the data, and an after-sales plan built on it."""
+    return _offer_response(data, offer_response) + _strategy_plan(data, after_sales_plan, "after_sales_plan")
+
+
+@CHECKS.check("churn_check", "churn_by_segment", "retention_strategies")
+def churn_check(data, churn_by_segment, retention_strategies):
+    """PC 3.2: churn by segment from the data, and retention strategies aimed at the worst segments."""
+    return _churn_by_segment(data, churn_by_segment) + _retention_strategies(
+        data, retention_strategies)
+
+
+@CHECKS.check("process_check", "retention_process")
+def process_check(data, retention_process):
+    """PC 3.3: a retention process with steps, owners, triggers and measures."""
+    return _retention_process(data, retention_process)
+
+
+@CHECKS.check("monitor_check", "weekly_monitor", "out_of_control_days")
+def monitor_check(data, weekly_monitor, out_of_control_days):
+    """PC 3.4: weekly CSAT, NPS, FCR and complaints, and the days beyond the p-chart's limits, from the data."""
+    return _weekly_monitor(data, weekly_monitor) + _out_of_control_days(
+        data, out_of_control_days)
+
+
+@CHECKS.check("adjust_check", "csat_change", "review_date")
+def adjust_check(data, csat_change, review_date):
+    """PC 3.5: the before/after CSAT comparison at the mid-period review, with its interval."""
+    return _csat_change(data, csat_change, review_date)
+
+
+@CHECKS.check("report_criteria_check", "report_criteria")
+def report_criteria_check(data, report_criteria):
+    """PC 4.1: reporting criteria per stakeholder that match their interests."""
+    return _report_criteria(data, report_criteria)
+
+
+@CHECKS.check("kpi_service_check", "kpi_results")
+def kpi_service_check(data, kpi_results):
+    """PC 4.2: service level, ASA, AHT and abandonment from the learner's data."""
+    return _kpi_results(data, kpi_results, ["service_level", "asa_s", "aht_s", "abandonment_rate"])
+
+
+@CHECKS.check("kpi_customer_check", "kpi_results")
+def kpi_customer_check(data, kpi_results):
+    """PC 4.2: FCR, CSAT, NPS and retention from the learner's data."""
+    return _kpi_results(data, kpi_results, ["fcr", "csat", "nps", "retention_rate"])
+
+
+@CHECKS.check("kpi_commercial_check", "kpi_results", "kpi_status")
+def kpi_commercial_check(data, kpi_results, kpi_status):
+    """PC 4.2: conversion and cost per contact from the data, and every KPI's status against its target."""
+    return _kpi_results(data, kpi_results, ["conversion_rate", "cost_per_contact_aud"]) + _kpi_status(data, kpi_status)
+
+
+@CHECKS.check("report_check", "report")
+def report_check(data, report):
+    """PC 4.3: a performance report with headline, KPIs against targets and recommendations."""
+    return _report(data, report)

@@ -36,6 +36,9 @@ def register(sub) -> None:
     p.add_argument("--feedback-only", action="store_true",
                    help="do not autograde: regenerate feedback and CSVs from the gradebook (after manual grading)")
     p.add_argument("--reports", type=Path, default=None, help="folder for the CSVs (default: reports/)")
+    p.add_argument("--no-sandbox", dest="sandbox", action="store_false", default=None,
+                   help="run learners' kernels without the bubblewrap sandbox (NOT safe: a learner's code can then "
+                        "read grader files and other learners' work); recorded in grades.csv and the reports")
     p.set_defaults(func=run)
 
 
@@ -59,12 +62,14 @@ def run(args) -> int:
     run_ = grading.grade(args.course, args.notebooks, submissions=args.submissions, db_url=args.db_url,
                          workers=args.workers, timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                          dask_scheduler=args.dask_scheduler, datasets=args.datasets, reports_dir=args.reports,
-                         learners=args.learners, progress=progress)
+                         learners=args.learners, progress=progress, sandbox=args.sandbox)
     noted = sum(1 for n in run_.notes.values() if n)
     print(f"graded {run_.graded} notebooks of {len(run_.learners)} learners in {run_.seconds:.1f} s "
           f"({run_.missing} missing, {run_.unreadable} unreadable, {run_.errors} grader errors; "
           f"{noted} with notes in the feedback)")
-    print(f"grades: {run_.grades_csv}; per notebook: {run_.submissions_csv}")
+    print(f"grades: {run_.grades_csv}; per notebook: {run_.submissions_csv}; learners' kernels ran in: {run_.sandbox}")
+    for item in run_.refused:
+        print(f"not graded: {item}", file=sys.stderr)
     for item in run_.ignored:
         print(f"ignored (no released notebook or assignment of that name): {item}", file=sys.stderr)
     return 0

@@ -5,7 +5,8 @@
 2. check each source notebook: readable, nbgrader metadata valid, grade ids unique, solution and
    hidden-test regions balanced, competency tags valid (``helpers.competency.read_tags``), rubric
    and benchmark metadata on every manually graded cell (docs/authoring.md);
-3. run each source notebook (solutions and hidden tests in place) and require full marks on every
+3. require a trusted check (``ccw_grader``'s registry) for every autograded cell, run each source
+   notebook with its reference solutions and require full marks from those checks on every
    autograded cell;
 4. generate the student release with nbgrader's GenerateAssignment (which also records the
    assignment in the gradebook), drop grader-only metadata (``benchmark``) from it;
@@ -71,25 +72,29 @@ def install_grader(course_root: Path, package: Path | None = None) -> None:
 
 
 def solution_task(task: dict) -> dict:
-    """Worker: run one source notebook and score its autograded cells like the grader would."""
-    from nbgrader.utils import determine_grade, is_grade, is_solution
-
+    """Worker: run one source notebook (the trainer's own reference solutions) and score its autograded
+    cells with the trusted checks, exactly as the grader would score a learner."""
+    from helpers.course import trusted
     from helpers.course.config import ensure_interpreter_on_path
     from helpers.course.execute import Limits, execute_notebook
 
     ensure_interpreter_on_path()
     nb = nbformat.read(task["path"], as_version=4)
+    assignment = Path(task["path"]).parent.name
+    checks = trusted.registry(task["course_root"])
+    graded = trusted.graded_code_cells(nb)
+    trusted.insert_exports(nb, assignment, checks)
     run = execute_notebook(nb, env={**os.environ, **task["env"], "NBGRADER_EXECUTION": "validate"},
                            cwd=str(Path(task["path"]).parent), limits=Limits(*task["limits"]))
+    verdict = trusted.score(nb, assignment, checks, trusted.learner_data(task["dataset"], None, task["course_root"]))
     cells = []
-    for cell in nb.cells:
-        if is_grade(cell) and not is_solution(cell) and cell.cell_type == "code":
-            score, max_score = determine_grade(cell)
-            errors = [f"{o.get('ename')}: {o.get('evalue')}" for o in cell.outputs if o.get("output_type") == "error"]
-            errors += [o.get("text", "").strip()[:200] for o in cell.outputs
-                       if o.get("output_type") == "stream" and o.get("name") == "stderr"]
-            cells.append((cell.metadata.nbgrader["grade_id"], float(score or 0), float(max_score), errors))
-    return {"name": task["name"], "cells": cells, "notes": run.notes}
+    for _, meta in graded:
+        gid = meta["grade_id"]
+        failed = [msg for ok, msg in verdict.findings.get(gid, []) if not ok]
+        errors = [f"{o.get('ename')}: {o.get('evalue')}" for c in nb.cells if c.metadata.get("nbgrader", {}).get(
+            "grade_id") == gid for o in c.outputs if o.get("output_type") == "error"]
+        cells.append((gid, verdict.grades.get(gid, 0.0), float(meta.get("points", 0)), failed + errors))
+    return {"name": task["name"], "cells": cells, "notes": run.notes + verdict.notes}
 
 
 def build_course(course_root: Path | str | None = None, notebooks_root: Path | str | None = None, *,
@@ -112,12 +117,17 @@ def build_course(course_root: Path | str | None = None, notebooks_root: Path | s
     report = BuildReport(assignments=list(names))
     problems: list[str] = []
     sources: list[Path] = []
+    from helpers.course import trusted
+
+    checks = trusted.registry(course.root)
     for assignment in names:
         for path in _copy_sources(course, assignment):
             sources.append(path)
             name = f"{assignment}/{path.stem}"
             report.notebooks.append(name)
             problems += [f"{name}: {p}" for p in source_problems(path)]
+            problems += [f"{name}:{gid}: autograded cell without a trusted check (register one in ccw_grader)"
+                         for gid in trusted.unregistered(nbformat.read(path, as_version=4), assignment, checks)]
             try:
                 report.tags += len(competency.read_tags(course.notebooks / assignment / path.name, course.notebooks))
             except competency.TagError as exc:
@@ -141,9 +151,10 @@ def build_course(course_root: Path | str | None = None, notebooks_root: Path | s
 
 
 def _check_solutions(course, sources, report, workers, dataset, progress) -> list[str]:
-    env = kernel_env("", Path(dataset).resolve() if dataset else None, [course.root])
+    env = kernel_env("", Path(dataset).resolve() if dataset else None)
     env.pop("CCW_LEARNER")
-    tasks = [{"name": f"{p.parent.name}/{p.stem}", "path": str(p), "env": env,
+    tasks = [{"name": f"{p.parent.name}/{p.stem}", "path": str(p), "env": env, "course_root": str(course.root),
+              "dataset": env.get("CCW_DATASET"),
               "limits": (course.cell_timeout, course.notebook_timeout, course.max_output_bytes)} for p in sources]
     problems = []
 

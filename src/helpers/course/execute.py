@@ -13,15 +13,19 @@ that never ran must carry an error output: :func:`execute_notebook` adds one.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode
+
+from helpers.course.sandbox import SandboxSpec, kernel_manager_class, sandbox_env, prepare_ipc_dir, seal_ipc_dir
 
 TIMEOUT_ERROR = {"ename": "CellTimeoutError", "evalue": "",
                  "traceback": ["CellTimeoutError: the cell ran longer than the time limit and was stopped"]}
@@ -100,7 +104,8 @@ def _not_run_output(reason: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename="NotRun", evalue=reason, traceback=[f"NotRun: {reason}"])
 
 
-async def _run(client: GuardedClient, limits: Limits, run: Execution, env: dict, cwd: str) -> None:
+async def _run(client: GuardedClient, limits: Limits, run: Execution, env: dict, cwd: str,
+               sealed: Path | None = None) -> None:
     deadline = time.monotonic() + limits.notebook_timeout
     killed_for_time = False
 
@@ -115,6 +120,8 @@ async def _run(client: GuardedClient, limits: Limits, run: Execution, env: dict,
         guard = asyncio.ensure_future(watchdog())
         try:
             await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
+            if sealed is not None:
+                seal_ipc_dir(sealed)
             for index, cell in enumerate(client.nb.cells):
                 if cell.cell_type != "code":
                     continue
@@ -137,20 +144,32 @@ async def _run(client: GuardedClient, limits: Limits, run: Execution, env: dict,
             guard.cancel()
 
 
-def execute_notebook(nb: NotebookNode, *, env: dict, cwd: str, limits: Limits = Limits()) -> Execution:
-    """Execute ``nb`` in place in a new ``python3`` kernel started with ``env`` in ``cwd``."""
+def execute_notebook(nb: NotebookNode, *, env: dict, cwd: str, limits: Limits = Limits(),
+                     sandbox: SandboxSpec | None = None) -> Execution:
+    """Execute ``nb`` in place in a new ``python3`` kernel started with ``env`` in ``cwd``.
+
+    With ``sandbox`` the kernel runs in :mod:`helpers.course.sandbox` (its environment is then
+    exactly ``env`` plus what Python needs, and its working folder the sandbox's home)."""
     from jupyter_client.manager import AsyncKernelManager
 
     run = Execution()
+    km, sealed = None, None
+    if sandbox is not None:
+        ipc = Path(sandbox.ipc_dir)
+        prepare_ipc_dir(ipc, sandbox.limits)
+        km = kernel_manager_class()(kernel_name="python3", transport="ipc", ip=str(ipc / "k"),
+                                    connection_file=str(ipc / "kernel.json"))
+        km.sandbox_spec, km.sandbox_env = sandbox, sandbox_env(env)
+        env, cwd, sealed = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, str(ipc), ipc
     client = GuardedClient(
         nb, limits.max_output_bytes, timeout=limits.cell_timeout, interrupt_on_timeout=True,
         error_on_timeout=TIMEOUT_ERROR, allow_errors=True, kernel_name="python3",
         kernel_manager_class=AsyncKernelManager, record_timing=False, startup_timeout=60,
         extra_arguments=["--HistoryManager.hist_file=:memory:"], raise_on_iopub_timeout=False,
         shutdown_kernel="immediate",  # nothing to save in a grading kernel: a graceful shutdown costs ~0.8 s
-        iopub_timeout=5)
+        iopub_timeout=5, **({"km": km} if km is not None else {}))
     start = time.monotonic()
-    run_sync(_run)(client, limits, run, env, cwd)
+    run_sync(_run)(client, limits, run, env, cwd, sealed)
     run.seconds = time.monotonic() - start
     for index in sorted(set(c for c in client.timed_out_cells if c is not None)):
         run.timed_out = True

@@ -24,8 +24,9 @@ import nbformat
 
 from helpers.course import gradebook as gbm
 from helpers.course.config import load_course
-from helpers.course.feedback import feedback_task
+from helpers.course.feedback import feedback_task, write_exchange_files
 from helpers.course.pool import run_tasks
+from helpers.course.sandbox import CCWSandbox, bwrap_version, check_sandbox
 from helpers.course.submissions import import_submissions, read_timestamp
 from helpers.course.variants import dataset_for, kernel_env
 from helpers.course.worker import autograde_task, notes_cell
@@ -33,6 +34,7 @@ from helpers.errors import UserFacingError
 from helpers.paths import project_root
 
 NOTES_FILE = "grading_notes.json"
+NO_SANDBOX = "none (--no-sandbox)"
 
 
 @dataclass
@@ -50,6 +52,8 @@ class GradeRun:
     notes: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
     status: dict[tuple[str, str, str], str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # submissions not graded, with the reason
+    sandbox: str = ""  # what learners' kernels ran in: "bubblewrap 0.8.0", or NO_SANDBOX
     grades_csv: Path | None = None
     submissions_csv: Path | None = None
 
@@ -75,17 +79,25 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
           submissions: Path | str | None = None, db_url: str | None = None, workers: int | None = None,
           timeout: int | None = None, notebook_timeout: float | None = None, dask_scheduler: str | None = None,
           datasets: Path | str | None = None, reports_dir: Path | str | None = None,
-          learners: list[str] | None = None, feedback: bool = True, progress: bool = True) -> GradeRun:
+          learners: list[str] | None = None, feedback: bool = True, progress: bool = True,
+          sandbox: bool | None = None) -> GradeRun:
     """Autograde every submitted notebook (or only ``learners``) and write feedback and CSVs.
 
     ``timeout`` is the per-cell limit in seconds (default: the config's ``Execute.timeout``);
     ``notebook_timeout`` the whole-notebook limit in seconds; ``datasets`` a folder holding one
     dataset folder per learner (``<datasets>/<learner>``), passed to the notebook as ``CCW_DATASET``;
     default: where ``ccw regenerate`` writes them (``datasets/<case study>/learners/``).
+    ``sandbox`` (default ``c.CCWSandbox.enabled``, True) runs every learner's kernel in the
+    bubblewrap sandbox; without one the run stops with how to get it, unless ``sandbox=False``
+    (``--no-sandbox``), which is recorded in grades.csv, submissions.csv and the reports.
     """
     started = time.monotonic()
     course = load_course(course_root, notebooks_root, db_url)
-    run = GradeRun()
+    settings = CCWSandbox(config=course.config)
+    use_sandbox = settings.enabled if sandbox is None else sandbox
+    if use_sandbox and (problem := check_sandbox()):
+        raise UserFacingError(f"cannot grade safely: {problem}")
+    run = GradeRun(sandbox=bwrap_version() if use_sandbox else NO_SANDBOX)
     submitted, release = course.dir("submitted"), course.dir("release")
     if submissions is not None:
         run.ignored = import_submissions(submissions, submitted, release).ignored
@@ -118,7 +130,8 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
                 timestamps[(learner, folder.name)] = read_timestamp(folder)
                 if folder.name not in files:  # once per assignment, not per task
                     files[folder.name] = _extra_files(release / folder.name)
-                env = kernel_env(learner, dataset_for(learner, datasets), [course.root])
+                dataset = dataset_for(learner, datasets)
+                env = kernel_env(learner, dataset)
                 for notebook in structure[folder.name]:
                     path = folder / f"{notebook}.ipynb"
                     ident = {"learner": learner, "assignment": folder.name, "notebook": notebook}
@@ -126,6 +139,8 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
                         missing.append(ident)
                         continue
                     tasks.append({**ident, "submitted": str(path), "env": env, "limits": limits,
+                                  "dataset": str(dataset) if dataset else None, "course_root": str(course.root),
+                                  "sandbox": settings.limits() if use_sandbox else None,
                                   "release": str(release / folder.name / f"{notebook}.ipynb"),
                                   "files": files[folder.name], "course_id": course.course_id,
                                   "preprocessors": course.preprocessor_config()})
@@ -200,7 +215,7 @@ def _write_notes(course, run: GradeRun, learner: str, assignment: str) -> None:
     stamp = course.dir("submitted") / learner / assignment / "timestamp.txt"
     if stamp.is_file():
         shutil.copyfile(stamp, folder / "timestamp.txt")
-    entries = {nb: {"status": run.status[(lr, a, nb)], "notes": run.notes[(lr, a, nb)]}
+    entries = {nb: {"status": run.status[(lr, a, nb)], "notes": run.notes[(lr, a, nb)], "sandbox": run.sandbox}
                for (lr, a, nb) in sorted(run.status) if lr == learner and a == assignment}
     (folder / NOTES_FILE).write_text(json.dumps(entries, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -232,6 +247,9 @@ def write_feedback(course, pairs: list[tuple[str, str]], *, workers: int | None 
         for notebook, html in sorted(result["html"].items()):
             (folder / f"{notebook}.html").write_text(html, encoding="utf-8")
             written += 1
+        # nbgrader's exchange releases feedback only with these beside the pages (formgrader, ccw feedback)
+        write_exchange_files(course.dir("submitted") / result["learner"] / result["assignment"],
+                             course.dir("autograded") / result["learner"] / result["assignment"], folder)
         problems += [f"{result['learner']}/{result['assignment']}/{nb}: {msg}" for nb, msg in result["errors"].items()]
     if problems:
         raise UserFacingError("feedback could not be written for: " + "; ".join(sorted(problems)))
@@ -251,11 +269,10 @@ def export_csv(course, reports_dir: Path | str | None = None) -> tuple[Path, Pat
     out = Path(reports_dir) if reports_dir else project_root() / "reports"
     out.mkdir(parents=True, exist_ok=True)
     grades = gbm.grades_frame(course.db_url, course.course_id)
-    grades.to_csv(out / "grades.csv", index=False, lineterminator="\n")
     keys = ["learner", "assignment", "notebook"]
     per_nb = grades.assign(awaiting=(grades["status"] == "awaiting").astype(int)).groupby(keys, as_index=False).agg(
         score=("score", "sum"), max_score=("max_score", "sum"), awaiting=("awaiting", "sum"))
-    status, notes = [], []
+    status, notes, sandbox = [], [], []
     cache: dict[tuple[str, str], dict] = {}
     for learner, assignment, notebook in per_nb[keys].itertuples(index=False):
         if (learner, assignment) not in cache:
@@ -264,6 +281,10 @@ def export_csv(course, reports_dir: Path | str | None = None) -> tuple[Path, Pat
         entry = cache[(learner, assignment)].get(notebook, {})
         status.append(entry.get("status", "not graded"))
         notes.append(" | ".join(entry.get("notes", [])))
-    per_nb["status"], per_nb["notes"] = status, notes
+        sandbox.append(entry.get("sandbox", "unknown"))
+    per_nb["status"], per_nb["notes"], per_nb["sandbox"] = status, notes, sandbox
+    # every mark says whether the learner's code ran sandboxed (an assessor's --no-sandbox stays on record)
+    grades = grades.merge(per_nb[keys + ["sandbox"]], on=keys, how="left")
+    grades.to_csv(out / "grades.csv", index=False, lineterminator="\n")
     per_nb.to_csv(out / "submissions.csv", index=False, lineterminator="\n")
     return out / "grades.csv", out / "submissions.csv"

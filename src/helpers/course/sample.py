@@ -2,8 +2,9 @@
 
 Used by the tests and by the demo while the full BSBCUE605 workbook is not in ``notebooks/``.
 The notebooks follow every authoring convention of docs/authoring.md: nbgrader cell metadata,
-``### BEGIN SOLUTION`` regions, hidden tests that recompute the expected answer from the learner's
-own data through the grader-side ``ccw_grader`` package (no expected number in the notebook),
+``### BEGIN SOLUTION`` regions, formative check cells whose marks come from trusted checks that
+recompute the expected answer from the learner's own data in the grader (``ccw_grader.sample``; no
+expected number in the notebook),
 ``competency`` tags, and ``rubric``/``benchmark`` metadata on the manually graded answers. Between
 them the tags cover every PC, PE, KE and AC item of BSBCUE605, so a learner who earns every mark is
 Competent.
@@ -62,13 +63,11 @@ LOAD = ('import os\nfrom pathlib import Path\n\nimport pandas as pd\n\n'
 
 def _data_task(grade_id: str, variable: str, question: str, solution: str, kpi: str, unit: str,
                points: int, criteria, evidence) -> list:
-    """Question, answer cell (solution region) and test cell with a visible and a hidden part."""
-    hidden = (f'import ccw_grader\n'
-              f'_ = require(check_value("{variable}", {variable}, ccw_grader.expected("{kpi}"), '
-              f'unit="{unit}", criterion="{criteria[0]}"))')
-    test = (f'from helpers.grading import check_value, require\n'
+    """Question, answer cell (solution region) and a formative check cell; the marks come from the
+    trusted check registered for ``test_<grade_id>`` in ``ccw_grader.sample`` (answer ``variable``)."""
+    test = (f'# Check (formative): the assessor check compares `{variable}` with your own data ({unit})\n'
             f'assert {variable} is not None, "assign your answer to `{variable}`"\n'
-            f'### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS')
+            f'print("`{variable}` =", {variable})')
     return [
         _markdown(question),
         _code(f"### BEGIN SOLUTION\n{solution}\n### END SOLUTION", _nbg(f"{grade_id}_answer", solution=True)),

@@ -5,12 +5,11 @@ derived from a course secret and the learner id; the secret stays with the train
 (``<course root>/.secret``, created on first use with :func:`secrets.token_hex`, mode 0600, never
 released). The derivation itself is public (``helpers.variants.learner_seed``).
 
-When autograding, each notebook runs with ``CCW_LEARNER=<learner>``, ``CCW_DATASET=<that learner's
-dataset folder>`` and the course root on ``PYTHONPATH`` (so hidden tests can ``import ccw_grader``).
+When autograding, each notebook runs with ``CCW_LEARNER=<learner>`` and ``CCW_DATASET=<that learner's
+dataset folder>`` (read-only in the sandbox); the grader's checks read the same folder themselves.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 SECRET_FILE = ".secret"
@@ -38,11 +37,10 @@ def dataset_for(learner: str, datasets: Path | None) -> Path | None:
     return Path(datasets).resolve() / learner
 
 
-def kernel_env(learner: str, dataset: Path | None, grader_paths: list[Path]) -> dict[str, str]:
-    """Environment variables a learner's notebook runs with while being autograded."""
-    extra = [str(p) for p in grader_paths]
-    current = os.environ.get("PYTHONPATH")
-    env = {"CCW_LEARNER": learner, "PYTHONPATH": os.pathsep.join(extra + ([current] if current else []))}
+def kernel_env(learner: str, dataset: Path | None) -> dict[str, str]:
+    """Environment variables a learner's notebook runs with while being autograded (never the course
+    root: no grader code is importable in a learner's kernel)."""
+    env = {"CCW_LEARNER": learner}
     if dataset is not None:
         env["CCW_DATASET"] = str(dataset)
     return env

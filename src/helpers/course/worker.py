@@ -20,8 +20,10 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.course import trusted
 from helpers.course.config import ensure_interpreter_on_path
 from helpers.course.execute import Limits, execute_notebook
+from helpers.course.sandbox import SandboxSpec
 
 _PRIVATE: dict[str, str] = {}  # template path -> this process's private gradebook copy
 
@@ -50,9 +52,36 @@ def notes_cell(notes: list[str]):
     return cell
 
 
+def drop_foreign_cells(nb, release, notes: list[str]):
+    """Cells claiming grading metadata the release does not give them (a copy-pasted cell, a renamed
+    or invented grade id) become ordinary cells: their code still runs, they earn nothing, and the
+    rest of the notebook is graded as usual."""
+    known = {_nbg(c).get("grade_id") for c in release.cells if _nbg(c).get("grade_id")}
+    seen: set[str] = set()
+    for cell in nb.cells:
+        meta = _nbg(cell)
+        if not meta:
+            continue
+        gid = meta.get("grade_id")
+        duplicate = gid in seen
+        if gid in known and not duplicate:
+            seen.add(gid)
+            continue
+        cell["metadata"].pop("nbgrader", None)
+        cell["metadata"].pop("competency", None)
+        if duplicate:
+            notes.append(f"Cell '{gid}' appears more than once; the copy was kept as an ordinary cell and earns "
+                         "nothing (the first one is graded).")
+        elif gid:
+            notes.append(f"A cell claims grade id '{gid}', which is not part of the assignment; it was kept as an "
+                         "ordinary cell and earns nothing.")
+    return nb
+
+
 def restore_cells(nb, release, notes: list[str]):
     """Put back graded, answer and read-only cells the learner deleted, in their release position,
     and note edits to read-only cells and cell types (nbgrader's OverwriteCells then restores those)."""
+    nb = drop_foreign_cells(nb, release, notes)
     present = {}
     for cell in nb.cells:
         gid = _nbg(cell).get("grade_id")
@@ -106,6 +135,18 @@ def _run_preprocessors(classes, nb, resources, log, settings: dict):
     return nb, resources
 
 
+def _execute(nb, task: dict, workdir: str):
+    """Run the learner's notebook: in the sandbox (its environment is only the task's), or, when the
+    assessor chose ``--no-sandbox``, in a plain kernel with the grader's environment."""
+    limits = Limits(*task["limits"])
+    if task.get("sandbox") is None:
+        env = {**os.environ, **task["env"], "NBGRADER_EXECUTION": "autograde"}
+        return execute_notebook(nb, env=env, cwd=workdir, limits=limits)
+    spec = SandboxSpec(ipc_dir=os.path.join(workdir, "ipc"), limits=task["sandbox"], dataset=task.get("dataset"),
+                       files=tuple((f["relpath"], f["path"]) for f in task.get("files", [])))
+    return execute_notebook(nb, env=task["env"], cwd=workdir, limits=limits, sandbox=spec)
+
+
 def autograde_task(task: dict) -> dict:
     """Grade ``task['submitted']`` (path) for ``task['learner']``; see the module doc for the result."""
     started = time.monotonic()
@@ -150,10 +191,11 @@ def _autograde(task: dict, started: float) -> dict:
         gb.update_or_create_submission(assignment, learner)
     workdir = tempfile.mkdtemp(prefix="ccw-run-")
     try:
-        for extra in task.get("files", []):  # data files released with the assignment
-            target = Path(workdir) / extra["relpath"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(extra["path"], target)
+        if task.get("sandbox") is None:
+            for extra in task.get("files", []):  # data files released with the assignment
+                target = Path(workdir) / extra["relpath"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(extra["path"], target)
         resources = {"nbgrader": {"student": learner, "assignment": assignment, "notebook": notebook,
                                   "db_url": db_url}, "metadata": {"path": workdir}}
         try:
@@ -164,9 +206,13 @@ def _autograde(task: dict, started: float) -> dict:
             notes.append(f"{name}: the grading information in the notebook is damaged ({exc}); it earns no marks. "
                          "Re-download the assignment and copy your answers into it.")
             return _zero_result(task, release, notes, "unreadable", started)
-        env = {**os.environ, **task["env"], "NBGRADER_EXECUTION": "autograde"}
-        run = execute_notebook(nb, env=env, cwd=workdir, limits=Limits(*task["limits"]))
+        checks = trusted.registry(task["course_root"])
+        trusted.insert_exports(nb, assignment, checks)
+        run = _execute(nb, task, workdir)
         notes += run.notes
+        verdict = trusted.score(nb, assignment, checks, trusted.learner_data(
+            task.get("dataset"), learner, task["course_root"]), release)
+        notes += verdict.notes
         nb, resources = _run_preprocessors((LimitOutput, SaveAutoGrades, CheckCellMetadata), nb, resources, log,
                 task.get("preprocessors", {}))
     finally:
@@ -174,6 +220,7 @@ def _autograde(task: dict, started: float) -> dict:
     with open_gradebook(db_url, task["course_id"]) as gb:
         sub = gb.find_submission_notebook(notebook, assignment, learner)
         grades = {g.cell.name: g.auto_score for g in sub.grades}
+        grades.update(verdict.grades)  # autograded cells: the trusted checks' scores, never the notebook's outputs
         comments = {c.cell.name: c.auto_comment for c in sub.comments}
         gb.remove_submission(assignment, learner)  # keep the private copy small
     if notes:

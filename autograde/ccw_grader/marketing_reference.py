@@ -3,7 +3,8 @@
 Customers carry the range-statement fields and the compliance fields that belong to the person
 (Do Not Call Register wash, unsubscribe dates, time zone, data source); consent is one row per
 customer and channel; products held and previous offers are child tables. ``REFERENCE_MAPPING``
-loads the generated tables into it (see :func:`helpers.marketing_db.load_into_design`).
+loads the generated tables into it (see :func:`helpers.marketing_db.load_into_design`). Grader-only: a trusted check refuses a
+verbatim copy of it, and it never ships in the learners' ``helpers`` package.
 """
 from __future__ import annotations
 

@@ -1,0 +1,66 @@
+"""The learner's data as the grader sees it: read from the grader's own copy, never from the kernel.
+
+A grading worker builds one :class:`LearnerData` per learner (and keeps it while it grades that
+learner's notebooks): ``dataset`` is the folder ``ccw regenerate`` wrote for the learner (a
+generator dataset with ``manifest.json``) or a folder of ``<table>.csv`` / ``<table>.parquet`` (the
+sample workbook); None means the practice dataset (``ccw course build`` checking the reference
+solutions). The kernel only ever saw that folder read-only; nothing it did reaches this object.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+
+class LearnerData:
+    """``ds`` (the whole dataset), ``cs`` (its case study), :meth:`table` and :meth:`defects`."""
+
+    def __init__(self, dataset: Path | str | None, learner: str | None, course_root: Path | str):
+        self.dataset = Path(dataset) if dataset else None
+        self.learner = learner
+        self.course_root = Path(course_root)
+
+    @cached_property
+    def ds(self):
+        from helpers.data import load_dataset
+
+        return load_dataset(self.dataset)
+
+    @property
+    def cs(self):
+        return self.ds.case_study
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One table, as a fresh copy (a check may not change what the next check reads)."""
+        base = self.dataset
+        if base is None or (base / "manifest.json").is_file():
+            return self.ds[name].copy()
+        for suffix, reader in ((".parquet", pd.read_parquet), (".csv", pd.read_csv)):
+            if (base / f"{name}{suffix}").is_file():
+                return reader(base / f"{name}{suffix}")
+        raise FileNotFoundError(f"grader: table {name!r} not found in {base} (expected {name}.parquet or {name}.csv)")
+
+    def defects(self) -> pd.DataFrame:
+        """The defects injected into the learner's dataset (ground truth, never shipped with it).
+
+        Read from the grader-side manifest ``<course root>/manifests/<case study>/<learner or
+        _practice>/defects.parquet`` written by ``ccw regenerate``; where there is none, regenerated
+        from the dataset manifest's case study, seed, learner and days (generation is deterministic).
+        """
+        manifest = self.ds.manifest
+        slug, learner = manifest.get("case_study"), manifest.get("learner")
+        path = self.course_root / "manifests" / str(slug) / str(learner or "_practice") / "defects.parquet"
+        if path.is_file():
+            return pd.read_parquet(path)
+        from helpers.casestudy import load_case_study
+        from helpers.generator import generate
+
+        days = manifest.get("days")
+        if days == load_case_study(slug).period.days:
+            days = None  # generated with the case study's own period
+        regenerated = generate(slug, seed=manifest["seed"], learner=learner, days=days)
+        if len(regenerated.tables["customers"]) != manifest["tables"]["customers"]["rows"]:
+            raise RuntimeError("grader: regenerated data does not match the learner's dataset manifest")
+        return regenerated.defects
