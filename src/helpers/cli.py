@@ -12,7 +12,7 @@ import sys
 from helpers.errors import UserFacingError
 
 # Order is the order shown in ``ccw --help``.
-COMMANDS = ["demo", "mapping", "lab", "hub", "course", "grade", "report", "generate", "regenerate"]
+COMMANDS = ["demo", "mapping", "lab", "hub", "course", "grade", "feedback", "report", "generate", "regenerate"]
 
 
 def _path_with_interpreter() -> None:

@@ -82,3 +82,31 @@ def feedback_task(task: dict) -> dict:
         except Exception as exc:  # one broken page must not stop everyone's feedback
             errors[notebook] = f"{exc.__class__.__name__}: {exc}"
     return {"learner": task["learner"], "assignment": task["assignment"], "html": pages, "errors": errors}
+
+
+def write_exchange_files(submitted: Path, autograded: Path, folder: Path) -> None:
+    """Put beside the feedback pages in ``folder`` (``feedback/<learner>/<UNIT>/``) what nbgrader's
+    exchange needs to release them (formgrader's *Release Feedback*, ``ccw feedback release``):
+
+    * ``timestamp.txt``: when the graded submission was made (UTC, nbgrader's format), from
+      ``submitted/`` (or ``autograded/``, where ``ccw grade`` copies it);
+    * ``submission_secret.txt``: the random secret nbgrader's Submit wrote with that submission. The
+      released page is named by a hash of it and the notebook, which is how only the learner who
+      submitted (their exchange cache holds the same secret) can fetch it.
+
+    A submission that did not come through the exchange (``ccw grade --submissions DIR``) has
+    neither; it gets the grading time and a fresh secret, so releasing the cohort's feedback never
+    fails on it, but that learner has nothing in the exchange to fetch with: hand them the page.
+    """
+    import secrets
+    import shutil
+    from datetime import datetime, timezone
+
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        source = next((d / name for d in (submitted, autograded) if (d / name).is_file()), None)
+        if source is not None:
+            shutil.copyfile(source, folder / name)
+        elif not (folder / name).is_file():
+            value = (datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z") if name == "timestamp.txt"
+                     else secrets.token_hex(64))
+            (folder / name).write_text(value, encoding="utf-8")

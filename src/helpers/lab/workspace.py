@@ -228,6 +228,68 @@ def collect_submissions(course_root: Path | str | None = None, assignment: str |
     return sorted({(s["learner"], s["assignment"]) for s in waiting if s["assignment"] in assignments})
 
 
+def release_feedback(course_root: Path | str | None = None, assignment: str | None = None,
+                     learner: str | None = None, exchange: Path | str | None = None) -> list[tuple[str, str, str]]:
+    """What formgrader's *Release Feedback* does (nbgrader's ExchangeReleaseFeedback): put the feedback
+    pages ``feedback/<learner>/<ASSIGNMENT>/<nb>.html`` (written by ``ccw grade``) into the exchange,
+    where only the learner who made that submission can fetch them.
+
+    ``assignment`` / ``learner`` limit what is released (default: everything with feedback). Returns
+    the (learner, assignment, notebook) released, sorted. A feedback folder without ``timestamp.txt``
+    and ``submission_secret.txt`` (feedback written before ``ccw grade`` wrote them) is refused with
+    how to fix it, before anything is released.
+    """
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeReleaseFeedback
+
+    course_root = Path(course_root or project_root() / "autograde").resolve()
+    course_id = course_id_of(course_root)
+    exchange = Path(exchange or course_root / "exchange").resolve()
+    feedback = course_root / "feedback"
+    if learner is not None:
+        check_learner_id(learner, "--learner")
+    folders = sorted(p for p in feedback.glob(f"{learner or '*'}/{assignment or '*'}")
+                     if p.is_dir() and any(p.glob("*.html"))) if feedback.is_dir() else []
+    if not folders:
+        what = " ".join(x for x in (f"of {learner}" if learner else "", f"for {assignment}" if assignment else "") if x)
+        raise UserFacingError(f"no feedback {what} in {feedback}: run `ccw grade` (or `ccw grade --feedback-only` "
+                              "after manual grading) first".replace("  ", " "))
+    incomplete = [f"{p.parent.name}/{p.name}" for p in folders
+                  if not ((p / "timestamp.txt").is_file() and (p / "submission_secret.txt").is_file())]
+    if incomplete:
+        raise UserFacingError(f"feedback of {', '.join(incomplete[:5])} has no timestamp.txt / submission_secret.txt "
+                              "beside it: run `ccw grade --feedback-only` to rewrite it, then release again")
+    released = []
+    for name in sorted({p.name for p in folders}):
+        cfg = _config(course_root, course_id, exchange, name)
+        if learner:
+            cfg.CourseDirectory.student_id = learner
+        step = ExchangeReleaseFeedback(coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg),
+                                       config=cfg)
+        _run_exchange(step, f"release feedback for {name} to {exchange}")
+        released += [(p.parent.name, name, page.stem) for p in folders if p.name == name for page in p.glob("*.html")]
+    return sorted(released)
+
+
+def fetch_feedback(workspace: Workspace, assignment: str) -> list[Path]:
+    """What the Assignment List's *Fetch Feedback* does (nbgrader's ExchangeFetchFeedback, with the
+    workspace's exchange cache): copy the released feedback of each of this learner's submissions to
+    ``<workspace>/<ASSIGNMENT>/feedback/<submission time>/<nb>.html``. Returns the pages there."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeFetchFeedback
+
+    cfg = _config(workspace.course_root, workspace.course_id, workspace.exchange, assignment,
+                  Exchange={"assignment_dir": str(workspace.root),
+                            "cache": str(workspace.config_dir / "nbgrader_cache")})
+    cfg.CourseDirectory.student_id = workspace.learner
+    step = ExchangeFetchFeedback(coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg),
+                                 config=cfg)
+    _run_exchange(step, f"fetch feedback for {assignment}")
+    return sorted((workspace.root / assignment / "feedback").glob("*/*.html"))
+
+
 def default_dataset(learner: str) -> tuple[Path, bool]:
     """(folder, is_practice): the learner's generated dataset (``ccw regenerate --roster`` wrote
     ``datasets/<case study>/learners/<learner>/manifest.json``, layout in ``helpers.paths``).
