@@ -12,6 +12,11 @@ Conventions of every workbook (``notebooks/<UNIT>/``):
 * Visible tests give formative feedback with ``feedback(findings)`` (they print, never raise, so
   the released workbook runs top to bottom before anything is answered); hidden tests call
   ``helpers.grading.require`` and raise, so marks are only given when earned.
+* A check that does not fully pass (or whose answer is still empty) also writes one line to
+  *stderr* naming the task (``Task 4.2: 3 of 5 checks pass. Not yet: ...``). Jupyter's Run All does
+  not stop on stderr (it stops on errors), while nbgrader's Validate counts a graded cell with
+  stderr output as failed, so Validate lists every task whose checks do not all pass instead of
+  "Success!" (``helpers.lab.validate`` adds each task's title to that list).
 """
 from __future__ import annotations
 
@@ -86,22 +91,49 @@ def task(name: str) -> None:
 
 # ------------------------------------------------------------------------- formative feedback
 def feedback(findings: Finding | Findings | list, title: str = "Feedback") -> Findings:
-    """Show findings to the learner as a short table (✔/✘, points, message). Never raises."""
+    """Show findings to the learner as a short table (✔/✘, points, message). Never raises.
+
+    When not every check passes, one line naming the task also goes to stderr (see the module
+    docstring: that is what makes nbgrader's Validate report the task)."""
     fs = Findings([findings]) if isinstance(findings, Finding) else Findings(findings)
     try:
         from IPython.display import HTML, display
         display(HTML(f"<h4>{title}: {fs.score:g} / {fs.max_score:g}</h4>" + fs._repr_html_()))
     except ImportError:  # pragma: no cover - outside IPython
         print(f"{title}: {fs.summary()}")
+    if not fs.all_passed:
+        failed = fs.failed()
+        todo = "; ".join(f.message for f in list(failed)[:3]) + (" ..." if len(failed) > 3 else "")
+        _not_passed(f"{len(fs) - len(failed)} of {len(fs)} checks pass. Not yet: {todo}")
     return fs
 
 
 def answered(name: str, value) -> bool:
-    """False (and a friendly note) while an answer is still empty; used by visible tests."""
+    """False (and a friendly note) while an answer is still empty; used by visible tests. The note
+    goes to stderr, so Validate lists the task as not done (it never stops Run All)."""
     empty = value is None or (isinstance(value, (str, list, dict, tuple, set)) and not value)
     if empty:
-        print(f"✎ `{name}` is still empty: complete the task above, run its cell, then run this check again.")
+        _not_passed(f"✎ `{name}` is still empty: complete the task above, run its cell, then run this check again.")
     return not empty
+
+
+def _running_task() -> str | None:
+    """The task of the cell being run (its first line, ``# Check · Task 4.2``), else the one set with :func:`task`."""
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+        inputs = (shell.user_ns.get("In") or [""]) if shell is not None else [""]
+        found = task_of(inputs[-1])
+    except ImportError:  # pragma: no cover - outside IPython
+        found = None
+    return found or (_current_task[0] if _current_task else None)
+
+
+def _not_passed(message: str) -> None:
+    import sys
+
+    task = _running_task()
+    print(f"Task {task}: {message}" if task else message, file=sys.stderr, flush=True)
 
 
 # ----------------------------------------------------------------------------- readable errors

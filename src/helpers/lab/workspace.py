@@ -380,6 +380,12 @@ def prepare_workspace(learner: str, *, workspace: Path | str | None = None, cour
         encoding="utf-8")
     # formgrader would let a learner open the course root's gradebook views: off on the server too
     _write_lab_settings(config_dir, LEARNER_DISABLED_PLUGINS, {"nbgrader.server_extensions.formgrader": False})
+    # Validate names each task that is not done yet (helpers.lab.validate); read by the server at start
+    (config_dir / "jupyter_server_config.py").write_text(
+        '"""Learner server settings (written by `ccw lab`; rewritten at each start)."""\n'
+        "from helpers.lab.validate import install\n\n"
+        "install()  # nbgrader's Validate lists every task whose checks do not all pass, by task name\n",
+        encoding="utf-8")
     ws = Workspace(root=root, config_dir=config_dir, learner=learner, course_root=course_root, course_id=course_id,
                    exchange=exchange, assignments=tuple(names), dataset=dataset, practice=practice)
     if fetch:
