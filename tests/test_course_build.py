@@ -67,7 +67,7 @@ def test_gradebook_records_assignment_structure(built):
 def test_secret_is_private_and_grader_installed(built):
     path = built.root / ".secret"
     assert path.read_text().strip() == SECRET  # an existing secret is kept, never replaced
-    assert (built.root / "ccw_grader" / "reference.py").is_file()
+    assert (built.root / "ccw_grader" / "registry.py").is_file()
     assert not (built.root / "release" / "ccw_grader").exists()
 
 
@@ -127,15 +127,31 @@ def test_build_rejects_a_reference_solution_that_fails_its_tests(tmp_path):
     with pytest.raises(BuildError) as err:
         build_course(tmp_path / "course", tmp_path / "notebooks", dataset=dataset, workers=1, progress=False)
     [problem] = err.value.problems
-    assert problem.startswith(f"{ASSIGNMENT}/01_kpis:test_service_level: the solution scores 0/2 (AssertionError:")
-    assert "`service_level` is not within the tolerance" in problem
+    assert problem.startswith(f"{ASSIGNMENT}/01_kpis:test_service_level: the solution scores 0/2 (")
+    assert "`service_level` is not within the tolerance" in problem  # the trusted check's own finding
+
+
+def test_build_refuses_hidden_tests_and_autograded_cells_without_a_trusted_check(tmp_path):
+    """Marks come only from checks registered in ccw_grader: a hidden-test region (it would run in the
+    learner's kernel) and an autograded cell no trusted check scores are authoring errors."""
+    nb = sample.kpis_notebook()
+    test = cells_by_id(nb)["test_service_level"]
+    test.source += "\n### BEGIN HIDDEN TESTS\nassert service_level > 0\n### END HIDDEN TESTS"
+    cells_by_id(nb)["test_abandonment"].metadata["nbgrader"]["grade_id"] = "test_unregistered"
+    folder = tmp_path / "notebooks" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / "01_kpis.ipynb")
+    with pytest.raises(BuildError) as err:
+        build_course(tmp_path / "course", tmp_path / "notebooks", check_solutions=False, progress=False)
+    text = "\n".join(err.value.problems)
+    assert "hidden tests would run in the learner's kernel" in text
+    assert "test_unregistered: autograded cell without a trusted check" in text
 
 
 def test_leak_check_finds_solution_hidden_and_benchmark_text():
     source = sample.kpis_notebook()
     secret = grader_only_lines(source)
     assert 'answered = calls[~calls["abandoned"]]' in secret
-    assert any("ccw_grader.expected" in line for line in secret)
     assert any(line.startswith("Service level was below") for line in secret)
     public = notebook_text(sample.kpis_notebook().cells[1])  # the read-only data-loading cell
     assert leaked_lines(secret, public) == []

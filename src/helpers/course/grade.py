@@ -31,6 +31,7 @@ from helpers.course.submissions import import_submissions, read_timestamp
 from helpers.course.variants import dataset_for, kernel_env
 from helpers.course.worker import autograde_task, notes_cell
 from helpers.errors import UserFacingError
+from helpers.learners import RULE, is_learner_id
 from helpers.paths import project_root
 
 NOTES_FILE = "grading_notes.json"
@@ -99,13 +100,21 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
         raise UserFacingError(f"cannot grade safely: {problem}")
     run = GradeRun(sandbox=bwrap_version() if use_sandbox else NO_SANDBOX)
     submitted, release = course.dir("submitted"), course.dir("release")
+    learner_notes: dict[str, list[str]] = {}
     if submissions is not None:
-        run.ignored = import_submissions(submissions, submitted, release).ignored
+        imported = import_submissions(submissions, submitted, release)
+        run.ignored, run.refused, learner_notes = imported.ignored, imported.refused, imported.renamed
     if not submitted.is_dir():
         raise UserFacingError(f"no submissions: {submitted} does not exist (pass --submissions DIR)")
     wanted = set(learners) if learners else None
-    cohort = sorted(p.name for p in submitted.iterdir() if p.is_dir() and not p.name.startswith(".")
-                    and (wanted is None or p.name in wanted))
+    cohort = []
+    for folder in sorted(submitted.iterdir()):
+        if not folder.is_dir() or folder.name.startswith(".") or (wanted is not None and folder.name not in wanted):
+            continue
+        if is_learner_id(folder.name) and not folder.is_symlink():
+            cohort.append(folder.name)
+        else:  # one odd folder in submitted/ must not stop the cohort
+            run.refused.append(f"{folder.name}: not a usable learner id ({RULE}); not graded")
     if not cohort:
         raise UserFacingError(f"no learners' submissions found in {submitted}")
     datasets = Path(datasets) if datasets else default_datasets()
@@ -164,6 +173,8 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
             _store(course, gb, run, {**ident, "status": "missing", "grades": None, "comments": {},
                                      "notebook_json": None, "notes": [note], "seconds": 0.0, "kernel_seconds": 0.0},
                    release)
+        for (learner, assignment, notebook), notes in run.notes.items():
+            notes.extend(learner_notes.get(learner, []))
         for learner, assignment in pairs:
             _write_notes(course, run, learner, assignment)
     finally:
