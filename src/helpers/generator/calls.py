@@ -25,9 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from helpers import simulation as sim
 from helpers.casestudy import CaseStudy
+from helpers.generator.customers import account_space, id_strings
 from helpers.generator.frames import arrow, coded, conform, ids, strings, take
 from helpers.generator.workforce import CLOSED, Roster, day_type
 
@@ -147,15 +149,34 @@ class CallModel:
             b = (np.datetime64(o.end, "s") - t0d.astype("datetime64[s]")).astype(np.int64).astype(float)
             qs = np.array([q in o.queues for q in self.queues])
             self.outages.append((o, a, b, qs))
-        # Callers: customers on the books at the start, weighted by their segment's call rate.
+        # Callers: every account of the organisation on the books at the start, weighted by its segment's
+        # call rate. Index i < len(customers) is the extract's row i; the others are accounts outside
+        # the extract (organisation.accounts in all), with account numbers the extract does not use
+        # and segments drawn by the segments' shares. So the share of the extract's customers who call
+        # in a period is what a retailer of that size sees, not nearly all of them.
         joined = customers["joined_at"].to_numpy()
         churned = customers["churned_at"].to_numpy()
         t0 = grid.t0
         eligible = (joined < t0) & (np.isnat(churned) | (churned > t0))
-        rate = customers["segment"].map({s.name: s.call_rate for s in cs.segments}).to_numpy(dtype=float)
-        w = np.where(eligible, rate, 0.0)
+        seg_index = {s.name: i for i, s in enumerate(cs.segments)}
+        ext_segment = customers["segment"].map(seg_index).to_numpy(dtype=np.int64)
+        n_ext = len(customers)
+        accounts = cs.organisation.accounts or 15 * cs.organisation.customers
+        n_other = max(int(accounts) - int(eligible.sum()), 0)
+        shares = np.array([s.share for s in cs.segments])
+        other_segment = rng.choice(len(cs.segments), n_other, p=shares / shares.sum())
+        used = customers["customer_id"].astype("string").str[1:].astype(np.int64).to_numpy()
+        space = account_space(cs)
+        free = np.setdiff1d(np.arange(1, space + 1), used, assume_unique=True)
+        other_numbers = np.sort(rng.choice(free, min(n_other, free.size), replace=False))
+        n_other = other_numbers.size
+        other_segment = other_segment[:n_other]
+        self.n_extract = n_ext
+        self.caller_ids = pa.concat_arrays([arrow(customers["customer_id"]), id_strings(other_numbers)])
+        rate = np.array([s.call_rate for s in cs.segments])
+        w = np.concatenate([np.where(eligible, rate[ext_segment], 0.0), rate[other_segment]])
         self.cust_cdf = np.cumsum(w) / w.sum()
-        self.cust_segment = customers["segment"].map({s.name: i for i, s in enumerate(cs.segments)}).to_numpy(dtype=np.int64)
+        self.cust_segment = np.concatenate([ext_segment, other_segment]).astype(np.int64)
         self.sale_factor = np.array([s.sale_factor for s in cs.segments])
 
     # -- 1. arrivals ------------------------------------------------------------------------
@@ -453,7 +474,7 @@ def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Gri
     frame = conform("calls", {
         "call_id": ids("K", n, 7),
         "queue": take(strings(model.queues), calls["q"]),
-        "customer_id": coded(arrow(customers["customer_id"]), calls["cust"]),
+        "customer_id": coded(model.caller_ids, calls["cust"]),
         "arrived_at": sec(t),
         "answered_at": answered_at,
         "ended_at": sec(ended_s),
@@ -470,5 +491,6 @@ def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Gri
     internal = {"cust": calls["cust"], "kind": calls["kind"], "redirected": calls["redirected"], "short": res["short"],
                 "segment": np.where(calls["cust"] >= 0, model.cust_segment[np.maximum(calls["cust"], 0)], -1),
                 "crm": th[3], "t": t, "reason": calls["reason"], "q": calls["q"], "outcome": outcome,
-                "reason_names": model.reason_names, "queues": model.queues}
+                "reason_names": model.reason_names, "queues": model.queues,
+                "n_extract": model.n_extract, "caller_ids": model.caller_ids}
     return frame, internal

@@ -83,8 +83,8 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     sales = outcomes.make_sales(cs, calls, internal, rng("sales"))
     surveys = outcomes.make_surveys(cs, calls, internal, pools, rng("surveys"))
     complaints = outcomes.make_complaints(cs, calls, internal, customers, pools, rng("complaints"), t0, period_end)
-    customers, holdings = outcomes.apply_churn(customers, holdings, calls, internal, rng("churn"), t0, period_end)
-    holdings = outcomes.holdings_from_sales(holdings, sales)
+    customers, holdings = outcomes.apply_churn(customers, holdings, calls, internal, rng("churn"), t0, period_end, cs)
+    holdings = outcomes.holdings_from_sales(holdings, sales, customers)
     tick("outcomes")
 
     r_def = rng("defects")

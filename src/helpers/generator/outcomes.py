@@ -12,7 +12,8 @@
 * Complaints: more likely after a bad experience (long wait, abandoned after a long wait, unresolved,
   repeat call, outage); some arrive by e-mail, web form or letter without a call.
 * Churn during the period: some customers who called to close their account or turned down a
-  retention offer, plus a small background rate; ``churned_at`` follows their last call.
+  retention offer, plus the case study's background rate (``churn_annual_rate`` x the segment's
+  ``churn_factor``: most leavers switch without calling); ``churned_at`` follows their last call.
 """
 from __future__ import annotations
 
@@ -163,8 +164,9 @@ def make_complaints(cs: CaseStudy, calls: pd.DataFrame, internal: dict, customer
     t0 = np.datetime64(t0, "ns")
     span = (np.datetime64(period_end, "ns") - t0) / DAY_NS
     other_t = t0 + days(rng.random(n_other) * span)
-    active = np.flatnonzero(customers["status"].to_numpy(dtype=object) == "active")
-    other_c = take(arrow(customers["customer_id"]), active[rng.integers(0, active.size, n_other)])
+    # by e-mail, web or letter: any account of the organisation (internal["caller_ids"]), like the callers
+    pop = internal["caller_ids"]
+    other_c = take(pop, rng.integers(0, len(pop), n_other))
     topic = np.concatenate([_topics(rng, calls, internal, sel, np.ones(k, bool)), rng.integers(0, len(TOPICS), n_other)])
     m = k + n_other
     received = np.concatenate([c["ended_at"].to_numpy() + days(rng.uniform(0, 60, k) / 1440), other_t])
@@ -188,7 +190,8 @@ def make_complaints(cs: CaseStudy, calls: pd.DataFrame, internal: dict, customer
 
 
 def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataFrame, internal: dict,
-                rng: np.random.Generator, t0: np.datetime64, period_end: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
+                rng: np.random.Generator, t0: np.datetime64, period_end: np.datetime64,
+                cs: CaseStudy | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Customers leaving during the period, after their last call (see module doc)."""
     n_cust = len(customers)
     cust, outcome = internal["cust"], internal["outcome"]
@@ -198,7 +201,7 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
     retention = reason == (names.index("retention_offer") if "retention_offer" in names else -2)
     # many "close account" calls are moves within the network: only some customers leave
     p = np.where(close, 0.15, np.where(retention & (outcome == NO_SALE), 0.1, 0.0))
-    known = (cust >= 0) & (outcome != LOST)
+    known = (cust >= 0) & (cust < n_cust) & (outcome != LOST)  # customers of the extract
     leave = known & (rng.random(len(calls)) < p)
     ends = calls["ended_at"].to_numpy().astype(np.int64)
     never = np.iinfo(np.int64).max
@@ -208,10 +211,18 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
     active = status == "active"
     t0n = np.datetime64(t0, "ns").astype(np.int64)
     endn = np.datetime64(period_end, "ns").astype(np.int64)
-    background = active & (rng.random(n_cust) < 0.004)
+    # most customers who leave never call: they switch retailer (comparison sites, door knockers);
+    # the case study's annual background rate, scaled by segment, over the period's length
+    years = (np.datetime64(period_end, "ns") - np.datetime64(t0, "ns")) / np.timedelta64(365 * 86_400, "s")
+    annual = cs.churn_annual_rate if cs is not None else 0.05
+    factor = (customers["segment"].map({s.name: s.churn_factor for s in cs.segments}).to_numpy(dtype=float)
+              if cs is not None else np.ones(n_cust))
+    p_background = 1 - (1 - np.minimum(annual * factor, 0.95)) ** years
+    background = active & (rng.random(n_cust) < p_background)
     when[background] = np.minimum(when[background], t0n + (rng.random(int(background.sum())) * (endn - t0n)).astype(np.int64))
     last_call = np.full(n_cust, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(last_call, cust[cust >= 0], ends[cust >= 0])
+    ext = (cust >= 0) & (cust < n_cust)
+    np.maximum.at(last_call, cust[ext], ends[ext])
     chosen = when != never
     when = np.where(chosen, np.maximum(when, last_call + 3_600_000_000_000), never)
     pos = np.flatnonzero(chosen & (when <= endn) & active)
@@ -229,8 +240,10 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
     return customers, holdings
 
 
-def holdings_from_sales(holdings: pd.DataFrame, sales: pd.DataFrame) -> pd.DataFrame:
-    """New holdings for products sold on calls (started when sold)."""
+def holdings_from_sales(holdings: pd.DataFrame, sales: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """New holdings for products sold on calls (started when sold), for customers of the extract."""
+    if customers is not None:
+        sales = sales[sales["customer_id"].isin(customers["customer_id"])]
     m = len(sales)
     new = conform("holdings", {
         "holding_id": ids("H", m, 7, start=len(holdings) + 1), "customer_id": sales["customer_id"],
