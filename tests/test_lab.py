@@ -108,7 +108,8 @@ def test_dataset_is_named_in_ccw_json_for_the_notebooks(course, tmp_path):
     data = tmp_path / "elsewhere" / "s1234"
     data.mkdir(parents=True)
     ws = prepare_workspace("s1234", workspace=tmp_path / "ws", course_root=course, dataset=data, fetch=False)
-    assert json.loads((ws.root / "ccw.json").read_text()) == {"learner": "s1234", "dataset": str(data)}
+    info = json.loads((ws.root / "ccw.json").read_text())
+    assert (info["learner"], info["dataset"], info["practice"]) == ("s1234", str(data), False)
     assert not ws.practice
     assert not (ws.root / ASSIGNMENT).exists()  # fetch=False: the learner fetches from the Assignment List
     with pytest.raises(UserFacingError, match="does not exist"):

@@ -76,12 +76,56 @@ def start(unit: str, *, quiet: bool = False):
     install_friendly_errors()
     ds = data.load_dataset()
     if not quiet:
-        who = data.learner_id() or "practice (no learner set)"
         cs = ds.case_study
-        print(f"{unit} workbook · {cs.organisation.name} · learner: {who} · "
+        print(f"{unit} workbook · {cs.organisation.name} · learner: {data.learner_id() or 'none set'} · "
               f"{len(ds.calls):,} calls from {ds.calls['arrived_at'].min():%d %b %Y} "
               f"to {ds.calls['arrived_at'].max():%d %b %Y}")
+        if is_practice(ds):
+            print(PRACTICE_NOTE)
+        _show_reading()
     return ds
+
+
+#: Printed under the banner whenever the data is the practice dataset, so nobody mistakes it for their own.
+PRACTICE_NOTE = ("PRACTICE DATA: this is the practice dataset, not your own. Your assessment is marked on your own "
+                 "dataset once your trainer has generated it; then run the notebook again from the top.")
+
+
+def is_practice(ds) -> bool:
+    """True for the practice dataset (its manifest names no learner), False for a learner's own."""
+    return not (ds.meta or {}).get("learner")
+
+
+def _show_reading() -> None:
+    """Links to the case study, the data dictionary and the compliance summary that ``ccw lab`` put in
+    the workspace (``ccw.json``'s ``reading``), relative to this notebook so they open in JupyterLab."""
+    import os
+    from pathlib import Path
+
+    from helpers import data
+
+    try:
+        cfg = data.config()
+    except Exception:  # a damaged ccw.json is reported by load_dataset; links are a convenience
+        return
+    root = Path(cfg["_path"]).parent if cfg.get("_path") else None
+    labels = {"data_dictionary.md": "data dictionary (your dataset's tables and columns)",
+              "docs/compliance.md": "compliance summary (Spam Act, DNCR, Privacy Act, calling hours)"}
+    links = []
+    for name in cfg.get("reading") or []:
+        path = root / name if root else None
+        if path is None or not path.is_file():
+            continue
+        label = labels.get(name, "case study (the organisation, its people and targets)" if name.startswith(
+            "casestudies/") else name)
+        links.append(f"[{label}]({Path(os.path.relpath(path, Path.cwd())).as_posix()})")
+    if not links:
+        return
+    try:
+        from IPython.display import Markdown, display
+        display(Markdown("Read: " + " · ".join(links)))
+    except ImportError:  # pragma: no cover - outside IPython
+        print("Read: " + ", ".join(links))
 
 
 def task(name: str) -> None:

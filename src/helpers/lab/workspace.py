@@ -313,6 +313,49 @@ def default_dataset(learner: str) -> tuple[Path, bool]:
     return data.practice_dir().resolve(), True
 
 
+def reading_files(dataset: Path, slug: str | None = None) -> dict[str, Path]:
+    """What the workbooks tell learners to read, as ``{path in the workspace: source}``: the case
+    study's narrative (``casestudies/<slug>/README.md``), the compliance summary
+    (``docs/compliance.md``) at the same paths as in the project, so the paths the workbooks and the
+    README quote work in the workspace too, and the data dictionary of the learner's own dataset
+    (``data_dictionary.md``). Sources that do not exist are left out."""
+    from helpers import data
+
+    slug = slug or data.case_study_slug()
+    try:
+        manifest = json.loads((dataset / "manifest.json").read_text(encoding="utf-8"))
+        slug = manifest.get("case_study") or slug
+    except (OSError, ValueError):
+        pass
+    root = project_root()
+    wanted = {f"casestudies/{slug}/README.md": root / "casestudies" / slug / "README.md",
+              "docs/compliance.md": root / "docs" / "compliance.md",
+              "data_dictionary.md": dataset / "data_dictionary.md"}
+    return {name: path for name, path in wanted.items() if path.is_file()}
+
+
+def copy_reading(root: Path, dataset: Path) -> list[str]:
+    """Copy :func:`reading_files` into the workspace ``root``, read-only (they are references, not
+    answers: notes belong in the notebooks), refreshed when the source changed. Returns the copied
+    paths, relative to ``root``."""
+    copied = []
+    sources: dict[str, Path | bytes] = dict(reading_files(dataset))
+    if "data_dictionary.md" not in sources:  # practice data not made yet: the dictionary is the same for all
+        from helpers.tables import dictionary_markdown
+        sources["data_dictionary.md"] = (dictionary_markdown() + "\n").encode("utf-8")
+    for name, source in sources.items():
+        target = root / name
+        text = source if isinstance(source, bytes) else source.read_bytes()
+        if not target.is_file() or target.read_bytes() != text:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                target.chmod(0o644)
+            target.write_bytes(text)
+            target.chmod(0o444)
+        copied.append(name)
+    return copied
+
+
 def _py(value) -> str:
     return repr(str(value))
 
@@ -367,7 +410,8 @@ def prepare_workspace(learner: str, *, workspace: Path | str | None = None, cour
     for name in names:
         release_to_exchange(course_root, course_id, exchange, name)
 
-    info = {"learner": learner, "dataset": str(dataset), "practice": practice}
+    reading = copy_reading(root, dataset)
+    info = {"learner": learner, "dataset": str(dataset), "practice": practice, "reading": reading}
     (root / "ccw.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     (config_dir / "nbgrader_config.py").write_text(
         '"""nbgrader settings of this learner workspace (written by `ccw lab`; rewritten at each start)."""\n'
