@@ -195,6 +195,20 @@ class Target(_Model):
     threshold_s: int | None = None
     variant: str | None = None
 
+    @model_validator(mode="after")
+    def _check(self):
+        # impossible values are refused here, not discovered as nonsense KPIs (800 meant 80%, or 0.8)
+        kind = self.unit.split()[0] if self.unit.strip() else ""
+        if kind == "fraction" and not 0 <= self.target <= 1:
+            raise ValueError(f"target {self.target:g} is a fraction, so it must be between 0 and 1 (0.8 for 80%)")
+        if kind == "points" and not -100 <= self.target <= 100:
+            raise ValueError(f"target {self.target:g} is in points (like NPS), so it must be between -100 and 100")
+        if kind in ("seconds", "AUD") and self.target < 0:
+            raise ValueError(f"target {self.target:g} {self.unit} cannot be negative")
+        if self.threshold_s is not None and self.threshold_s <= 0:
+            raise ValueError(f"threshold_s must be a positive number of seconds, got {self.threshold_s}")
+        return self
+
 
 class Stakeholder(_Model):
     name: str
