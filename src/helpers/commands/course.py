@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from helpers.errors import UserFacingError
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -45,6 +47,25 @@ def _common(p) -> None:
 
 
 def run_build(args) -> int:
+    from helpers.commands import checks
+    from helpers.paths import project_root
+
+    # what was typed is checked before the heavy imports (nbgrader, pandas) and before anything is written
+    checks.at_least(args.workers, 1, "--workers")
+    checks.course_root(args.course, must_exist=False)
+    notebooks = checks.existing_folder(args.notebooks or project_root() / "notebooks", "--notebooks",
+                                       "the source notebooks, one folder per unit")
+    known = sorted(p.name for p in notebooks.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    if not known:
+        raise UserFacingError(f"no assignments: {notebooks.resolve()} has no folder with notebooks")
+    for unit in args.assignments or []:
+        if not (notebooks / unit).is_dir():
+            raise UserFacingError(f"--assignment {unit}: no folder {notebooks / unit} (units: {', '.join(known)})")
+    checks.dataset_folder(args.dataset)
+    steps = "check the source notebooks, " + ("" if args.skip_solution_check else
+                                               "run the reference solutions (progress bar below), ") + "release"
+    print(f"ccw course build: {steps}; this takes about a minute...", file=sys.stderr, flush=True)
+
     from helpers.course.build import build_course
 
     if args.dataset is None and not args.skip_solution_check:
@@ -54,7 +75,7 @@ def run_build(args) -> int:
         ensure_practice_dataset()
     report = build_course(args.course, args.notebooks, db_url=args.db_url, assignments=args.assignments,
                           workers=args.workers, dataset=args.dataset,
-                          check_solutions=not args.skip_solution_check, progress=sys.stderr.isatty())
+                          check_solutions=not args.skip_solution_check, progress=True)
     checked = "" if args.skip_solution_check else (
         f"; reference solutions earn {sum(s for s, _ in report.solution_scores.values()):g}/"
         f"{sum(m for _, m in report.solution_scores.values()):g} autograded points")

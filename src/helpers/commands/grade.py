@@ -43,14 +43,26 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from helpers.commands import checks
+    from helpers.learners import check_learner_id
+
+    # what was typed is checked before the heavy imports (nbgrader, pandas, dask) and before any grading
+    checks.at_least(args.workers, 1, "--workers")
+    checks.at_least(args.timeout, 1, "--timeout")
+    checks.at_least(args.notebook_timeout, 1, "--notebook-timeout")
+    checks.course_root(args.course)
+    checks.existing_folder(args.submissions, "--submissions", "one folder or zip per learner")
+    checks.existing_folder(args.datasets, "--datasets", "one dataset folder per learner")
+    for learner in args.learners or []:
+        check_learner_id(learner, "--learner")
+    print("ccw grade: " + ("re-rendering feedback from the gradebook" if args.feedback_only else
+                           "autograding every submission (a progress bar follows; about half a minute per "
+                           "learner on 2 cores)") + "...", file=sys.stderr, flush=True)
+
     from helpers.course import grade as grading
     from helpers.course.config import load_course
 
-    if args.workers is not None and args.workers < 1:
-        from helpers.errors import UserFacingError
-
-        raise UserFacingError(f"--workers must be at least 1, got {args.workers}")
-    progress = sys.stderr.isatty()
+    progress = True  # tqdm: a live bar on a terminal, one line per update in a log
     if args.feedback_only:
         course = load_course(args.course, args.notebooks, args.db_url)
         pairs = grading.submitted_pairs(course)

@@ -166,6 +166,8 @@ def run(args) -> int:
         print(f"Keeping the existing datasets of {len(kept)} learner(s): {', '.join(kept[:10])}"
               f"{' ...' if len(kept) > 10 else ''} (--replace ID rewrites one on purpose)", file=sys.stderr)
 
+    print(f"ccw regenerate: writing {len(todo) or 1} dataset(s) through {notebook.name} (a few seconds each)...",
+          file=sys.stderr, flush=True)
     import papermill
     from tqdm import tqdm
 
@@ -186,8 +188,7 @@ def run(args) -> int:
     started = time.time()
     stop = threading.Event()
     with tempfile.TemporaryDirectory(prefix="ccw-regenerate-") as tmp, \
-            tqdm(total=len(fresh), desc="datasets", unit="dataset", file=sys.stderr,
-                 disable=None) as bar:
+            tqdm(total=len(fresh), desc="datasets", unit="dataset", file=sys.stderr) as bar:
         source = _with_cohort_summary(notebook, folders, Path(tmp) / "regenerate.ipynb")
         watcher = threading.Thread(target=_watch, args=(fresh, started - 1, bar, stop), daemon=True)
         watcher.start()
