@@ -190,6 +190,15 @@ def grade_with_ccw(course_root: Path, learner: str, dataset: Path) -> dict:
     run = grade(course_root, learners=[learner], datasets=datasets, feedback=False, progress=False, workers=1,
                 reports_dir=course_root.parent / "reports")
     assert run.learners == [learner], run
+    return gradebook_scores(course_root, learner)
+
+
+def gradebook_scores(course_root: Path, learner: str) -> dict:
+    """{"<notebook>:<grade_id>": (score, max_score)} of ``learner`` in the course gradebook (after grading)."""
+    from nbgrader.api import Gradebook
+
+    from helpers.course.config import load_course
+
     course = load_course(course_root)
     scores = {}
     with Gradebook(course.db_url, course_id=course.course_id) as gb:
