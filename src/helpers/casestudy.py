@@ -356,6 +356,22 @@ class Complaints(_Model):
     bad_experience_factor: float = Field(8.0, ge=1)
     other_channel_share: float = Field(0.3, ge=0, lt=1, description="Complaints by email/web/letter")
     external_escalation: float = Field(0.05, ge=0, le=1)
+    # the organisation's complaints policy (timeliness is measured against it)
+    acknowledge_working_days: int = Field(1, ge=0, description="Acknowledge within this many working days")
+    resolve_working_days: int = Field(10, ge=1, description="Resolve within this many working days, else "
+                                      "escalate internally (internal dispute resolution)")
+    final_response_working_days: int = Field(20, ge=1, description="Final response after internal escalation "
+                                             "within this many working days of receipt")
+    internal_escalation: float = Field(0.08, ge=0, le=1, description="Share escalated internally at the "
+                                       "customer's request before the deadline")
+    policy_breach_share: float = Field(0.08, ge=0, le=1, description="Share of acknowledgements sent late")
+
+
+class QualityAssurance(_Model):
+    """Quality-assurance evaluations: team leaders score sampled answered calls on a form."""
+    evaluations_per_agent_week: float = Field(1.0, ge=0)
+    items: list[str] = Field(default_factory=lambda: ["greeting", "verification", "needs_analysis", "resolution",
+                                                      "compliance", "empathy", "wrap_notes"])
 
 
 class CaseStudy(_Model):
@@ -387,6 +403,7 @@ class CaseStudy(_Model):
     workforce: Workforce = Field(default_factory=Workforce)
     surveys: Surveys = Field(default_factory=Surveys)
     complaints: Complaints = Field(default_factory=Complaints)
+    quality_assurance: QualityAssurance = Field(default_factory=QualityAssurance)
     history_months: int = Field(12, ge=1, le=60, description="Months of offer history before the period")
     churn_annual_rate: float = Field(0.05, ge=0, le=1, description="Share of customers leaving per year without "
                                      "a call that leads to it (switching retailer), before segment factors")

@@ -398,13 +398,17 @@ class CallModel:
             parent = np.concatenate(parents)
             r = sim.serve_fcfs(allc["t"], d["patience"], d["talk"] + d["hold"] + d["wrap"],
                                self.roster.seg_start[q.name], self.roster.seg_end[q.name],
-                               server_successor=self.roster.seg_next[q.name], retrial_of=parent)
+                               server_successor=self.roster.seg_next[q.name], retrial_of=parent,
+                               server_speed=self.roster.seg_speed[q.name])
             ans = r.made & ~r.abandoned
             agent = np.full(len(allc), -1, dtype=np.int64)
             agent[ans] = self.roster.seg_agent[q.name][r.server[ans]]
+            factor = np.full(len(allc), np.nan)
+            factor[ans] = self.roster.seg_speed[q.name][r.server[ans]]
+            talk, hold, wrap = sim.scaled_durations(d["talk"], d["hold"], d["wrap"], factor)
             out = {"wait": r.wait_s, "abandoned": r.abandoned, "answered": r.answered_s,
-                   "talk": np.where(ans, d["talk"], 0.0), "hold": np.where(ans, d["hold"], 0.0),
-                   "wrap": np.where(ans, d["wrap"], 0.0), "agent": agent, "short": ans & d["short"]}
+                   "talk": np.where(ans, talk, 0.0), "hold": np.where(ans, hold, 0.0),
+                   "wrap": np.where(ans, wrap, 0.0), "agent": agent, "short": ans & d["short"]}
             m = idx.size
             for k in keys:
                 res[k][idx] = out[k][:m]
@@ -488,7 +492,7 @@ def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Gri
         "incident_id": coded(strings([o.id for o, *_ in model.outages] or [""]), incident),
         "is_repeat": is_repeat(calls["cust"], calls["reason"], t),
     })
-    internal = {"cust": calls["cust"], "kind": calls["kind"], "redirected": calls["redirected"], "short": res["short"],
+    internal = {"cust": calls["cust"], "kind": calls["kind"], "redirected": calls["redirected"], "short": res["short"], "agent": res["agent"],
                 "segment": np.where(calls["cust"] >= 0, model.cust_segment[np.maximum(calls["cust"], 0)], -1),
                 "crm": th[3], "t": t, "reason": calls["reason"], "q": calls["q"], "outcome": outcome,
                 "reason_names": model.reason_names, "queues": model.queues,

@@ -83,6 +83,7 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     sales = outcomes.make_sales(cs, calls, internal, rng("sales"))
     surveys = outcomes.make_surveys(cs, calls, internal, pools, rng("surveys"))
     complaints = outcomes.make_complaints(cs, calls, internal, customers, pools, rng("complaints"), t0, period_end)
+    qa_evaluations = outcomes.make_qa_evaluations(cs, calls, internal, roster, rng("qa"), period_end)
     customers, holdings = outcomes.apply_churn(customers, holdings, calls, internal, rng("churn"), t0, period_end, cs)
     holdings = outcomes.holdings_from_sales(holdings, sales, customers)
     tick("outcomes")
@@ -104,7 +105,7 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
                              .reset_index(drop=True)), "products": products, "holdings": holdings,
         "campaigns": marketing.campaigns_frame(campaigns), "offers": offers, "agents": roster.agents,
         "shifts": roster.shifts, "calls": calls, "sales": sales, "surveys": surveys, "complaints": complaints,
-        "incidents": incidents_frame(cs),
+        "incidents": incidents_frame(cs), "qa_evaluations": qa_evaluations,
     }
     # conform again: later steps edited some frames (whole seconds, contract dtypes)
     tables = {name: conform(name, tables[name]) for name in TABLES}

@@ -175,18 +175,141 @@ def make_complaints(cs: CaseStudy, calls: pd.DataFrame, internal: dict, customer
     severity = np.where(severity_u < 0.55, "low", np.where(severity_u < 0.9, "medium", "high")).astype(object)
     escalated = rng.random(m) < cp.external_escalation * np.where(severity == "high", 3, 1)
     resolve_days = rng.lognormal(np.log(np.where(severity == "high", 9, 3)), 0.8, m)
-    resolved = received + days(resolve_days)
-    resolved = np.where(resolved <= np.datetime64(period_end, "ns"), resolved, np.datetime64("NaT", "ns"))
     channel = np.concatenate([np.full(k, "phone", dtype=object),
                               np.array(["email", "web", "letter"], dtype=object)[rng.choice(3, n_other, p=[0.5, 0.4, 0.1])]])
     text = _verbatims(rng, pools, "complaint", topic, np.full(m, 2))
     cust = pa.concat_arrays([arrow(c["customer_id"]), other_c])
     call_id = pa.concat_arrays([arrow(c["call_id"]), pa.nulls(n_other, pa.string())])
+    handling = complaint_handling(cp, rng, received, severity, resolve_days, escalated, period_end)
+    resolved = handling.pop("resolved_at")
     return conform("complaints", {
         "complaint_id": ids("P", m, 5), "customer_id": take(cust, order), "call_id": take(call_id, order),
         "received_at": received[order], "channel": channel[order],
         "category": take(strings(TOPICS), topic[order]), "verbatim": take(text, order),
-        "severity": severity[order], "resolved_at": resolved[order], "escalated_external": escalated[order]})
+        "severity": severity[order], "resolved_at": resolved[order], "escalated_external": escalated[order],
+        **{k: v[order] for k, v in handling.items()}})
+
+
+def _business_time(stamp: np.ndarray, working_days: np.ndarray, rng, hours=(9.0, 17.0)) -> np.ndarray:
+    """``working_days`` working days after ``stamp``'s day (0: the same day if a working day, else the
+    next), at a time of day within business hours, never before ``stamp``."""
+    from helpers.generator.calendar import NATIONAL_HOLIDAYS
+    d = np.asarray(stamp, dtype="datetime64[ns]").astype("datetime64[D]")
+    day = np.busday_offset(d, np.asarray(working_days, dtype=np.int64), roll="forward", holidays=NATIONAL_HOLIDAYS)
+    tod = days((hours[0] + rng.random(d.size) * (hours[1] - hours[0])) / 24)
+    out = day.astype("datetime64[ns]") + tod
+    return np.maximum(out, np.asarray(stamp, dtype="datetime64[ns]") + np.timedelta64(5, "m"))
+
+
+def complaint_handling(cp, rng, received, severity, resolve_days, escalated_ext, period_end) -> dict:
+    """Timestamps of each complaint's handling against the case study's complaints policy.
+
+    Acknowledged on the day or the next working day (a share ``policy_breach_share`` late, 2-4 working
+    days); investigation starts within hours; complaints not resolved within ``resolve_working_days``
+    (or escalated at the customer's request, ``internal_escalation``) go to internal dispute
+    resolution on the deadline; those escalated externally go to the ombudsman 3-25 days after
+    receipt. Times after the end of the period are empty (still open). All arrays in received order.
+    """
+    m = received.size
+    end = np.datetime64(period_end, "ns")
+    nat = np.datetime64("NaT", "ns")
+    late = rng.random(m) < cp.policy_breach_share
+    ack_days = np.where(late, rng.integers(cp.acknowledge_working_days + 1, cp.acknowledge_working_days + 4, m),
+                        np.where(rng.random(m) < 0.7, 0, cp.acknowledge_working_days))
+    ack = _business_time(received, ack_days, rng)
+    invest = ack + days(rng.lognormal(np.log(4 / 24), 0.8, m))
+    resolved = received + days(resolve_days)
+    wd = np.busday_count(received.astype("datetime64[D]"), resolved.astype("datetime64[D]"),
+                         holidays=_holidays())
+    overdue = wd > cp.resolve_working_days
+    asked = rng.random(m) < cp.internal_escalation * np.where(severity == "high", 2.0, 1.0)
+    internal = overdue | asked
+    int_days = np.where(overdue, cp.resolve_working_days, rng.integers(1, max(cp.resolve_working_days, 2), m))
+    esc_int = np.where(internal, _business_time(received, int_days, rng), nat)
+    esc_int = np.where(internal, np.maximum(esc_int, invest + np.timedelta64(1, "h")), nat)
+    esc_ext = np.where(escalated_ext, received + days(rng.uniform(3, 25, m)), nat)
+    esc_ext = np.where(escalated_ext, np.maximum(esc_ext, invest + np.timedelta64(1, "h")), nat)
+    # the final resolution comes after any escalation (ombudsman cases take weeks)
+    resolved = np.where(escalated_ext, np.maximum(resolved, esc_ext + days(rng.uniform(10, 40, m))), resolved)
+    resolved = np.where(internal, np.maximum(resolved, esc_int + days(rng.uniform(1, 10, m))), resolved)
+    resolved = np.maximum(resolved, invest + np.timedelta64(2, "h"))
+    open_ = resolved > end
+    status = np.select([~open_, escalated_ext & (esc_ext <= end), internal & (esc_int <= end)],
+                       ["resolved", "escalated_external", "escalated_internal"], "open").astype(object)
+    after = lambda x: np.where(x <= end, x, nat)  # noqa: E731
+    return {"resolved_at": np.where(open_, nat, resolved), "acknowledged_at": np.minimum(ack, end - np.timedelta64(1, "s")),
+            "investigation_started_at": np.minimum(invest, end - np.timedelta64(1, "s")),
+            "escalated_internal_at": after(esc_int), "escalated_external_at": after(esc_ext), "status": status}
+
+
+def _holidays():
+    from helpers.generator.calendar import NATIONAL_HOLIDAYS
+    return NATIONAL_HOLIDAYS
+
+
+def make_qa_evaluations(cs: CaseStudy, calls: pd.DataFrame, internal: dict, roster, rng: np.random.Generator,
+                        period_end: np.datetime64) -> pd.DataFrame:
+    """Quality-assurance evaluations of sampled answered calls (about one per agent a week).
+
+    Each item (0-2) is read off a latent = 0.4 x the agent's quality (``roster.traits``: proficiency and
+    tenure) + 1.75 + the evaluator's leniency (sd 0.15) + what happened on the call (unresolved ->
+    resolution, CRM outage -> wrap notes and verification, a very short call -> everything low, a long
+    wait -> empathy) + noise (sd 0.55); cuts at 0.2 and 1.1. Score = items / maximum x 100.
+    """
+    qa = cs.quality_assurance
+    agent = internal["agent"]
+    outcome = internal["outcome"]
+    ok = (agent >= 0) & (outcome != ABANDONED) & (outcome != LOST)
+    idx = np.flatnonzero(ok)
+    weeks = max((np.datetime64(period_end, "ns") - calls["arrived_at"].min()) / np.timedelta64(7, "D"), 1 / 7)
+    k = max(int(round(qa.evaluations_per_agent_week * weeks)), 1)
+    key = rng.random(idx.size)
+    order = np.lexsort((key, agent[idx]))
+    a_sorted = agent[idx][order]
+    first = np.r_[0, np.flatnonzero(np.diff(a_sorted)) + 1]
+    rank = np.arange(a_sorted.size) - np.repeat(first, np.diff(np.r_[first, a_sorted.size]))
+    sel = np.sort(idx[order][rank < k])
+    n = sel.size
+    ag = agent[sel]
+    agents = roster.agents
+    traits = roster.traits
+    team = agents["team"].to_numpy(dtype=object)
+    leaders = np.flatnonzero(agents["role"].to_numpy(dtype=object) == "team_leader")
+    lead_of = {}
+    for t in np.unique(team[leaders]):
+        lead_of[t] = leaders[team[leaders] == t]
+    evaluator = np.array([lead_of.get(team[a], leaders)[a % len(lead_of.get(team[a], leaders))] for a in np.unique(ag)])
+    ev = evaluator[np.searchsorted(np.unique(ag), ag)]
+    leniency = rng.normal(0, 0.15, len(agents))[ev]
+    quality = traits["quality"].to_numpy()[ag]
+    out = outcome[sel]
+    unresolved = np.isin(out, [UNRESOLVED, NO_SALE])
+    short = internal["short"][sel]
+    crm = internal["crm"][sel]
+    wait = calls["wait_s"].to_numpy()[sel]
+    effects = {"greeting": 0.6, "verification": 0.2 - 0.6 * crm, "needs_analysis": 0.0,
+               "resolution": -1.4 * unresolved, "compliance": 0.3, "empathy": -0.3 * (wait > 180),
+               "wrap_notes": -0.9 * crm}
+    items = {}
+    for name in qa.items:
+        latent = 0.4 * quality + 1.75 + leniency + effects.get(name, 0.0) - 2.0 * short + rng.normal(0, 0.55, n)
+        items[name] = np.where(latent < 0.2, 0, np.where(latent < 1.1, 1, 2)).astype(np.int64)
+    total = sum(items.values())
+    ended = calls["ended_at"].to_numpy()[sel]
+    evaluated = np.minimum(_business_time(ended, rng.integers(1, 6, n), rng),
+                           np.datetime64(period_end, "ns") - np.timedelta64(1, "s"))
+    evaluated = np.maximum(evaluated, ended)
+    aid = agents["agent_id"].to_numpy(dtype=object)
+    crit = np.zeros(n, bool)
+    for name in ("verification", "compliance"):
+        if name in items:
+            crit |= items[name] == 0
+    return conform("qa_evaluations", {
+        "evaluation_id": ids("Q", n, 5), "call_id": calls["call_id"].to_numpy(dtype=object)[sel],
+        "agent_id": aid[ag], "evaluator_id": aid[ev], "evaluated_at": evaluated,
+        **{name: items.get(name, np.zeros(n, np.int64)) for name in
+           ("greeting", "verification", "needs_analysis", "resolution", "compliance", "empathy", "wrap_notes")},
+        "score": np.round(100.0 * total / (2 * len(qa.items)), 1), "critical_fail": crit})
 
 
 def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataFrame, internal: dict,

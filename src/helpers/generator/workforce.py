@@ -8,6 +8,15 @@ coaching) and some shifts are lost to unplanned absence, more on some days than 
 centres. Agents are assigned to shifts day by day, fewest days worked this week first.
 
 In the simulation a shift serves its agent's primary queue (the first of ``skills``).
+
+Agents differ (``agent_traits``): a proficiency z ~ N(0, 1) per agent and tenure. Handle time is
+``exp(-0.10 z) x (1 + 0.35 exp(-tenure_days / 75))`` times the call's base time (a new starter is
+about 35% slower and improves over the first months, tenure counted on the day of each shift);
+adherence: each agent logs in late and out early by exponential minutes with an agent-level mean
+(1-6 min, shorter for proficient agents), so the on-duty segments the queue serves start and end
+accordingly (``shifts.login_at`` / ``logout_at``); quality (``quality``, a latent score used by the
+QA evaluations) rises with proficiency and tenure. About 12% of agents are new starters hired in the
+eight weeks before the period.
 """
 from __future__ import annotations
 
@@ -35,6 +44,8 @@ class Roster:
     seg_end: dict     # queue -> segment ends (s)
     seg_agent: dict   # queue -> agent index (into agent_ids) per segment
     seg_next: dict = None  # queue -> index of the segment after the break (same agent, same shift), -1 if none
+    seg_speed: dict = None  # queue -> handle-time factor of the segment's agent on that day (skill, tenure)
+    traits: pd.DataFrame = None  # per agent row of ``agents``: proficiency, quality, tenure_days at t0
     agent_ids: object = None  # pyarrow array of the agents' ids (agents first, team leaders after)
 
 
@@ -110,6 +121,13 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
     n_agents = len(agent_queue)
     agent_queue = np.array(agent_queue)
 
+    # Agents differ: proficiency, tenure (new starters), adherence (see module doc).
+    new_starter = rng.random(n_agents) < 0.12
+    tenure0 = np.where(new_starter, rng.uniform(0, 56, n_agents), rng.exponential(2.5 * 365.25, n_agents) + 56)
+    prof = rng.normal(0, 1, n_agents)
+    late_mean_min = np.clip(2.5 * np.exp(-0.35 * (0.6 * prof + 0.8 * rng.normal(0, 1, n_agents))), 1.0, 6.0)
+    quality = 0.6 * prof + 0.8 * rng.normal(0, 1, n_agents) - 0.9 * np.exp(-tenure0 / 90)
+
     # On-duty time: shift minus a break block in the middle; absence removes the shift.
     start_s = day * 86400.0 + s_hh * HALF_HOUR
     end_s = day * 86400.0 + e_hh * HALF_HOUR
@@ -121,13 +139,20 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
     off_start = start_s + np.round((dur - off) * (0.2 + 0.6 * rng.random(len(sh))) / 300.0) * 300.0
     off_start = np.clip(off_start, start_s, end_s - off)
     absent = rng.random(len(sh)) < np.minimum(wf.absence_rate * absence_factor[day], 0.5)
+    late = np.round(rng.exponential(late_mean_min[agent_of_shift] * 60))
+    early = np.round(rng.exponential(late_mean_min[agent_of_shift] * 30))
+    late = np.minimum(late, np.maximum(off_start - start_s - 60, 0))     # still logs in before the break
+    early = np.minimum(early, np.maximum(end_s - off_start - off - 60, 0))
+    login_s, logout_s = start_s + late, end_s - early
+    tenure_day = tenure0[agent_of_shift] + day
+    speed = np.exp(-0.10 * prof[agent_of_shift]) * (1 + 0.35 * np.exp(-tenure_day / 75))
 
     agent_ids = ids("A", n_agents, 4).to_numpy(zero_copy_only=False).astype(object)
-    seg_start, seg_end, seg_agent, seg_next = {}, {}, {}, {}
+    seg_start, seg_end, seg_agent, seg_next, seg_speed = {}, {}, {}, {}, {}
     for qi, q in enumerate(cs.queue_names):
         m = (q_idx == qi) & ~absent
-        a1, b1 = start_s[m], off_start[m]
-        a2, b2 = off_start[m] + off[m], end_s[m]
+        a1, b1 = login_s[m], off_start[m]
+        a2, b2 = off_start[m] + off[m], logout_s[m]
         starts, ends = np.concatenate([a1, a2]), np.concatenate([b1, b2])
         agents = np.concatenate([agent_of_shift[m], agent_of_shift[m]])
         keep = ends > starts
@@ -138,6 +163,7 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
         new_index = np.cumsum(keep) - 1
         nxt = np.where((nxt >= 0) & keep[np.maximum(nxt, 0)], new_index[np.maximum(nxt, 0)], -1)
         seg_start[q], seg_end[q], seg_agent[q], seg_next[q] = starts[keep], ends[keep], agents[keep], nxt[keep]
+        seg_speed[q] = np.concatenate([speed[m], speed[m]])[keep]
 
     t0ns = np.datetime64(t0, "ns")
     sec = lambda x: t0ns + (np.asarray(x) * 1e9).astype(np.int64).astype("timedelta64[ns]")  # noqa: E731
@@ -147,9 +173,11 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
         "agent_id": agent_ids[agent_of_shift[order]],
         "date": dates[day[order]].astype("datetime64[ns]"),
         "rostered_start": sec(start_s[order]), "rostered_end": sec(end_s[order]),
-        "logged_in_s": np.where(absent, 0.0, dur - off)[order],
-        "shrinkage_s": np.where(absent, dur, off)[order],
+        "logged_in_s": np.where(absent, 0.0, logout_s - login_s - off)[order],
+        "shrinkage_s": np.where(absent, dur, off + late + early)[order],
         "absent": absent[order],
+        "login_at": np.where(absent, np.datetime64("NaT", "ns"), sec(login_s))[order],
+        "logout_at": np.where(absent, np.datetime64("NaT", "ns"), sec(logout_s))[order],
     })
 
     # Agents table: hours decide employment; a team leader per agents_per_team_leader agents.
@@ -170,7 +198,8 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
     skill = np.array(names, dtype=object)[all_queue]
     skills = np.where(multi, skill + "," + np.array(names, dtype=object)[second], skill)
     teams = np.array([AgentData.team_names.get(q, q) for q in names], dtype=object)[all_queue]
-    hired_years = np.where(np.arange(total) >= n_agents, 3 + 6 * rng.random(total), rng.exponential(2.5, total))
+    hired_years = np.where(np.arange(total) >= n_agents, 3 + 6 * rng.random(total),
+                           np.concatenate([tenure0, np.zeros(total - n_agents)]) / 365.25)
     hired = (np.datetime64(t0, "ns") - (hired_years * 365.25 * 86400e9).astype(np.int64).astype("timedelta64[ns]")
              ).astype("datetime64[D]").astype("datetime64[ns]")
     all_ids = np.concatenate([agent_ids, ids("A", len(tl_queue), 4, start=n_agents + 1).to_numpy(zero_copy_only=False)
@@ -186,5 +215,9 @@ def make_roster(cs: CaseStudy, pools: Pools, rng: np.random.Generator, n_days: i
         "hired_at": hired,
         "hourly_cost_aud": np.concatenate([cost, np.full(len(tl_queue), wf.team_leader_hourly_cost_aud)]),
     })
+    traits = pd.DataFrame({"proficiency": np.concatenate([prof, np.full(total - n_agents, 1.0)]),
+                           "quality": np.concatenate([quality, np.full(total - n_agents, 1.0)]),
+                           "tenure_days": hired_years * 365.25,
+                           "late_mean_min": np.concatenate([late_mean_min, np.full(total - n_agents, 1.0)])})
     return Roster(agents=agents, shifts=shifts, seg_start=seg_start, seg_end=seg_end, seg_agent=seg_agent,
-                  agent_ids=arrow(agents["agent_id"]), seg_next=seg_next)
+                  agent_ids=arrow(agents["agent_id"]), seg_next=seg_next, seg_speed=seg_speed, traits=traits)

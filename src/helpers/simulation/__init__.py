@@ -9,10 +9,11 @@ announcements, FCFS multi-server queue with abandonment. See docs/simulation.md.
 from helpers.simulation.arrivals import arrival_times, retrial_arrivals
 from helpers.simulation.distributions import day_factors, lognormal_mean_cv, patience_times
 from helpers.simulation.profiles import DEFAULTS, WEEKDAY_FACTORS, intraday_profile
-from helpers.simulation.queue import QueueResult, serve_fcfs
+from helpers.simulation.queue import QueueResult, scaled_durations, serve_fcfs
 from helpers.simulation.simulate import simulate_queue
 
 __all__ = [
     "day_factors", "arrival_times", "lognormal_mean_cv", "patience_times", "serve_fcfs", "QueueResult",
+    "scaled_durations",
     "simulate_queue", "retrial_arrivals", "intraday_profile", "WEEKDAY_FACTORS", "DEFAULTS",
 ]

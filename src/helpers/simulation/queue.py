@@ -40,7 +40,7 @@ class QueueResult:
 
 def _fcfs_loop(arrival: list, patience: list, busy: list,
                starts: list, ends: list, ids: list, successor: list | None = None,
-               after: list | None = None) -> tuple[list, list]:
+               after: list | None = None, speed: list | None = None) -> tuple[list, list]:
     """The sequential core. Servers come sorted by shift start; returns answered times and server ids.
 
     The free-heap holds (time the server can next start a call, shift end, server id) for servers whose
@@ -53,6 +53,7 @@ def _fcfs_loop(arrival: list, patience: list, busy: list,
     that runs into the break delays the break's end. ``ready`` holds those delayed starts.
     ``after[i]`` (or -1) is the position of an earlier call whose *abandonment* this call depends on (a
     retrial): if that call was answered, call i never happens (server -2).
+    ``speed[id]`` multiplies the busy time of calls server ``id`` takes (rounded to whole seconds).
     """
     heap: list = []
     push, pop, replace = heapq.heappush, heapq.heappop, heapq.heapreplace
@@ -96,7 +97,7 @@ def _fcfs_loop(arrival: list, patience: list, busy: list,
         if t == inf:  # no server on duty for the rest of the period: everyone from here abandons
             break
         if t - a <= pat:
-            done = t + b
+            done = t + (round(b * speed[top[2]]) if speed is not None else b)
             replace(heap, (done, top[1], top[2]))
             add_answered(t)
             add_server(top[2])
@@ -114,7 +115,7 @@ def _fcfs_loop(arrival: list, patience: list, busy: list,
 
 
 def serve_fcfs(arrival_s, patience_s, busy_s, server_start_s, server_end_s, *, server_successor=None,
-               retrial_of=None) -> QueueResult:
+               retrial_of=None, server_speed=None) -> QueueResult:
     """Serve calls first-come-first-served by identical servers with shifts; impatient callers abandon.
 
     arrival_s       call arrival times (s); any order (results stay aligned with the input).
@@ -137,6 +138,9 @@ def serve_fcfs(arrival_s, patience_s, busy_s, server_start_s, server_end_s, *, s
                     caller makes this call only if that call was abandoned (a retrial), or -1. A retrial
                     of a call that was answered (or itself never made) never happens: ``server == -2``,
                     ``made`` False. Retrials must arrive after the call they repeat.
+    server_speed    optional, one factor per server: a call taken by server k keeps the agent busy for
+                    ``round(busy_s * server_speed[k])`` seconds (agents differ: skill, tenure, learning).
+                    The caller rescales talk, hold and wrap the same way (see ``scaled_durations``).
     """
     arrival = float_array("arrival_s", arrival_s)
     n = arrival.size
@@ -154,6 +158,11 @@ def serve_fcfs(arrival_s, patience_s, busy_s, server_start_s, server_end_s, *, s
         k = int(np.flatnonzero(end < start)[0])
         raise ValueError(f"server {k}: server_end_s ({end[k]}) is before server_start_s ({start[k]})")
 
+    speed = None
+    if server_speed is not None:
+        speed = np.asarray(server_speed, dtype=np.float64)
+        if speed.shape != start.shape or not (speed > 0).all():
+            raise ValueError("server_speed must have one factor > 0 per server")
     successor = None
     if server_successor is not None:
         successor = np.asarray(server_successor, dtype=np.int64)
@@ -179,7 +188,8 @@ def serve_fcfs(arrival_s, patience_s, busy_s, server_start_s, server_end_s, *, s
     answered, server = _fcfs_loop(arrival.tolist(), patience.tolist(), busy.tolist(),
                                   start[by_start].tolist(), end[by_start].tolist(), by_start.tolist(),
                                   None if successor is None else successor.tolist(),
-                                  None if parent is None else parent.tolist())
+                                  None if parent is None else parent.tolist(),
+                                  None if speed is None else speed.tolist())
     answered = np.array(answered, dtype=np.float64)
     server = np.array(server, dtype=np.int64)
     if parent is not None:  # calls left after the last shift: retrials of answered calls never happen
@@ -198,3 +208,15 @@ def serve_fcfs(arrival_s, patience_s, busy_s, server_start_s, server_end_s, *, s
         answered, server, abandoned, wait, made = (answered[inverse], server[inverse], abandoned[inverse],
                                                    wait[inverse], made[inverse])
     return QueueResult(wait_s=wait, abandoned=abandoned, answered_s=answered, server=server, made=made)
+
+
+def scaled_durations(talk_s, hold_s, wrap_s, factor):
+    """Talk, hold and wrap (whole seconds) of calls whose agent works at ``factor`` x the base time, so
+    that talk + hold + wrap == round((talk + hold + wrap) * factor) exactly, as ``serve_fcfs`` kept the
+    agent busy (``server_speed``); NaN factors (abandoned calls) give the inputs back."""
+    talk, hold, wrap = (np.asarray(x, dtype=np.float64) for x in (talk_s, hold_s, wrap_s))
+    f = np.where(np.isfinite(factor), factor, 1.0)
+    total = np.round((talk + hold + wrap) * f)
+    t = np.minimum(np.round(talk * f), total)
+    h = np.minimum(np.round(hold * f), total - t)
+    return t, h, total - t - h
