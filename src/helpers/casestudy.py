@@ -284,6 +284,17 @@ class BudgetLine(_Model):
     line: str
     amount_aud: float = Field(ge=0)
     period: Literal["month", "quarter", "year", "period"]
+    category: Literal["labour", "technology", "training", "marketing", "quality", "premises", "other"] = "other"
+
+
+class CostOption(_Model):
+    """An option a manager could choose, with its costs (AUD) and the effect the business case claims."""
+    id: str
+    name: str
+    one_off_aud: float = Field(0.0, ge=0)
+    monthly_aud: float = Field(0.0, ge=0)
+    kpi: str = ""
+    expected_effect: str = ""
 
 
 class Objective(_Model):
@@ -398,6 +409,9 @@ class CaseStudy(_Model):
     short_calls: ShortCalls = Field(default_factory=ShortCalls)
     contingency: Contingency
     budget: list[BudgetLine] = Field(default_factory=list)
+    options: list[CostOption] = Field(default_factory=list)
+    marketing_budget_aud_per_month: float = Field(0.0, ge=0, description="Marketing budget line (campaigns)")
+    financial_year_start_month: int = Field(7, ge=1, le=12, description="First month of the financial year")
     defect_rates: dict[str, float] = Field(default_factory=dict)
     report_deadline: dt.datetime
     workforce: Workforce = Field(default_factory=Workforce)

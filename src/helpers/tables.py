@@ -230,6 +230,26 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("status", "string", "resolved|escalated_internal|escalated_external|open",
            "Where the complaint stands at the end of the period (escalated_*: escalated and still open)"),
     )),
+    Table("budget", "The centre's budget by month of the financial year with actuals to date (the business "
+          "plan's money side).", "month", (
+        _c("month", "datetime64[ns]", "first day of the month", "Month"),
+        _c("line", "string", "", "Budget line"),
+        _c("category", "string", "labour|technology|training|marketing|quality|premises|other", "Kind of cost"),
+        _c("budget_aud", "float64", "AUD", "Budgeted amount for the month"),
+        _c("actual_aud", "float64", "AUD",
+           "Actual spend (empty for months not yet closed; labour in the case-study period follows the shifts "
+           "worked, marketing the campaigns started)", True),
+    )),
+    Table("options", "Options the manager could choose, with their costs and the effect their business case "
+          "claims.", "option_id", (
+        _c("option_id", "string", "", "Option key"),
+        _c("name", "string", "", "What would be done"),
+        _c("one_off_aud", "float64", "AUD", "One-off cost (set-up, recruitment, licences)"),
+        _c("monthly_aud", "float64", "AUD", "Running cost per month"),
+        _c("annual_cost_aud", "float64", "AUD", "Cost in the first 12 months: one-off + 12 x monthly"),
+        _c("kpi", "string", "", "KPI the option is meant to move"),
+        _c("expected_effect", "string", "", "Effect claimed by the business case (to be tested, not a fact)"),
+    )),
     Table("qa_evaluations", "Quality-assurance evaluations: team leaders score sampled answered calls on the "
           "centre's form (0 = not met, 1 = partly met, 2 = met per item).", "evaluation_id", (
         _c("evaluation_id", "string", "", "Evaluation key, e.g. Q00001"),

@@ -12,7 +12,7 @@ from helpers.casestudy import CaseStudy, load_case_study
 from helpers.generator import calls as calls_mod
 from helpers.generator import customers as cust_mod
 from helpers.generator import defects as defects_mod
-from helpers.generator import marketing, outcomes
+from helpers.generator import business, marketing, outcomes
 from helpers.generator.dataset import Dataset
 from helpers.generator.frames import conform, ids
 from helpers.generator.pools import build_pools
@@ -106,6 +106,9 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
         "campaigns": marketing.campaigns_frame(campaigns), "offers": offers, "agents": roster.agents,
         "shifts": roster.shifts, "calls": calls, "sales": sales, "surveys": surveys, "complaints": complaints,
         "incidents": incidents_frame(cs), "qa_evaluations": qa_evaluations,
+        "budget": business.make_budget(cs, roster.shifts, roster.agents, marketing.campaigns_frame(campaigns),
+                                       rng("budget"), t0, period_end),
+        "options": business.options_frame(cs),
     }
     # conform again: later steps edited some frames (whole seconds, contract dtypes)
     tables = {name: conform(name, tables[name]) for name in TABLES}
