@@ -131,6 +131,9 @@ def test_write_reports_outcomes_and_files(marked):
     files = write_reports(marked.root, marked.notebooks, reports_dir=marked.reports)
     frame = pd.read_csv(files.competency_csv)
     assert list(frame.columns) == COLUMNS
+    # one result sheet per learner, HTML and PDF (content: tests/test_result_sheet.py)
+    assert sorted(p.name for p in files.result_sheets) == sorted(f"{who}.{ext}" for who in frame["learner"].unique()
+                                                                 for ext in ("html", "pdf"))
     units = frame[frame["criterion"] == UNIT_ROW].set_index(["learner", "unit"])["outcome"].to_dict()
     assert units[("ann", UNIT)] == COMPETENT and units[("ann", "BSBCCO605A")] == COMPETENT
     assert units[("ben", UNIT)] == NOT_YET_COMPETENT and units[("cal", UNIT)] == NOT_YET_COMPETENT

@@ -21,16 +21,20 @@ class ReportFiles:
     guide_html: Path
     learners: int
     competent: dict[str, int]  # unit -> learners Competent
+    result_sheets: list[Path] = None  # reports/result_sheets/<learner>.html and .pdf
 
 
 def write_reports(course_root: Path | str | None = None, notebooks_root: Path | str | None = None, *,
                   db_url: str | None = None, reports_dir: Path | str | None = None,
-                  threshold: float | None = None) -> ReportFiles:
-    """``competency.csv``, ``competency.html`` and the assessor guide (Markdown and HTML).
+                  threshold: float | None = None, assessor: str | None = None) -> ReportFiles:
+    """``competency.csv``, ``competency.html``, the assessor guide (Markdown and HTML) and each
+    learner's result sheet (``result_sheets/<learner>.html`` and ``.pdf``).
 
     ``threshold`` (fraction of a cell's points that counts as earned) defaults to the config's
-    ``c.CCWReport.threshold``, else 1.0 (full marks).
+    ``c.CCWReport.threshold``, else 1.0 (full marks). ``assessor`` (printed on the result sheets)
+    defaults to ``c.CCWReport.assessor``; ``c.CCWReport.rto`` names the RTO on them.
     """
+    from helpers.course.result_sheet import write_result_sheets
     from helpers import competency
 
     course = load_course(course_root, notebooks_root, db_url)
@@ -45,6 +49,9 @@ def write_reports(course_root: Path | str | None = None, notebooks_root: Path | 
     html_path = out / "competency.html"
     html_path.write_text(render_report(frame, grades), encoding="utf-8")
     guide_md, guide_html = write_guide(course.notebooks, out)
+    sheets = write_result_sheets(frame, out / "result_sheets", threshold=level,
+                                 assessor=assessor or course.setting("CCWReport", "assessor", None) or None,
+                                 rto=course.setting("CCWReport", "rto", None) or None)
     units = frame[frame["criterion"] == UNIT_ROW]
     competent = {u: int((part["outcome"] == "Competent").sum()) for u, part in units.groupby("unit")}
-    return ReportFiles(csv_path, html_path, guide_md, guide_html, int(frame["learner"].nunique()), competent)
+    return ReportFiles(csv_path, html_path, guide_md, guide_html, int(frame["learner"].nunique()), competent, sheets)
