@@ -231,7 +231,8 @@ TABLES: dict[str, Table] = {t.name: t for t in (
            "Where the complaint stands at the end of the period (escalated_*: escalated and still open)"),
     )),
     Table("budget", "The centre's budget by month of the financial year with actuals to date (the business "
-          "plan's money side).", "month", (
+          "plan's money side).", "budget_id", (
+        _c("budget_id", "string", "", "Row key: month and line, e.g. B2505-03"),
         _c("month", "datetime64[ns]", "first day of the month", "Month"),
         _c("line", "string", "", "Budget line"),
         _c("category", "string", "labour|technology|training|marketing|quality|premises|other", "Kind of cost"),

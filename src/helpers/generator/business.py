@@ -46,7 +46,7 @@ def make_budget(cs: CaseStudy, shifts: pd.DataFrame, agents: pd.DataFrame, campa
     days_in = pd.Series(1, index=period_days).groupby(period_days.to_period("M").start_time).sum()
     camp = campaigns.groupby(campaigns["start"].dt.to_period("M").dt.start_time)["budget_aud"].sum()
     rows = []
-    for line, category, amount in lines:
+    for k, (line, category, amount) in enumerate(lines, start=1):
         noise = 1 + rng.normal(0, 0.03, months.size)
         actual = amount * noise * np.where(winter & (category == "labour"), 1.03, 1.0)
         for i, m in enumerate(pd.DatetimeIndex(months)):
@@ -56,7 +56,8 @@ def make_budget(cs: CaseStudy, shifts: pd.DataFrame, agents: pd.DataFrame, campa
                 actual[i] = paid[m] * full / open_days if open_days >= 7 else actual[i]
             if category == "marketing":
                 actual[i] = float(camp.get(m, 0.0))
-        rows.append(pd.DataFrame({"month": months, "line": line, "category": category,
+        key = [f"B{m:%y%m}-{k:02d}" for m in pd.DatetimeIndex(months)]
+        rows.append(pd.DataFrame({"budget_id": key, "month": months, "line": line, "category": category,
                                   "budget_aud": np.round(np.full(months.size, amount), 2),
                                   "actual_aud": np.where(closed, np.round(actual, 2), np.nan)}))
     out = pd.concat(rows, ignore_index=True).sort_values(["month", "line"], kind="stable")
