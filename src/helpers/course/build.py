@@ -9,7 +9,8 @@
    notebook with its reference solutions and require full marks from those checks on every
    autograded cell;
 4. generate the student release with nbgrader's GenerateAssignment (which also records the
-   assignment in the gradebook), drop grader-only metadata (``benchmark``) from it;
+   assignment in the gradebook), drop grader-only metadata (``benchmark``) from it and show each
+   written answer's rubric above it (``helpers.course.rubrics``);
 5. check that no solution, hidden-test or benchmark text remains in the release.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ import nbformat
 from helpers.course.config import Course, load_course
 from helpers.course.notebooks import grader_only_lines, leaked_lines, notebook_text, source_problems
 from helpers.course.pool import run_tasks
+from helpers.course.rubrics import show_rubrics
 from helpers.course.variants import course_secret, kernel_env
 from helpers.errors import UserFacingError
 from helpers.paths import project_root
@@ -199,6 +201,7 @@ def _release(course: Course, assignment: str) -> list[str]:
         for cell in release.cells:
             for key in GRADER_ONLY_KEYS:
                 cell.metadata.pop(key, None)
+        show_rubrics(release)  # learners see how each written answer is marked, above it
         nbformat.write(release, rel_path)
         text = notebook_text(release)
         for line in leaked_lines(grader_only_lines(nbformat.read(src, as_version=4)), text):
