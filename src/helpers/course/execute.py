@@ -13,6 +13,7 @@ that never ran must carry an error output: :func:`execute_notebook` adds one.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import subprocess
@@ -25,7 +26,7 @@ from nbclient.exceptions import DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode
 
-from helpers.course.sandbox import SandboxSpec, kernel_manager_class, sandbox_env, prepare_ipc_dir, seal_ipc_dir
+from helpers.course.sandbox import SandboxSpec, allocate_uid, kernel_manager_class, sandbox_env, prepare_ipc_dir, seal_ipc_dir
 
 TIMEOUT_ERROR = {"ename": "CellTimeoutError", "evalue": "",
                  "traceback": ["CellTimeoutError: the cell ran longer than the time limit and was stopped"]}
@@ -155,8 +156,9 @@ def execute_notebook(nb: NotebookNode, *, env: dict, cwd: str, limits: Limits = 
     run = Execution()
     km, sealed = None, None
     if sandbox is not None:
+        sandbox = dataclasses.replace(sandbox, uid=allocate_uid(sandbox.limits))
         ipc = Path(sandbox.ipc_dir)
-        prepare_ipc_dir(ipc, sandbox.limits)
+        prepare_ipc_dir(ipc, sandbox.uid)
         km = kernel_manager_class()(kernel_name="python3", transport="ipc", ip=str(ipc / "k"),
                                     connection_file=str(ipc / "kernel.json"))
         km.sandbox_spec, km.sandbox_env = sandbox, sandbox_env(env)

@@ -15,8 +15,8 @@ machine. The kernel therefore runs as::
   read-only; the learner's own dataset read-only at the path ``CCW_DATASET`` names; a size-limited
   tmpfs for ``/tmp``, the home folder and the working folder; nothing else of the host (no course
   root, no other learner);
-* **identity**: run by root, the kernel drops to an unprivileged uid of its own (``uid_base`` + the
-  worker's pid) so the process limit applies and no file of the host's users is writable; run by
+* **identity**: run by root, each kernel drops to an unprivileged uid of its own (from ``uid_base``
+  up) so the process limit applies and no file of the host's users is writable; run by
   another user, a user namespace keeps that user's own uid;
 * **limits** (``prlimit``): address space, processes, CPU seconds, file size, open files, no core
   dumps; output size and wall-clock time are limited by the grader (``helpers.course.execute``).
@@ -27,6 +27,7 @@ Settings are traitlets on :class:`CCWSandbox` (``c.CCWSandbox.memory_mb = 4096``
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import shutil
@@ -56,8 +57,8 @@ class CCWSandbox(Configurable):
     file_size_mb = Int(64, help="Largest file the kernel may write, MiB (RLIMIT_FSIZE).").tag(config=True)
     scratch_mb = Int(256, help="Size of the kernel's writable scratch tmpfs (/tmp and home), MiB.").tag(config=True)
     open_files = Int(1024, help="Open file descriptors (RLIMIT_NOFILE).").tag(config=True)
-    uid_base = Int(1_700_000_000, help="When grading as root, the kernel runs as uid_base + the worker's "
-                                       "pid: an unprivileged uid no host user has.").tag(config=True)
+    uid_base = Int(1_000_000_000, help="When grading as root, each kernel runs as an unprivileged uid of its "
+                                       "own from uid_base upwards, which no host user has.").tag(config=True)
 
     def limits(self) -> dict:
         """The settings as a plain dict (what a grading task carries to its worker)."""
@@ -73,6 +74,7 @@ class SandboxSpec:
     limits: dict
     dataset: str | None = None
     files: tuple[tuple[str, str], ...] = ()
+    uid: int | None = None  # see allocate_uid
 
 
 def bwrap_path() -> str | None:
@@ -159,6 +161,13 @@ def _parents(folder: str, made: set[str]) -> list[str]:
     return args
 
 
+def _learner_visible() -> list[str]:
+    from helpers.casestudy import casestudies_dir
+
+    folder = casestudies_dir()
+    return [str(folder)] if folder.is_dir() else []
+
+
 def _rlimits(limits: dict) -> list[str]:
     mib = 1024 * 1024
     return [shutil.which("prlimit") or "prlimit", f"--as={limits['memory_mb'] * mib}", f"--nproc={limits['processes']}",
@@ -166,9 +175,18 @@ def _rlimits(limits: dict) -> list[str]:
             f"--nofile={limits['open_files']}", "--core=0", "--"]
 
 
-def sandbox_uid(limits: dict) -> int | None:
-    """The uid the kernel runs as (root only drops privileges; other users keep their own)."""
-    return int(limits["uid_base"]) + os.getpid() if os.geteuid() == 0 else None
+_SEQUENCE = itertools.count()
+
+
+def allocate_uid(limits: dict) -> int | None:
+    """A uid for one kernel (root only drops privileges; other users keep their own and get None).
+
+    A fresh uid per kernel: the process limit counts every process of a uid, so a notebook that
+    used up its processes must not starve the next kernel of the same worker while its own are
+    still being torn down. Unique among concurrent workers on one host (pid) and within a worker."""
+    if os.geteuid() != 0:
+        return None
+    return int(limits["uid_base"]) + (os.getpid() % 4_000_000) * 64 + next(_SEQUENCE) % 64
 
 
 def sandbox_env(env: dict[str, str]) -> dict[str, str]:
@@ -181,6 +199,9 @@ def sandbox_env(env: dict[str, str]) -> dict[str, str]:
         if key in _KEEP_ENV or key.startswith(_KEEP_PREFIXES):
             out[key] = value
     out.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    from helpers.paths import project_root
+
+    out["CCW_ROOT"] = str(project_root())  # case studies are found from here (only they are bound, read-only)
     out["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), out["PATH"]])
     return out
 
@@ -206,12 +227,14 @@ def wrap_command(cmd: list[str], spec: SandboxSpec, env: dict[str, str]) -> list
     font_cache = matplotlib_font_cache()
     if font_cache:  # a prebuilt font list: matplotlib would otherwise rebuild it in every kernel (~1 s)
         args += ["--ro-bind", font_cache, f"{HOME}/.config/matplotlib/{os.path.basename(font_cache)}"]
+    for folder in _learner_visible():  # what learners have anyway: the case studies' data and narrative
+        args += [*_parents(folder, made), "--ro-bind", folder, folder]
     if spec.dataset:
         args += [*_parents(spec.dataset, made), "--ro-bind", spec.dataset, spec.dataset]
     args += [*_parents(spec.ipc_dir, made), "--bind", spec.ipc_dir, spec.ipc_dir, "--chdir", HOME, "--clearenv"]
     for key, value in sorted(env.items()):
         args += ["--setenv", key, value]
-    uid = sandbox_uid(limits)
+    uid = spec.uid
     if uid is None:
         args += ["--unshare-user", "--disable-userns"]
     else:
@@ -241,10 +264,9 @@ def matplotlib_font_cache() -> str | None:
     return str(found[0])
 
 
-def prepare_ipc_dir(folder: Path, limits: dict) -> None:
+def prepare_ipc_dir(folder: Path, uid: int | None) -> None:
     """The host folder for the kernel's sockets and connection file, writable by the kernel's uid."""
     folder.mkdir(parents=True, exist_ok=True)
-    uid = sandbox_uid(limits)
     if uid is not None:
         os.chown(folder, uid, uid)
     os.chmod(folder, 0o700)
@@ -285,7 +307,7 @@ def kernel_manager_class():
             return wrap_command(cmd, self.sandbox_spec, self.sandbox_env)
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
-            uid = sandbox_uid(self.sandbox_spec.limits)
+            uid = self.sandbox_spec.uid
             if uid is not None:  # the kernel reads its connection file as its own uid
                 os.chown(self.connection_file, uid, uid)
             await super()._async_launch_kernel(kernel_cmd, **kw)

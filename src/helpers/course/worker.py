@@ -142,9 +142,14 @@ def _execute(nb, task: dict, workdir: str):
     if task.get("sandbox") is None:
         env = {**os.environ, **task["env"], "NBGRADER_EXECUTION": "autograde"}
         return execute_notebook(nb, env=env, cwd=workdir, limits=limits)
-    spec = SandboxSpec(ipc_dir=os.path.join(workdir, "ipc"), limits=task["sandbox"], dataset=task.get("dataset"),
-                       files=tuple((f["relpath"], f["path"]) for f in task.get("files", [])))
-    return execute_notebook(nb, env=task["env"], cwd=workdir, limits=limits, sandbox=spec)
+    for attempt in (1, 2):  # a kernel that dies before running any cell is the machine's fault: once more
+        spec = SandboxSpec(ipc_dir=os.path.join(workdir, f"ipc{attempt}"), limits=task["sandbox"],
+                           dataset=task.get("dataset"), files=tuple((f["relpath"], f["path"]) for f in task.get("files", [])))
+        try:
+            return execute_notebook(nb, env=task["env"], cwd=workdir, limits=limits, sandbox=spec)
+        except RuntimeError as exc:
+            if attempt == 2 or "before replying to kernel_info" not in str(exc):
+                raise
 
 
 def autograde_task(task: dict) -> dict:
