@@ -169,13 +169,19 @@ class Findings(Sequence):
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
+        # inline styles: feedback pages and formgrader render outputs without JupyterLab's table CSS,
+        # where unpadded headers ran together ("criterionitempointsmessage")
+        cell = "padding:3px 8px;border:1px solid #d0d7de;text-align:left;vertical-align:top"
         rows = "".join(
-            f"<tr style='color:{'#1a7f37' if f.passed else '#b42318'}'><td>{'✔' if f.passed else '✘'}</td>"
-            f"<td>{html.escape(f.criterion)}</td><td>{html.escape(f.item or '')}</td>"
-            f"<td>{_num(f.points)}/{_num(f.max_points)}</td><td style='text-align:left'>{html.escape(f.message)}</td></tr>"
+            f"<tr style='color:{'#1a7f37' if f.passed else '#b42318'}'><td style='{cell}'>{'✔' if f.passed else '✘'}</td>"
+            f"<td style='{cell}'>{html.escape(f.criterion)}</td><td style='{cell}'>{html.escape(f.item or '')}</td>"
+            f"<td style='{cell}'>{_num(f.points)}/{_num(f.max_points)}</td>"
+            f"<td style='{cell}'>{html.escape(f.message)}</td></tr>"
             for f in self._items)
+        head = "".join(f"<th style='{cell};background:#f6f8fa'>{h}</th>"
+                       for h in ("", "criterion", "item", "points", "message"))
         return (f"<p><b>{_num(self.score)}/{_num(self.max_score)} points ({self.fraction:.0%})</b></p>"
-                "<table><thead><tr><th></th><th>criterion</th><th>item</th><th>points</th><th>message</th></tr></thead>"
+                f"<table style='border-collapse:collapse'><thead><tr>{head}</tr></thead>"
                 f"<tbody>{rows}</tbody></table>")
 
     def __repr__(self) -> str:

@@ -38,6 +38,54 @@ def strip_hidden_tests(nb) -> int:
     return count
 
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = ("<p><i>An interactive widget was shown here (the KPI dashboard or an explorer). It works in "
+               "JupyterLab only; where the workbook saves a static picture of it, the picture follows.</i></p>")
+# Feedback pages and formgrader have no JupyterLab table CSS: unpadded headers ran together.
+TABLE_CSS = ("<style>.ccw-out table{border-collapse:collapse;margin:4px 0}.ccw-out th,.ccw-out td"
+             "{padding:3px 8px;border:1px solid #d0d7de;text-align:left;vertical-align:top}"
+             ".ccw-out th{background:#f6f8fa}</style>")
+
+
+def readable_outputs(nb) -> int:
+    """Make saved outputs read well outside JupyterLab, in place; returns how many outputs changed.
+
+    * A widget output (``VBox(children=(HBox(...`` is all a page can show of it, as the widget's
+      state is not saved) becomes a short note;
+    * an HTML output holding a table gets padded, bordered cells.
+    """
+    changed = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if not data:
+                continue
+            if WIDGET_MIME in data:
+                out["data"] = {"text/html": WIDGET_NOTE, "text/plain": "(interactive widget: use it in JupyterLab)"}
+                changed += 1
+            elif "<table" in str(data.get("text/html", "")) and "ccw-out" not in str(data["text/html"]):
+                body = data["text/html"]
+                body = "".join(body) if isinstance(body, list) else body
+                data["text/html"] = f'{TABLE_CSS}<div class="ccw-out">{body}</div>'
+                changed += 1
+    return changed
+
+
+try:
+    from nbconvert.preprocessors import Preprocessor as _Preprocessor
+except ImportError:  # pragma: no cover - nbconvert ships with nbgrader
+    _Preprocessor = object
+
+
+class ReadableOutputs(_Preprocessor):
+    """nbconvert preprocessor running :func:`readable_outputs`; formgrader uses it through
+    ``c.HTMLExporter.preprocessors`` in the assessor's config (``helpers.lab.prepare_assessor``)."""
+
+    def preprocess(self, nb, resources):
+        readable_outputs(nb)
+        return nb, resources
+
+
 def _exporter():
     import nbgrader
     from nbconvert.exporters import HTMLExporter
@@ -60,6 +108,7 @@ def render_feedback(nb, learner: str, assignment: str, notebook: str, db_url: st
 
     quiet_nbgrader()
     strip_hidden_tests(nb)
+    readable_outputs(nb)
     resources = {"nbgrader": {"student": learner, "assignment": assignment, "notebook": notebook, "db_url": db_url},
                  "unique_key": notebook}
     nb, resources = GetGrades()(nb, resources)
