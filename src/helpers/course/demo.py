@@ -52,13 +52,15 @@ def _data(kind: str, out: Path, course_root: Path, secret: str) -> tuple[Path, P
         for learner in (*LEARNERS, PRACTICE):
             sample.write_sample_dataset(out / learner, learner_seed(secret, learner))
         return out, out / PRACTICE
+    from helpers import paths
     from helpers.generator.datacard import regenerate_all
 
     grader = course_root / "manifests" / CASE_STUDY  # where ccw_grader looks for defect manifests
     secret_file = course_root / SECRET_FILE
-    regenerate_all(CASE_STUDY, 605, [], secret_file, out=out / PRACTICE, grader_out=grader)
+    practice = paths.practice_dataset(CASE_STUDY, root=out)  # the layout of helpers.paths, under the demo folder
+    regenerate_all(CASE_STUDY, 605, [], secret_file, out=practice, grader_out=grader)
     regenerate_all(CASE_STUDY, 605, list(LEARNERS), secret_file, out=out, grader_out=grader)
-    return out / "learners", out / PRACTICE
+    return paths.learners_datasets(CASE_STUDY, root=out), practice
 
 
 def _submissions(course_root: Path, datasets: Path, out: Path) -> None:
