@@ -43,7 +43,8 @@ def test_log_talk_time_close_to_normal(clean_calls):
         # like Brown et al. (2005), apart from the spike of very short calls (hang-ups, misroutes)
         t = g.loc[g["arrived_at"].dt.hour.between(13, 15), "talk_s"]
         x = np.log(t[t >= 30])
-        assert abs(stats.skew(x)) < 0.2, queue
+        # |skew| < 0.3: sampling error (sd about 0.08 at 1,000 calls) plus a mild mixture of agents who differ
+        assert abs(stats.skew(x)) < 0.3, queue
         assert abs(stats.kurtosis(x)) < 0.4, queue
         raw = g["talk_s"]
         assert stats.skew(raw) > 1.0  # the raw times are strongly right-skewed, unlike their logs
@@ -113,7 +114,10 @@ def test_abandonment_realistic_and_higher_around_outages(clean_calls, cs):
         base = offered(without.calls)
 
         def window(calls):
-            return calls[(calls["arrived_at"] >= start) & (calls["arrived_at"] < end)]["abandoned"].mean()
+            w = calls[(calls["arrived_at"] >= start) & (calls["arrived_at"] < end)]
+            if o.system == "ivr":  # the IVR outage sends callers to one queue, which is overloaded
+                w = w[w["queue"] == cs.outage_effects.ivr_redirect_queue]
+            return w["abandoned"].mean()
 
         hit, calm = window(off), window(base)
         print(f"{o.id}: abandonment {hit:.3f} in the window, {calm:.3f} without the outage")

@@ -396,6 +396,14 @@ class CaseStudy(_Model):
     weekly_profile: WeeklyProfile
     talk_hour_factor: list[float] = Field(default_factory=lambda: [1.0] * 24)
     day_factor_cv: float = Field(0.15, ge=0)
+    day_factor_carryover: float = Field(0.0, ge=0, lt=1, description="Lag-1 autocorrelation of the log day "
+                                        "factor (busy spells last a few days)")
+    seasonality: list[float] | None = Field(None, description="Volume multipliers for January..December (12 "
+                                           "values; interpolated by day; normalised to 1 over the period)")
+    volume_trend_per_year: float = Field(0.0, gt=-1, description="Growth of call volume per year from the "
+                                         "start of the period (0.04 = 4% a year)")
+    intraday_tilt_sd: float = Field(0.0, ge=0, description="Day-to-day random tilt of the intraday shape "
+                                    "(share moved between morning and evening)")
     staffing_plan: dict[str, DayPlan]
     targets: dict[str, Target]
     stakeholders: list[Stakeholder] = Field(min_length=1)
@@ -421,6 +429,13 @@ class CaseStudy(_Model):
     history_months: int = Field(12, ge=1, le=60, description="Months of offer history before the period")
     churn_annual_rate: float = Field(0.05, ge=0, le=1, description="Share of customers leaving per year without "
                                      "a call that leads to it (switching retailer), before segment factors")
+
+    @field_validator("seasonality")
+    @classmethod
+    def _twelve(cls, v):
+        if v is not None and (len(v) != 12 or min(v) <= 0):
+            raise ValueError("seasonality needs 12 positive monthly multipliers (January..December)")
+        return v
 
     @field_validator("talk_hour_factor")
     @classmethod

@@ -38,13 +38,14 @@ def make_budget(cs: CaseStudy, shifts: pd.DataFrame, agents: pd.DataFrame, campa
         lines.append(("Marketing campaigns", "marketing", cs.marketing_budget_aud_per_month))
     winter = np.isin(pd.DatetimeIndex(months).month, [6, 7, 8])
     # paid agent hours in the period by month -> wages for the whole month
-    cost = agents.set_index("agent_id")["hourly_cost_aud"]
-    hours = (shifts["rostered_end"] - shifts["rostered_start"]).dt.total_seconds() / 3600
-    paid = (hours * shifts["agent_id"].map(cost).astype(float) * ON_COSTS).groupby(
-        shifts["date"].dt.to_period("M").dt.start_time).sum()
-    period_days = pd.date_range(pd.Timestamp(t0).normalize(), pd.Timestamp(period_end) - pd.Timedelta(seconds=1), freq="D")
-    days_in = pd.Series(1, index=period_days).groupby(period_days.to_period("M").start_time).sum()
-    camp = campaigns.groupby(campaigns["start"].dt.to_period("M").dt.start_time)["budget_aud"].sum()
+    month_of = lambda x: np.asarray(x, dtype="datetime64[ns]").astype("datetime64[M]").astype("datetime64[ns]")  # noqa: E731
+    pos = pd.Index(agents["agent_id"].to_numpy(dtype=object)).get_indexer(shifts["agent_id"].to_numpy(dtype=object))
+    hours = (shifts["rostered_end"].to_numpy() - shifts["rostered_start"].to_numpy()) / np.timedelta64(3600, "s")
+    wages = hours * agents["hourly_cost_aud"].to_numpy(dtype=float)[pos] * ON_COSTS
+    paid = pd.Series(wages).groupby(month_of(shifts["date"])).sum()
+    period_days = np.arange(np.datetime64(t0, "D"), np.datetime64(period_end, "D"))
+    days_in = pd.Series(1, index=period_days).groupby(month_of(period_days)).sum()
+    camp = campaigns["budget_aud"].groupby(month_of(campaigns["start"])).sum()
     rows = []
     for k, (line, category, amount) in enumerate(lines, start=1):
         noise = 1 + rng.normal(0, 0.03, months.size)

@@ -86,9 +86,16 @@ def holidays_array(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> 
 NATIONAL_HOLIDAYS = holidays_array()
 
 
-def is_public_holiday(dates) -> np.ndarray:
-    """True where a date (anything numpy reads as ``datetime64[D]``) is an observed national public holiday."""
-    return np.isin(np.asarray(dates).astype("datetime64[D]"), NATIONAL_HOLIDAYS)
+_HOLIDAY_DAYS = frozenset(NATIONAL_HOLIDAYS.astype(np.int64).tolist())
+
+
+def is_public_holiday(dates) -> np.ndarray | bool:
+    """True where a date (anything numpy reads as ``datetime64[D]``) is an observed national public holiday
+    (a single date gives a bool)."""
+    d = np.asarray(dates).astype("datetime64[D]")
+    if d.ndim == 0:
+        return int(d.astype(np.int64)) in _HOLIDAY_DAYS
+    return np.isin(d, NATIONAL_HOLIDAYS)
 
 
 def add_working_days(start: np.ndarray, days: np.ndarray) -> np.ndarray:

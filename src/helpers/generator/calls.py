@@ -30,7 +30,8 @@ import pyarrow as pa
 from helpers import simulation as sim
 from helpers.casestudy import CaseStudy
 from helpers.generator.customers import account_space, id_strings
-from helpers.generator.frames import arrow, coded, conform, ids, strings, take
+from helpers.generator.defects import customer_numbers
+from helpers.generator.frames import arrow, coded, conform, ids, strings, take, with_nulls
 from helpers.generator.workforce import CLOSED, Roster, day_type
 
 DAY = 86400.0
@@ -107,6 +108,55 @@ def snap_open(grid: Grid, t: np.ndarray, rng: np.random.Generator) -> np.ndarray
     return np.where(finite & grid.open[j], out, np.inf)
 
 
+def seasonal_factor(cs: CaseStudy, dates: np.ndarray) -> np.ndarray:
+    """Per date: the case study's monthly ``seasonality`` interpolated by day of year (anchors at mid-month,
+    cyclic) times the ``volume_trend_per_year`` growth from the first date; normalised so that the mean
+    over ``dates`` is 1 (the case study's volumes describe its period)."""
+    d = np.asarray(dates, dtype="datetime64[D]")
+    years = (d - d[0]).astype(np.int64) / 365.25 if d.size else np.zeros(0)
+    out = (1 + cs.volume_trend_per_year) ** years
+    if cs.seasonality is not None and d.size:
+        doy = (d - d.astype("datetime64[Y]").astype("datetime64[D]")).astype(np.int64).astype(float)
+        mid = np.array([15.5 + 30.44 * k for k in range(12)])
+        s = np.array(cs.seasonality, dtype=float)
+        out = out * np.interp(doy, np.r_[mid[-1] - 365.25, mid, mid[0] + 365.25], np.r_[s[-1], s, s[0]])
+    return out / out.mean() if out.size else out
+
+
+def long_horizon(cs: CaseStudy, dates: np.ndarray, iid_factors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Day factors with carry-over, seasonality and trend.
+
+    With ``day_factor_carryover`` phi > 0 the iid day factors (mean 1, cv ``day_factor_cv``) are replaced
+    by a log-normal AR(1) with the same mean and cv: log f_t = phi log f_{t-1} + sqrt(1 - phi^2) e_t (scaled),
+    so busy and quiet spells last a few days; then times ``seasonal_factor``.
+    """
+    f = np.asarray(iid_factors, dtype=float)
+    phi, cv = cs.day_factor_carryover, cs.day_factor_cv
+    if phi > 0 and cv > 0 and f.size:
+        sigma = np.sqrt(np.log1p(cv ** 2))
+        e = rng.normal(0, 1, f.size)
+        z = np.empty(f.size)
+        z[0] = e[0]
+        for i in range(1, f.size):  # one step per day (at most 366), not per call
+            z[i] = phi * z[i - 1] + np.sqrt(1 - phi ** 2) * e[i]
+        f = np.exp(sigma * z - sigma ** 2 / 2)
+    return f * seasonal_factor(cs, dates)
+
+
+def tilted(shape: np.ndarray, sd: float, rng: np.random.Generator) -> np.ndarray:
+    """Days x 48 intraday shares tilted at random per day: a share ~ N(0, sd) moves linearly from the
+    evening to the morning (or back); each day's total is unchanged and closed intervals stay empty."""
+    if sd <= 0 or shape.size == 0:
+        return shape
+    hours = (np.arange(48) + 0.5) / 2
+    slope = (14.0 - hours) / 6.0  # +1 at 08:00, -1 at 20:00
+    tilt = rng.normal(0, sd, shape.shape[0])[:, None]
+    out = shape * np.clip(1 + tilt * slope, 0.2, None)
+    total = shape.sum(axis=1, keepdims=True)
+    new = out.sum(axis=1, keepdims=True)
+    return np.where(new > 0, out * total / np.where(new > 0, new, 1), shape)
+
+
 class CallSet(dict):
     """Columns of calls being assembled (dict of equal-length arrays)."""
 
@@ -165,19 +215,25 @@ class CallModel:
         n_other = max(int(accounts) - int(eligible.sum()), 0)
         shares = np.array([s.share for s in cs.segments])
         other_segment = rng.choice(len(cs.segments), n_other, p=shares / shares.sum())
-        used = customers["customer_id"].astype("string").str[1:].astype(np.int64).to_numpy()
+        used = customer_numbers(customers["customer_id"])
         space = account_space(cs)
         free = np.setdiff1d(np.arange(1, space + 1), used, assume_unique=True)
         other_numbers = np.sort(rng.choice(free, min(n_other, free.size), replace=False))
         n_other = other_numbers.size
         other_segment = other_segment[:n_other]
         self.n_extract = n_ext
-        self.caller_ids = pa.concat_arrays([arrow(customers["customer_id"]), id_strings(other_numbers)])
+        self.caller_numbers = np.concatenate([used, other_numbers])  # account number per caller index
         rate = np.array([s.call_rate for s in cs.segments])
         w = np.concatenate([np.where(eligible, rate[ext_segment], 0.0), rate[other_segment]])
         self.cust_cdf = np.cumsum(w) / w.sum()
         self.cust_segment = np.concatenate([ext_segment, other_segment]).astype(np.int64)
         self.sale_factor = np.array([s.sale_factor for s in cs.segments])
+
+    def caller_ids(self, codes: np.ndarray) -> pa.Array:
+        """Customer ids of caller indices (null where negative: unidentified)."""
+        codes = np.asarray(codes, dtype=np.int64)
+        ids_ = id_strings(self.caller_numbers[np.maximum(codes, 0)]) if codes.size else pa.array([], pa.string())
+        return with_nulls(ids_, codes < 0) if (codes < 0).any() else ids_
 
     # -- 1. arrivals ------------------------------------------------------------------------
     def base_arrivals(self, day_factor_rng: np.random.Generator) -> CallSet:
@@ -190,6 +246,8 @@ class CallModel:
         parts = []
         # one day factor for the whole centre (busy days are busy on every queue) and a smaller one per queue
         common = sim.day_factors(day_factor_rng, grid.n_days, cv=cs.day_factor_cv)
+        common = long_horizon(cs, dates, common, day_factor_rng)
+        shape = tilted(shape, cs.intraday_tilt_sd, day_factor_rng)
         for qi, q in enumerate(cs.queues):
             uplift = np.ones(grid.n_days)
             camp_days = []
@@ -478,7 +536,7 @@ def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Gri
     frame = conform("calls", {
         "call_id": ids("K", n, 7),
         "queue": take(strings(model.queues), calls["q"]),
-        "customer_id": coded(model.caller_ids, calls["cust"]),
+        "customer_id": model.caller_ids(calls["cust"]),
         "arrived_at": sec(t),
         "answered_at": answered_at,
         "ended_at": sec(ended_s),
@@ -496,5 +554,6 @@ def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Gri
                 "segment": np.where(calls["cust"] >= 0, model.cust_segment[np.maximum(calls["cust"], 0)], -1),
                 "crm": th[3], "t": t, "reason": calls["reason"], "q": calls["q"], "outcome": outcome,
                 "reason_names": model.reason_names, "queues": model.queues,
-                "n_extract": model.n_extract, "caller_ids": model.caller_ids}
+                "n_extract": model.n_extract, "caller_ids": model.caller_ids,
+                "n_callers": model.caller_numbers.size, "caller_numbers": model.caller_numbers}
     return frame, internal

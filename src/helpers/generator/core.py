@@ -92,7 +92,8 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     rates = cs.defect_rates
     offers = defects_mod.offer_defects(offers, customers, campaigns, rates, r_def, period_end)
     customers, cust_defects = defects_mod.customer_defects(customers, rates, r_def, period_end, t0=t0,
-                                                           space=cust_mod.account_space(cs))
+                                                           space=cust_mod.account_space(cs),
+                                                           taken=internal["caller_numbers"])
     calls, call_defects = defects_mod.call_defects(calls, rates, r_def)
     customers = cust_mod.finish_customers(customers, r_def, period_end - np.timedelta64(1, "s"))
     offers, offer_defects = _finish_offers(offers, customers)

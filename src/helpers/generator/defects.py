@@ -65,18 +65,26 @@ def _misspell(s: pd.Series, how: np.ndarray) -> pd.Series:
     return out
 
 
+def customer_numbers(customer_id: pd.Series) -> np.ndarray:
+    """Account numbers (int64) of customer ids ``C`` + digits (vectorised with pyarrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    arr = pa.array(customer_id.to_numpy(dtype=object), pa.string())
+    return pc.cast(pc.utf8_slice_codeunits(arr, 1), pa.int64()).to_numpy(zero_copy_only=False)
+
+
 def duplicate_ids(numbers: np.ndarray, created: np.ndarray, dup_created: np.ndarray, space: int,
-                  rng: np.random.Generator) -> np.ndarray:
+                  rng: np.random.Generator, taken: np.ndarray | None = None) -> np.ndarray:
     """Account numbers for duplicate records, interleaved with the originals: a free number between the
     numbers of the records created just before and just after each duplicate (numbers rise with
     creation time), so a duplicate's id does not give it away. Vectorised; a few rounds resolve clashes.
     """
     order = np.argsort(created, kind="stable")
     by_time, nums = created[order], numbers[order]
-    taken = set()  # filled only with the duplicates' own numbers (at most a few hundred)
+    chosen = set()  # filled only with the duplicates' own numbers (at most a few hundred)
     out = np.zeros(dup_created.size, dtype=np.int64)
     todo = np.arange(dup_created.size)
-    used = np.sort(numbers)
+    used = np.sort(numbers) if taken is None else np.union1d(numbers, np.asarray(taken, dtype=np.int64))
     for round_ in range(12):
         if todo.size == 0:
             break
@@ -89,21 +97,22 @@ def duplicate_ids(numbers: np.ndarray, created: np.ndarray, dup_created: np.ndar
         _, first = np.unique(cand, return_index=True)
         unique = np.zeros(todo.size, bool)
         unique[first] = True
-        ok = free & unique & ~np.isin(cand, np.fromiter(taken, dtype=np.int64, count=len(taken)))
+        ok = free & unique & ~np.isin(cand, np.fromiter(chosen, dtype=np.int64, count=len(chosen)))
         out[todo[ok]] = cand[ok]
-        taken.update(cand[ok].tolist())
+        chosen.update(cand[ok].tolist())
         todo = todo[~ok]
     if todo.size:  # no gap anywhere near: numbers above every other (rare)
-        top = max(int(used.max(initial=0)), max(taken, default=0))
+        top = max(int(used.max(initial=0)), max(chosen, default=0))
         out[todo] = top + 1 + np.arange(todo.size)
     return out
 
 
 def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Generator,
                      period_end: np.datetime64, t0: np.datetime64 | None = None,
-                     space: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     space: int | None = None, taken: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Customer defects (module doc). Duplicates are created before ``t0`` (the start of the period)
-    and numbered among the originals (``duplicate_ids``; account numbers up to ``space``)."""
+    and numbered among the originals (``duplicate_ids``; account numbers up to ``space``, never one in
+    ``taken``: the accounts outside the extract that called)."""
     n = len(customers)
     out = []
     order = rng.permutation(n)
@@ -202,9 +211,10 @@ def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Genera
     span = np.maximum((until - created) / DAY_NS - 1, 0)
     dup["created_at"] = created + (rng.random(sel.size) * span * 86_400e9).astype(np.int64).astype("timedelta64[ns]")
     dup["updated_at"] = dup["created_at"]
-    numbers = customers["customer_id"].astype("string").str[1:].astype(np.int64).to_numpy()
+    numbers = customer_numbers(customers["customer_id"])
     space = space or int(numbers.max(initial=0) * 1.05) + 10
-    dup_numbers = duplicate_ids(numbers, customers["created_at"].to_numpy(), dup["created_at"].to_numpy(), space, rng)
+    dup_numbers = duplicate_ids(numbers, customers["created_at"].to_numpy(), dup["created_at"].to_numpy(), space, rng,
+                                taken=taken)
     new_ids = np.char.add("C", np.char.zfill(dup_numbers.astype(str), 7)).astype(object)
     dup["customer_id"] = new_ids
     dup["data_source"] = np.array(["phone sale", "online sign-up", "retail partner"], dtype=object)[rng.integers(0, 3, sel.size)]

@@ -165,8 +165,7 @@ def make_complaints(cs: CaseStudy, calls: pd.DataFrame, internal: dict, customer
     span = (np.datetime64(period_end, "ns") - t0) / DAY_NS
     other_t = t0 + days(rng.random(n_other) * span)
     # by e-mail, web or letter: any account of the organisation (internal["caller_ids"]), like the callers
-    pop = internal["caller_ids"]
-    other_c = take(pop, rng.integers(0, len(pop), n_other))
+    other_c = internal["caller_ids"](rng.integers(0, internal["n_callers"], n_other))
     topic = np.concatenate([_topics(rng, calls, internal, sel, np.ones(k, bool)), rng.integers(0, len(TOPICS), n_other)])
     m = k + n_other
     received = np.concatenate([c["ended_at"].to_numpy() + days(rng.uniform(0, 60, k) / 1440), other_t])
@@ -366,7 +365,8 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
 def holdings_from_sales(holdings: pd.DataFrame, sales: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.DataFrame:
     """New holdings for products sold on calls (started when sold), for customers of the extract."""
     if customers is not None:
-        sales = sales[sales["customer_id"].isin(customers["customer_id"])]
+        ext = pd.Index(customers["customer_id"].to_numpy(dtype=object))
+        sales = sales[ext.get_indexer(sales["customer_id"].to_numpy(dtype=object, na_value=None)) >= 0]
     m = len(sales)
     new = conform("holdings", {
         "holding_id": ids("H", m, 7, start=len(holdings) + 1), "customer_id": sales["customer_id"],
