@@ -61,7 +61,7 @@ def test_explain_other_learner_errors_and_leaves_unknown_ones_alone():
 
 def test_answered_is_false_for_empty_answers(capsys):
     assert not workbook.answered("framework", None)
-    assert "`framework` is still empty" in capsys.readouterr().err  # stderr: Validate lists the task
+    assert "`framework` is still empty" in capsys.readouterr().out  # stdout while working; stderr under Validate
     assert not workbook.answered("log", [])
     assert workbook.answered("x", 0) and workbook.answered("y", {"a": 1})
 

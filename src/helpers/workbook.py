@@ -12,11 +12,12 @@ Conventions of every workbook (``notebooks/<UNIT>/``):
 * Visible tests give formative feedback with ``feedback(findings)`` (they print, never raise, so
   the released workbook runs top to bottom before anything is answered); hidden tests call
   ``helpers.grading.require`` and raise, so marks are only given when earned.
-* A check that does not fully pass (or whose answer is still empty) also writes one line to
-  *stderr* naming the task (``Task 4.2: 3 of 5 checks pass. Not yet: ...``). Jupyter's Run All does
-  not stop on stderr (it stops on errors), while nbgrader's Validate counts a graded cell with
-  stderr output as failed, so Validate lists every task whose checks do not all pass instead of
-  "Success!" (``helpers.lab.validate`` adds each task's title to that list).
+* A check that does not fully pass (or whose answer is still empty) also prints one line naming
+  the task (``Task 4.2: 3 of 5 checks pass. Not yet: ...``). While nbgrader's Validate runs the
+  notebook (``NBGRADER_VALIDATING`` is set in the kernel) that line goes to *stderr*: Validate
+  counts a graded cell with stderr output as failed, so it lists every task whose checks do not all
+  pass instead of "Success!" (``helpers.lab.validate`` adds each task's title). Working in the lab,
+  the line goes to stdout: no red boxes before anything is answered, and Run All never stops.
 """
 from __future__ import annotations
 
@@ -137,8 +138,8 @@ def task(name: str) -> None:
 def feedback(findings: Finding | Findings | list, title: str = "Feedback") -> Findings:
     """Show findings to the learner as a short table (✔/✘, points, message). Never raises.
 
-    When not every check passes, one line naming the task also goes to stderr (see the module
-    docstring: that is what makes nbgrader's Validate report the task)."""
+    When not every check passes, one line naming the task is printed too (to stderr under nbgrader's
+    Validate, which is what makes Validate report the task: see the module docstring)."""
     fs = Findings([findings]) if isinstance(findings, Finding) else Findings(findings)
     try:
         from IPython.display import HTML, display
@@ -153,8 +154,8 @@ def feedback(findings: Finding | Findings | list, title: str = "Feedback") -> Fi
 
 
 def answered(name: str, value) -> bool:
-    """False (and a friendly note) while an answer is still empty; used by visible tests. The note
-    goes to stderr, so Validate lists the task as not done (it never stops Run All)."""
+    """False (and a friendly note naming the task) while an answer is still empty; used by visible
+    tests. Under nbgrader's Validate the note goes to stderr, so Validate lists the task as not done."""
     empty = value is None or (isinstance(value, (str, list, dict, tuple, set)) and not value)
     if empty:
         _not_passed(f"✎ `{name}` is still empty: complete the task above, run its cell, then run this check again.")
@@ -174,10 +175,14 @@ def _running_task() -> str | None:
 
 
 def _not_passed(message: str) -> None:
+    """Print ``message`` with the task's number: to stderr under Validate (which then fails the cell),
+    else to stdout."""
+    import os
     import sys
 
     task = _running_task()
-    print(f"Task {task}: {message}" if task else message, file=sys.stderr, flush=True)
+    stream = sys.stderr if os.environ.get("NBGRADER_VALIDATING") else sys.stdout
+    print(f"Task {task}: {message}" if task else message, file=stream, flush=True)
 
 
 # ----------------------------------------------------------------------------- readable errors
