@@ -2,8 +2,10 @@
 
 ``casestudies/regenerate.ipynb`` (run by ``ccw regenerate`` through papermill) is a thin shell over
 ``regenerate_all`` and the data-card functions here: row counts, intraday arrivals by queue,
-handle-time distribution, service level and abandonment by day, and the KPIs against the case
-study's targets (``helpers.kpi``; service level per the case study's pinned variant and threshold).
+handle-time distribution, service level and abandonment by day, the KPIs against the case
+study's targets (``helpers.kpi``; service level per the case study's pinned variant and threshold),
+and the realism figures (``realism_card``: what a statistician would check, next to what the story
+and the literature say; see ``helpers.generator.realism``).
 """
 from __future__ import annotations
 
@@ -121,6 +123,15 @@ def kpis_against_targets(ds: Dataset) -> pd.DataFrame:
     actuals = kpi.compute_kpis(ds.tables, threshold_s=sl.threshold_s, sl_variant=sl.variant)
     targets = {k: v.model_dump(exclude_none=True) for k, v in cs.targets.items() if k in actuals}
     return kpi.kpi_table(actuals, targets)
+
+
+def realism_card(ds: Dataset) -> pd.DataFrame:
+    """Realism figures of a dataset (``helpers.generator.realism.realism_figures``): agents never on two
+    calls, the first opening hour, callbacks after abandoning, short calls, holidays, the roster against
+    an Erlang C plan, the share of customers calling, complaint rates, the CSAT shape, agents who differ
+    and complaint handling against the policy."""
+    from helpers.generator.realism import realism_figures
+    return realism_figures(ds)
 
 
 def plot_card(ds: Dataset):
