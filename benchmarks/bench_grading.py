@@ -13,7 +13,9 @@ Measures, on the sample workbook (two notebooks) with one exemplary submission p
   the machine only ever slow a run down); the load average is reported with the figures;
 * **gradebook intact**: both runs give identical scores, one row per learner and graded cell,
   every exemplary autograded cell at full marks;
-* feedback rendering cost per notebook (2 workers).
+* feedback rendering cost per notebook (2 workers);
+* **what the sandbox costs**: the same 1-worker run with ``sandbox=False`` (``--no-sandbox``),
+  alternated with the others, and the ratio of the two.
 
 Figures and the 2,000-learner estimate are written up in docs/grading.md.
 """
@@ -65,7 +67,7 @@ def baseline(root: Path, datasets: Path, learner: str, reps: int) -> float:
     for path in sorted((root / "source" / sample.UNIT).glob("*.ipynb")):
         for _ in range(reps):
             nb = nbformat.read(path, as_version=4)
-            env = {**os.environ, **kernel_env(learner, datasets / learner, [root])}
+            env = {**os.environ, **kernel_env(learner, datasets / learner)}
             start = time.perf_counter()
             run = execute_notebook(nb, env=env, cwd=str(path.parent), limits=Limits())
             times.append(time.perf_counter() - start)
@@ -73,10 +75,11 @@ def baseline(root: Path, datasets: Path, learner: str, reps: int) -> float:
     return statistics.mean(times)
 
 
-def timed_grade(root: Path, notebooks: Path, subs: Path, datasets: Path, workers: int, reports: Path) -> float:
+def timed_grade(root: Path, notebooks: Path, subs: Path, datasets: Path, workers: int, reports: Path,
+                sandbox: bool = True) -> float:
     start = time.perf_counter()
     run = grade(root, notebooks, submissions=subs, datasets=datasets, workers=workers, feedback=False,
-                reports_dir=reports, progress=False)
+                reports_dir=reports, progress=False, sandbox=sandbox)
     elapsed = time.perf_counter() - start
     assert run.errors == 0 and run.unreadable == 0 and run.missing == 0, run
     return elapsed
@@ -98,8 +101,13 @@ def main(argv=None) -> int:
         load_before = os.getloadavg()[0]
         base_s = baseline(pristine / "course", pristine / "datasets", learners[0], args.reps)
         times: dict[int, list[float]] = {1: [], 2: []}
+        unsandboxed: list[float] = []
         frames = {}
         for rnd in range(args.rounds):
+            plain = base / f"plain-r{rnd}"  # the same work without the sandbox: what the sandbox costs
+            shutil.copytree(pristine, plain, symlinks=True)
+            unsandboxed.append(timed_grade(plain / "course", plain / "notebooks", plain / "subs", plain / "datasets",
+                                           1, plain / "reports", sandbox=False))
             for workers in (1, 2):
                 copy = base / f"w{workers}-r{rnd}"
                 shutil.copytree(pristine, copy, symlinks=True)
@@ -129,6 +137,8 @@ def main(argv=None) -> int:
             "grade_1_worker_s": round(t1, 2), "grade_2_workers_s": round(t2, 2),
             "grade_runs_s": {str(k): [round(v, 2) for v in vs] for k, vs in times.items()},
             "per_submission_1_worker_s": round(t1 / n, 3),
+            "per_submission_1_worker_no_sandbox_s": round(min(unsandboxed) / n, 3),
+            "sandbox_cost_ratio": round(t1 / min(unsandboxed), 3),
             "cost_ratio_vs_baseline": round(t1 / n / base_s, 3),
             "speedup_2_vs_1": round(t1 / t2, 3),
             "per_submission_2_workers_s": round(t2 / n, 3),
