@@ -3,7 +3,8 @@
 Fetch the BSBCUE605 workbook from the Assignment List, run the orientation and the element 4
 (reporting) notebooks, use the KPI dashboard widget, answer a task, validate with nbgrader's toolbar
 button, submit from the Assignment List; then the assessor's side: collect from the exchange, grade
-with ``ccw grade`` and find the learner in formgrader (``ccw lab --assessor``). Screenshots of every step: test-artifacts/browser/<test name>/NN-step.png.
+with ``ccw grade`` and find the learner in formgrader (``ccw lab --assessor``), release the feedback
+with formgrader's Release Feedback, and the learner fetches it (Fetch Feedback). Screenshots of every step: test-artifacts/browser/<test name>/NN-step.png.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 
 from browser_support import (CHROMIUM, CHROMIUM_ARGS, Lab, Steps, bsbcue605_workbook,  # noqa: F401 (see WORKBOOK)
                              chromium_missing_reason, grade_with_ccw, tiny_workbook)
+from helpers.course.config import load_course
+from helpers.course.grade import write_feedback
 from helpers.lab import collect_submissions, prepare_assessor, prepare_workspace, start_lab, submissions
 from helpers.lab.server import alive
 
@@ -176,9 +179,47 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
         steps.shot("formgrader-students")
         overall = re.search(r"([\d.]+) / ([\d.]+)", learner_row.inner_text())
         assert overall and float(overall.group(1)) >= max_score > 0, learner_row.inner_text()  # the answer's marks count
+
+        # -- feedback pages (what `ccw grade` / `--feedback-only` writes), released with formgrader's button
+        assert write_feedback(load_course(course), [(LEARNER, book.assignment)], workers=1, progress=False) > 0
+        page.goto(f"{assessor.base_url}formgrader/manage_assignments")
+        row = page.locator("tr", has_text=book.assignment).first
+        row.locator(".release-feedback a").click()
+        page.locator("#success-modal", has_text="Successfully released feedback").wait_for(timeout=60_000)
+        steps.shot("formgrader-feedback-released")
     except BaseException:
         steps.shot("failure")
         raise
     finally:
         page.close()
         assessor.stop()
+    assert list((course / "exchange" / ws.course_id / "feedback").glob("*.html"))
+
+    # -- the learner's Fetch Feedback (Assignment List, submitted assignments) brings the pages home
+    server = start_lab(ws)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    steps.page = page
+    lab = Lab(page, server)
+    feedback = ws.root / book.assignment / "feedback"
+    try:
+        lab.open()
+        lab.menu("Nbgrader", "Assignment List")
+        item = page.locator("#submitted_assignments_list .list_item", has_text=book.assignment).first
+        item.wait_for(timeout=30_000)
+        item.get_by_role("button", name="Fetch Feedback").click()
+        for _ in range(120):
+            if list(feedback.glob("*/*.html")):
+                break
+            page.wait_for_timeout(500)
+        steps.shot("feedback-fetched")
+    except BaseException:
+        steps.shot("failure")
+        raise
+    finally:
+        page.close()
+        server.stop()
+    fetched = sorted(p.name for p in feedback.glob("*/*.html"))
+    written = sorted(p.name for p in (course / "feedback" / LEARNER / book.assignment).glob("*.html"))
+    assert fetched and fetched == written, (fetched, written)
+    page_text = (next(feedback.glob(f"*/{book.answer_notebook.removesuffix('.ipynb')}.html"))).read_text()
+    assert "HIDDEN TESTS" not in page_text and "VBox(children" not in page_text
