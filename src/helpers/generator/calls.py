@@ -217,7 +217,10 @@ class CallModel:
         other_segment = rng.choice(len(cs.segments), n_other, p=shares / shares.sum())
         used = customer_numbers(customers["customer_id"])
         space = account_space(cs)
-        free = np.setdiff1d(np.arange(1, space + 1), used, assume_unique=True)
+        is_free = np.ones(space + 1, dtype=bool)  # O(n) flags, no sorting
+        is_free[0] = False
+        is_free[used[used <= space]] = False
+        free = np.flatnonzero(is_free)
         other_numbers = np.sort(rng.choice(free, min(n_other, free.size), replace=False))
         n_other = other_numbers.size
         other_segment = other_segment[:n_other]

@@ -102,8 +102,9 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
 
     tables = {
         # the extract sorted by customer id (duplicates sit among the originals, not after them)
-        "customers": conform("customers", customers.sort_values("customer_id", kind="stable")
-                             .reset_index(drop=True)), "products": products, "holdings": holdings,
+        "customers": conform("customers", customers.take(np.argsort(
+            defects_mod.customer_numbers(customers["customer_id"]), kind="stable")).reset_index(drop=True)),
+        "products": products, "holdings": holdings,
         "campaigns": marketing.campaigns_frame(campaigns), "offers": offers, "agents": roster.agents,
         "shifts": roster.shifts, "calls": calls, "sales": sales, "surveys": surveys, "complaints": complaints,
         "incidents": incidents_frame(cs), "qa_evaluations": qa_evaluations,

@@ -84,7 +84,11 @@ def duplicate_ids(numbers: np.ndarray, created: np.ndarray, dup_created: np.ndar
     chosen = set()  # filled only with the duplicates' own numbers (at most a few hundred)
     out = np.zeros(dup_created.size, dtype=np.int64)
     todo = np.arange(dup_created.size)
-    used = np.sort(numbers) if taken is None else np.union1d(numbers, np.asarray(taken, dtype=np.int64))
+    top_number = int(max(space, numbers.max(initial=0), 0 if taken is None or not len(taken) else np.max(taken)))
+    occupied = np.zeros(top_number + 2, dtype=bool)  # one flag per account number: O(n), no sorting
+    occupied[numbers] = True
+    if taken is not None:
+        occupied[np.asarray(taken, dtype=np.int64)] = True
     for round_ in range(12):
         if todo.size == 0:
             break
@@ -93,7 +97,7 @@ def duplicate_ids(numbers: np.ndarray, created: np.ndarray, dup_created: np.ndar
         hi = np.where(pos < nums.size, nums[np.clip(pos, 0, nums.size - 1)], space + 1)
         lo, hi = np.minimum(lo, hi), np.maximum(lo, hi)
         cand = lo + 1 + np.floor(rng.random(todo.size) * np.maximum(hi - lo - 1, 0)).astype(np.int64)
-        free = (hi - lo > 1) & ~np.isin(cand, used)
+        free = (hi - lo > 1) & ~occupied[np.clip(cand, 0, occupied.size - 1)] & (cand <= space)
         _, first = np.unique(cand, return_index=True)
         unique = np.zeros(todo.size, bool)
         unique[first] = True
@@ -102,7 +106,7 @@ def duplicate_ids(numbers: np.ndarray, created: np.ndarray, dup_created: np.ndar
         chosen.update(cand[ok].tolist())
         todo = todo[~ok]
     if todo.size:  # no gap anywhere near: numbers above every other (rare)
-        top = max(int(used.max(initial=0)), max(chosen, default=0))
+        top = max(int(np.flatnonzero(occupied).max(initial=0)), max(chosen, default=0))
         out[todo] = top + 1 + np.arange(todo.size)
     return out
 
