@@ -2,17 +2,10 @@
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 c.CourseDirectory.course_id = "contact-centre-workbooks"
-# Assignment ids are unit codes; source notebooks live in notebooks/<UNIT>/ and are copied to
-# source/<UNIT>/ by `ccw course build`. Empty list: every folder of notebooks/ with notebooks.
-c.CCWCourse.assignments = []
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".secret"]
 
 # Per-cell timeout (seconds) when autograding; a cell that runs longer is interrupted and fails.
 c.Execute.timeout = 60
-# Whole-notebook limit (seconds): past it the kernel is stopped and the remaining cells earn nothing.
-c.CCWGrade.notebook_timeout = 600
-# Output kept per cell (bytes); the rest is dropped with a note in the learner's feedback.
-c.CCWGrade.max_output_bytes = 1000000
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
@@ -22,3 +15,44 @@ c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER HERE"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Deleted or retyped cells, edited read-only cells and tampered tests are restored by `ccw grade`
 # before grading (nbgrader's OverwriteCells plus helpers.course.worker.restore_cells), with a note.
+
+# The course's own settings (helpers.course.settings; a misspelt one is an error).
+# --- CCWCourse: Which assignments the course holds.
+# Assignment ids (unit codes) of the course; empty: every folder of the notebooks root that holds
+# notebooks.
+c.CCWCourse.assignments = []
+
+# --- CCWGrade: Limits of one autograding run (the per-cell timeout is nbgrader's c.Execute.timeout).
+# Output kept per cell (bytes); the rest is dropped with a note in the learner's feedback.
+c.CCWGrade.max_output_bytes = 1000000
+# Whole-notebook limit (seconds): past it the kernel is stopped and the remaining cells earn
+# nothing.
+c.CCWGrade.notebook_timeout = 600.0
+
+# --- CCWReport: What the competency reports and result sheets say.
+# Assessor's name printed on each learner's result sheet.
+c.CCWReport.assessor = ''
+# Registered training organisation named on the result sheets.
+c.CCWReport.rto = ''
+# Fraction of a cell's points that counts as earned (1.0: full marks).
+c.CCWReport.threshold = 1.0
+
+# --- CCWSandbox: The sandbox a learner's kernel is graded in, and its limits.
+# CPU seconds for the whole notebook (RLIMIT_CPU).
+c.CCWSandbox.cpu_seconds = 900
+# Grade in the bubblewrap sandbox. `ccw grade --no-sandbox` turns it off, and grades.csv and the
+# reports then say so.
+c.CCWSandbox.enabled = True
+# Largest file the kernel may write, MiB (RLIMIT_FSIZE).
+c.CCWSandbox.file_size_mb = 64
+# Address space of the kernel, MiB (RLIMIT_AS).
+c.CCWSandbox.memory_mb = 4096
+# Open file descriptors (RLIMIT_NOFILE).
+c.CCWSandbox.open_files = 1024
+# Processes and threads the kernel's uid may have (RLIMIT_NPROC).
+c.CCWSandbox.processes = 256
+# Size of the kernel's writable scratch tmpfs (/tmp and home), MiB.
+c.CCWSandbox.scratch_mb = 256
+# When grading as root, each kernel runs as an unprivileged uid of its own from uid_base upwards,
+# which no host user has.
+c.CCWSandbox.uid_base = 1000000000

@@ -3,8 +3,9 @@
 Every check takes ``data`` (the learner's own dataset, read from the grader's copy) and the
 learner's answers as data, recomputes the expected result from *that learner's* data and returns
 findings. The formative checks of ``helpers.tasks.bsbcue605`` run first, so a malformed answer fails
-with the message the learner already saw. Messages never reveal the expected numbers. The cells'
-grade ids and the answers each check reads are registered at the end of this module.
+with the message the learner already saw. Messages never reveal the expected numbers. Each check is
+registered under its cell's grade id with the answers it reads (``@CHECKS.check(grade_id, *answers)``);
+a cell earns its points when every finding passes.
 """
 from __future__ import annotations
 
@@ -35,19 +36,27 @@ def _number(name, answer, expected, criterion, *, unit=None, points=1.0, rel_tol
 
 
 # ---------------------------------------------------------------------------------- element 1
-def _framework(data, answer) -> Findings:
-    return checks.framework(answer)
+@CHECKS.check("framework_check", "framework")
+def framework_check(data, framework) -> Findings:
+    """PC 1.1: a named framework with at least four principles, each applied to this centre's data."""
+    return checks.framework(framework)
 
 
-def _consensus_log(data, log, framework_answer) -> Findings:
-    return checks.consensus_log(log, data.cs, framework_answer)
+@CHECKS.check("consensus_check", "consensus_log", "framework")
+def consensus_check(data, consensus_log, framework) -> Findings:
+    """PC 1.2: each stakeholder level consulted, agreed principles from the framework, sign-off dates."""
+    return checks.consensus_log(consensus_log, data.cs, framework)
 
 
-def _objectives(data, answer, framework_answer) -> Findings:
-    return checks.objectives(answer, data.cs, framework_answer)
+@CHECKS.check("objectives_check", "objectives", "framework")
+def objectives_check(data, objectives, framework) -> Findings:
+    """PC 1.3: an objective, known KPI and target at least as demanding as the plan's per principle."""
+    return checks.objectives(objectives, data.cs, framework)
 
 
-def _peak_staffing(data, peak_calls, peak_traffic, peak_agents) -> Findings:
+@CHECKS.check("peak_staffing_check", "peak_calls", "peak_traffic", "peak_agents")
+def peak_staffing_check(data, peak_calls, peak_traffic, peak_agents) -> Findings:
+    """PC 1.3: the sales queue's peak half hour, its traffic (Erlangs) and Erlang C agents, from the data."""
     fs = checks.peak_staffing(peak_calls, peak_traffic, peak_agents)
     if not fs.all_passed:
         return fs
@@ -64,8 +73,10 @@ def _peak_staffing(data, peak_calls, peak_traffic, peak_agents) -> Findings:
     return fs
 
 
-def _supply_chains(data, table) -> Findings:
-    fs = checks.supply_chains(table, data.cs)
+@CHECKS.check("supply_chains_check", "supply_chains")
+def supply_chains_check(data, supply_chains) -> Findings:
+    """PC 1.4: calls offered, share, AHT and service level per queue and supply chain, from the data."""
+    fs = checks.supply_chains(supply_chains, data.cs)
     if not fs.all_passed:
         return fs
     offered = data.ds.calls[data.ds.calls["outcome"] != "lost"]
@@ -75,20 +86,23 @@ def _supply_chains(data, table) -> Findings:
         "service_level": kpi.service_level(offered, threshold_s=20, by="queue"),
     })
     expected["share"] = expected["calls_offered"] / expected["calls_offered"].sum()
-    answer = table[list(expected.columns)].astype(float).rename_axis("queue")
+    answer = supply_chains[list(expected.columns)].astype(float).rename_axis("queue")
     fs.append(check_table("supply_chains", answer, expected.rename_axis("queue"), key="queue", rel_tol=REL_TOL,
                           points=3, criterion="1.4"))
     return fs
 
 
 # ---------------------------------------------------------------------------------- element 2
-def _design(data, ddl, criterion: str) -> Findings:
-    if not isinstance(ddl, str) or not ddl.strip():
-        return Findings([Finding.fail(criterion, "`MARKETING_DDL` should be a string of SQL statements")])
-    fs = marketing_db.check_design(ddl).for_criterion(criterion)
-    if _normalise_sql(ddl) == _normalise_sql(REFERENCE_DDL):
-        fs.append(Finding.fail(criterion, "the design is a verbatim copy of the published reference design: "
-                                          "design your own database", item="own_work"))
+@CHECKS.check("ddl_check", "MARKETING_DDL")
+def ddl_check(data, MARKETING_DDL) -> Findings:  # noqa: N803 (the learner's variable name)
+    """PC 2.1: the database design holds the fields and functions the marketing operation needs, and is
+    not a copy of the grader's reference design."""
+    if not isinstance(MARKETING_DDL, str) or not MARKETING_DDL.strip():
+        return Findings([Finding.fail("2.1", "`MARKETING_DDL` should be a string of SQL statements")])
+    fs = marketing_db.check_design(MARKETING_DDL).for_criterion("2.1")
+    if _normalise_sql(MARKETING_DDL) == _normalise_sql(REFERENCE_DDL):
+        fs.append(Finding.fail("2.1", "the design is a verbatim copy of the reference design: design your own "
+                                      "database", item="own_work"))
     return fs
 
 
@@ -96,14 +110,15 @@ def _normalise_sql(sql: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"--[^\n]*", "", sql)).strip().casefold()
 
 
-def _load_and_query(data, ddl, mapping, query) -> Findings:
-    """The learner's design loads (most customers accepted) and their query returns exactly the customers
-    the ``retention_email`` probe allows, among those their own constraints accepted."""
-    fs = checks.loaded(ddl, mapping, query, data.ds, run=False)
+@CHECKS.check("load_check", "MARKETING_DDL", "COLUMN_MAPPING", "ELIGIBLE_EMAIL_QUERY")
+def load_check(data, MARKETING_DDL, COLUMN_MAPPING, ELIGIBLE_EMAIL_QUERY) -> Findings:  # noqa: N803
+    """PC 2.2: the learner's data loads into the design (at least 95% of customers) and the query returns
+    exactly the customers the ``retention_email`` probe allows, among those the design accepted."""
+    fs = checks.loaded(MARKETING_DDL, COLUMN_MAPPING, ELIGIBLE_EMAIL_QUERY, data.ds, run=False)
     if not fs.all_passed:
         return fs
     tables = data.ds.tables
-    conn = marketing_db.load_into_design(ddl, mapping, tables)
+    conn = marketing_db.load_into_design(MARKETING_DDL, COLUMN_MAPPING, tables)
     design = marketing_db.describe_design(conn.schema) if conn.schema is not None else None
     customer = design.customer if design is not None else None
     if customer is None or len(customer.primary_key) != 1:
@@ -114,48 +129,57 @@ def _load_and_query(data, ddl, mapping, query) -> Findings:
                       f"{share:.1%} of customers loaded into your design (at least 95% needed)", "load"))
     as_of = marketing_db.default_as_of(tables)
     expected = marketing_db.expected_probe_ids(tables, as_of)["retention_email"] & loaded
-    fs.append(marketing_db.check_query(conn, query, expected, name="ELIGIBLE_EMAIL_QUERY", criterion="2.2",
-                                       params=marketing_db.probe_params(as_of)))
+    fs.append(marketing_db.check_query(conn, ELIGIBLE_EMAIL_QUERY, expected, name="ELIGIBLE_EMAIL_QUERY",
+                                       criterion="2.2", params=marketing_db.probe_params(as_of)))
     return fs
 
 
-def _enhancements(data, ddl, sql) -> Findings:
-    return checks.enhancements(ddl, sql)
+@CHECKS.check("enhance_check", "MARKETING_DDL", "ENHANCEMENT_SQL")
+def enhance_check(data, MARKETING_DDL, ENHANCEMENT_SQL) -> Findings:  # noqa: N803
+    """PC 2.3: the enhancement script runs on the design and adds what it claims."""
+    return checks.enhancements(MARKETING_DDL, ENHANCEMENT_SQL)
 
 
-def _defects(data, reported) -> Findings:
-    fs = checks.defect_report(reported)
+@CHECKS.check("defects_check", "reported_defects")
+def defects_check(data, reported_defects) -> Findings:
+    """PC 2.4: the defects reported match the defects injected into this learner's data (precision, recall)."""
+    fs = checks.defect_report(reported_defects)
     if not fs.all_passed:
         return fs
-    manifest = data.defects()
-    ids = [rid for ids in reported.values() for rid in ids]
-    return fs + maintenance.score_reported(ids, manifest)
+    ids = [rid for ids in reported_defects.values() for rid in ids]
+    return fs + maintenance.score_reported(ids, data.defects())
 
 
-def _contingency_plan(data, text) -> Findings:
-    fs = checks.contingency_plan(text, data.ds)
-    return fs
+@CHECKS.check("procedures_check", "maintenance_procedures")
+def procedures_check(data, maintenance_procedures) -> Findings:
+    """PC 2.4: maintenance procedures with a rule, frequency and an owner who is a stakeholder."""
+    return maintenance.check_procedures(maintenance_procedures, [s.name for s in data.cs.stakeholders])
+
+
+@CHECKS.check("plan_check", "CONTINGENCY_PLAN")
+def plan_check(data, CONTINGENCY_PLAN) -> Findings:  # noqa: N803
+    """PC 2.5: the contingency plan is valid and holds up in the failure scenarios simulated on the data."""
+    return checks.contingency_plan(CONTINGENCY_PLAN, data.ds)
 
 
 # ---------------------------------------------------------------------------------- element 3
-def _offer_response(data, table) -> Findings:
+@CHECKS.check("offer_response_check", "offer_response", "after_sales_plan")
+def offer_response_check(data, offer_response, after_sales_plan) -> Findings:
+    """PC 3.1: acceptance by segment and campaign kind from the data, and an after-sales plan built on it."""
+    plan = checks.strategy_plan(after_sales_plan, data.ds, "after_sales_plan")
+    if not isinstance(offer_response, pd.DataFrame):
+        return plan + [Finding.fail("3.1", "`offer_response` should be a DataFrame (segments × campaign kinds)")]
     ds = data.ds
     offers = ds.offers.merge(ds.campaigns[["campaign_id", "kind"]], on="campaign_id", how="left")
     offers = offers.merge(ds.customers[["customer_id", "segment"]], on="customer_id", how="left")
     expected = (offers.assign(accepted=offers["response"] == "accepted")
                 .pivot_table(index="segment", columns="kind", values="accepted", aggfunc="mean"))
-    if not isinstance(table, pd.DataFrame):
-        return Findings([Finding.fail("3.1", "`offer_response` should be a DataFrame (segments × campaign kinds)")])
-    answer = table.copy()
+    answer = offer_response.copy()
     answer.columns = [str(c) for c in answer.columns]
     expected.columns = [str(c) for c in expected.columns]
     return Findings([check_table("offer_response", answer.rename_axis("segment").astype(float),
                                  expected.rename_axis("segment"), key="segment", rel_tol=REL_TOL, points=2,
-                                 criterion="3.1")])
-
-
-def _strategy_plan(data, plan, name) -> Findings:
-    return checks.strategy_plan(plan, data.ds, name)
+                                 criterion="3.1")]) + plan
 
 
 def _churn(data) -> pd.Series:
@@ -163,52 +187,54 @@ def _churn(data) -> pd.Series:
     return kpi.churn_rate(data.ds.customers, start, end, by="segment")
 
 
-def _churn_by_segment(data, series) -> Findings:
-    if not isinstance(series, pd.Series):
-        return Findings([Finding.fail("3.2", "`churn_by_segment` should be a pandas Series indexed by segment")])
+@CHECKS.check("churn_check", "churn_by_segment", "retention_strategies")
+def churn_check(data, churn_by_segment, retention_strategies) -> Findings:
+    """PC 3.2: churn by segment from the data, and retention strategies aimed at the worst segments."""
+    strategies = checks.retention_strategies(retention_strategies, _churn(data))
+    if not isinstance(churn_by_segment, pd.Series):
+        return strategies + [Finding.fail("3.2", "`churn_by_segment` should be a pandas Series indexed by segment")]
     expected = _churn(data).rename("churn").rename_axis("segment").to_frame()
-    answer = series.astype(float).rename("churn").rename_axis("segment").to_frame()
+    answer = churn_by_segment.astype(float).rename("churn").rename_axis("segment").to_frame()
     return Findings([check_table("churn_by_segment", answer, expected, key="segment", rel_tol=REL_TOL, points=2,
-                                 criterion="3.2")])
+                                 criterion="3.2")]) + strategies
 
 
-def _retention_strategies(data, strategies) -> Findings:
-    return checks.retention_strategies(strategies, _churn(data))
-
-
-def _retention_process(data, process) -> Findings:
-    return checks.retention_process(process, data.cs)
+@CHECKS.check("process_check", "retention_process")
+def process_check(data, retention_process) -> Findings:
+    """PC 3.3: a retention process with steps, owners, triggers and measures."""
+    return checks.retention_process(retention_process, data.cs)
 
 
 def _week(s: pd.Series) -> pd.Series:
     return s.dt.to_period("W-SUN").dt.start_time
 
 
-def _weekly_monitor(data, table) -> Findings:
-    fs = checks.weekly_monitor(table, [])
+@CHECKS.check("monitor_check", "weekly_monitor", "out_of_control_days")
+def monitor_check(data, weekly_monitor, out_of_control_days) -> Findings:
+    """PC 3.4: weekly CSAT, NPS, FCR and complaints, and the days beyond the p-chart's limits, from the data."""
+    ds = data.ds
+    chart = analysis.p_chart(ds.calls, by="day")
+    beyond = (chart["value"] > chart["ucl"]) | (chart["value"] < chart["lcl"])
+    days = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in chart.index[beyond]]
+    fs = checks.weekly_monitor(weekly_monitor, [])
+    fs.append(check_set("out_of_control_days", out_of_control_days, days, points=1, criterion="3.4"))
     if not fs.all_passed:
         return fs
-    ds = data.ds
     surveys = ds.surveys.assign(week=_week(ds.surveys["sent_at"]))
     calls = ds.calls.assign(week=_week(ds.calls["arrived_at"]))
     expected = pd.DataFrame({
         "csat": kpi.csat(surveys, by="week"), "nps": kpi.nps(surveys, by="week"), "fcr": kpi.fcr(calls, by="week"),
         "complaints": ds.complaints.groupby(_week(ds.complaints["received_at"])).size(),
     }).fillna({"complaints": 0}).astype(float)
-    answer = table[list(expected.columns)].astype(float)
+    answer = weekly_monitor[list(expected.columns)].astype(float)
     return fs + [check_table("weekly_monitor", answer.rename_axis("week"), expected.rename_axis("week"), key="week",
                              rel_tol=REL_TOL, points=2, criterion="3.4")]
 
 
-def _out_of_control_days(data, days) -> Findings:
-    chart = analysis.p_chart(data.ds.calls, by="day")
-    beyond = (chart["value"] > chart["ucl"]) | (chart["value"] < chart["lcl"])
-    expected = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in chart.index[beyond]]
-    return Findings([check_set("out_of_control_days", days, expected, points=1, criterion="3.4")])
-
-
-def _csat_change(data, result, review_date) -> Findings:
-    fs = checks.before_after(result)
+@CHECKS.check("adjust_check", "csat_change", "review_date")
+def adjust_check(data, csat_change, review_date) -> Findings:
+    """PC 3.5: the before/after CSAT comparison at the mid-period review, with its interval."""
+    fs = checks.before_after(csat_change)
     if not fs.all_passed:
         return fs
     surveys = data.ds.surveys
@@ -217,16 +243,19 @@ def _csat_change(data, result, review_date) -> Findings:
                       "the review date is the middle of the period", "review_date"))
     expected = analysis.compare_before_after(surveys[surveys["sent_at"] < cut], surveys[surveys["sent_at"] >= cut],
                                              metric="csat")
-    fs.append(_number("csat_change.estimate", result.estimate, expected.estimate, "3.5", abs_tol=1e-6))
+    fs.append(_number("csat_change.estimate", csat_change.estimate, expected.estimate, "3.5", abs_tol=1e-6))
     return fs
 
 
 # ---------------------------------------------------------------------------------- element 4
-def _report_criteria(data, criteria) -> Findings:
-    return checks.report_criteria(criteria, data.cs)
+@CHECKS.check("report_criteria_check", "report_criteria")
+def report_criteria_check(data, report_criteria) -> Findings:
+    """PC 4.1: reporting criteria per stakeholder that match their interests."""
+    return checks.report_criteria(report_criteria, data.cs)
 
 
 def expected_kpis(data) -> dict[str, float]:
+    """The KPIs of the learner's whole period (fractions, seconds, NPS points, AUD)."""
     ds, cs = data.ds, data.cs
     start, end = _period(data)
     sl = cs.targets["service_level"]
@@ -252,144 +281,32 @@ def _kpi_results(data, results, keys) -> Findings:
                     for k in keys)
 
 
-def _kpi_status(data, table) -> Findings:
-    if not isinstance(table, pd.DataFrame) or not {"kpi", "status"} <= set(table.columns):
-        return Findings([Finding.fail("4.2", "`kpi_status` should be the table from kpi.kpi_table")])
-    targets = {k: v.model_dump() for k, v in data.cs.targets.items()}
-    expected = kpi.kpi_table(expected_kpis(data), {k: v for k, v in targets.items() if k in expected_kpis(data)})
-    return Findings([check_table("kpi_status", table[["kpi", "status"]], expected[["kpi", "status"]], key="kpi",
-                                 points=1, criterion="4.2")])
-
-
-def _report(data, answer) -> Findings:
-    return checks.report(answer, data.cs)
-
-
-# ---------------------------------------------------------------------------------- the graded cells
-# grade id of the check cell -> the answers it reads; the cell earns its points when every finding passes.
-@CHECKS.check("framework_check", "framework")
-def framework_check(data, framework):
-    """PC 1.1: a named framework with at least four principles, each applied to this centre's data."""
-    return _framework(data, framework)
-
-
-@CHECKS.check("consensus_check", "consensus_log", "framework")
-def consensus_check(data, consensus_log, framework):
-    """PC 1.2: each stakeholder level consulted, agreed principles from the framework, sign-off dates."""
-    return _consensus_log(data, consensus_log, framework)
-
-
-@CHECKS.check("objectives_check", "objectives", "framework")
-def objectives_check(data, objectives, framework):
-    """PC 1.3: an objective, known KPI and target at least as demanding as the plan's per principle."""
-    return _objectives(data, objectives, framework)
-
-
-@CHECKS.check("peak_staffing_check", "peak_calls", "peak_traffic", "peak_agents")
-def peak_staffing_check(data, peak_calls, peak_traffic, peak_agents):
-    """PC 1.3: the sales queue's peak half hour, its traffic (Erlangs) and Erlang C agents, from the data."""
-    return _peak_staffing(data, peak_calls, peak_traffic, peak_agents)
-
-
-@CHECKS.check("supply_chains_check", "supply_chains")
-def supply_chains_check(data, supply_chains):
-    """PC 1.4: calls offered, share, AHT and service level per queue and supply chain, from the data."""
-    return _supply_chains(data, supply_chains)
-
-
-@CHECKS.check("ddl_check", "MARKETING_DDL")
-def ddl_check(data, MARKETING_DDL):  # noqa: N803 (the learner's variable name)
-    """PC 2.1: the database design holds the fields and functions the marketing operation needs."""
-    return _design(data, MARKETING_DDL, "2.1")
-
-
-@CHECKS.check("load_check", "MARKETING_DDL", "COLUMN_MAPPING", "ELIGIBLE_EMAIL_QUERY")
-def load_check(data, MARKETING_DDL, COLUMN_MAPPING, ELIGIBLE_EMAIL_QUERY):  # noqa: N803
-    """PC 2.2: the learner's data loads into the design and the query selects exactly the eligible customers."""
-    return _load_and_query(data, MARKETING_DDL, COLUMN_MAPPING, ELIGIBLE_EMAIL_QUERY)
-
-
-@CHECKS.check("enhance_check", "MARKETING_DDL", "ENHANCEMENT_SQL")
-def enhance_check(data, MARKETING_DDL, ENHANCEMENT_SQL):  # noqa: N803
-    """PC 2.3: the enhancement script runs on the design and adds what it claims."""
-    return _enhancements(data, MARKETING_DDL, ENHANCEMENT_SQL)
-
-
-@CHECKS.check("defects_check", "reported_defects")
-def defects_check(data, reported_defects):
-    """PC 2.4: the defects reported match the defects injected into this learner's data."""
-    return _defects(data, reported_defects)
-
-
-@CHECKS.check("procedures_check", "maintenance_procedures")
-def procedures_check(data, maintenance_procedures):
-    """PC 2.4: maintenance procedures with a rule, frequency and an owner who is a stakeholder."""
-    return maintenance.check_procedures(maintenance_procedures, [s.name for s in data.cs.stakeholders])
-
-
-@CHECKS.check("plan_check", "CONTINGENCY_PLAN")
-def plan_check(data, CONTINGENCY_PLAN):  # noqa: N803
-    """PC 2.5: the contingency plan is valid and holds up in the failure scenarios simulated on the data."""
-    return _contingency_plan(data, CONTINGENCY_PLAN)
-
-
-@CHECKS.check("offer_response_check", "offer_response", "after_sales_plan")
-def offer_response_check(data, offer_response, after_sales_plan):
-    """PC 3.1: acceptance by segment and campaign kind from the data, and an after-sales plan built on it."""
-    return _offer_response(data, offer_response) + _strategy_plan(data, after_sales_plan, "after_sales_plan")
-
-
-@CHECKS.check("churn_check", "churn_by_segment", "retention_strategies")
-def churn_check(data, churn_by_segment, retention_strategies):
-    """PC 3.2: churn by segment from the data, and retention strategies aimed at the worst segments."""
-    return _churn_by_segment(data, churn_by_segment) + _retention_strategies(
-        data, retention_strategies)
-
-
-@CHECKS.check("process_check", "retention_process")
-def process_check(data, retention_process):
-    """PC 3.3: a retention process with steps, owners, triggers and measures."""
-    return _retention_process(data, retention_process)
-
-
-@CHECKS.check("monitor_check", "weekly_monitor", "out_of_control_days")
-def monitor_check(data, weekly_monitor, out_of_control_days):
-    """PC 3.4: weekly CSAT, NPS, FCR and complaints, and the days beyond the p-chart's limits, from the data."""
-    return _weekly_monitor(data, weekly_monitor) + _out_of_control_days(
-        data, out_of_control_days)
-
-
-@CHECKS.check("adjust_check", "csat_change", "review_date")
-def adjust_check(data, csat_change, review_date):
-    """PC 3.5: the before/after CSAT comparison at the mid-period review, with its interval."""
-    return _csat_change(data, csat_change, review_date)
-
-
-@CHECKS.check("report_criteria_check", "report_criteria")
-def report_criteria_check(data, report_criteria):
-    """PC 4.1: reporting criteria per stakeholder that match their interests."""
-    return _report_criteria(data, report_criteria)
-
-
 @CHECKS.check("kpi_service_check", "kpi_results")
-def kpi_service_check(data, kpi_results):
+def kpi_service_check(data, kpi_results) -> Findings:
     """PC 4.2: service level, ASA, AHT and abandonment from the learner's data."""
     return _kpi_results(data, kpi_results, ["service_level", "asa_s", "aht_s", "abandonment_rate"])
 
 
 @CHECKS.check("kpi_customer_check", "kpi_results")
-def kpi_customer_check(data, kpi_results):
+def kpi_customer_check(data, kpi_results) -> Findings:
     """PC 4.2: FCR, CSAT, NPS and retention from the learner's data."""
     return _kpi_results(data, kpi_results, ["fcr", "csat", "nps", "retention_rate"])
 
 
 @CHECKS.check("kpi_commercial_check", "kpi_results", "kpi_status")
-def kpi_commercial_check(data, kpi_results, kpi_status):
+def kpi_commercial_check(data, kpi_results, kpi_status) -> Findings:
     """PC 4.2: conversion and cost per contact from the data, and every KPI's status against its target."""
-    return _kpi_results(data, kpi_results, ["conversion_rate", "cost_per_contact_aud"]) + _kpi_status(data, kpi_status)
+    fs = _kpi_results(data, kpi_results, ["conversion_rate", "cost_per_contact_aud"])
+    if not isinstance(kpi_status, pd.DataFrame) or not {"kpi", "status"} <= set(kpi_status.columns):
+        return fs + [Finding.fail("4.2", "`kpi_status` should be the table from kpi.kpi_table")]
+    kpis = expected_kpis(data)
+    targets = {k: v.model_dump() for k, v in data.cs.targets.items() if k in kpis}
+    expected = kpi.kpi_table(kpis, targets)
+    return fs + [check_table("kpi_status", kpi_status[["kpi", "status"]], expected[["kpi", "status"]], key="kpi",
+                             points=1, criterion="4.2")]
 
 
 @CHECKS.check("report_check", "report")
-def report_check(data, report):
+def report_check(data, report) -> Findings:
     """PC 4.3: a performance report with headline, KPIs against targets and recommendations."""
-    return _report(data, report)
+    return checks.report(report, data.cs)

@@ -9,7 +9,7 @@ import importlib
 import os
 import sys
 
-from helpers.errors import UserFacingError
+from helpers.errors import CCWError
 
 # Order is the order shown in ``ccw --help``.
 COMMANDS = ["demo", "mapping", "lab", "hub", "course", "grade", "feedback", "report", "generate", "regenerate"]
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except UserFacingError as exc:
+    except CCWError as exc:  # every error the package raises on purpose: one line, no traceback
         print(f"ccw {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

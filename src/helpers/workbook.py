@@ -26,6 +26,7 @@ import re
 import traceback
 
 
+from helpers.errors import LearnerError
 from helpers.findings import Finding, Findings
 
 _current_task: list[str] = []
@@ -186,7 +187,7 @@ def _not_passed(message: str) -> None:
 
 
 # ----------------------------------------------------------------------------- readable errors
-class AnswerError(Exception):
+class AnswerError(LearnerError):
     """A learner's answer or code has a problem; the message says what and where."""
 
 

@@ -1,10 +1,9 @@
 """Where a course lives and how it is configured (``<course root>/nbgrader_config.py``).
 
-The config file is an ordinary nbgrader/traitlets config. Besides nbgrader's own sections it may
-set ``c.CCWCourse.assignments`` (list of assignment ids = unit codes; empty = every folder of the
-notebooks root that holds notebooks), ``c.CCWGrade.notebook_timeout`` (seconds per notebook),
-``c.CCWGrade.max_output_bytes`` (per cell) and ``c.CCWReport.threshold`` (fraction of a cell's
-points that counts as "earned"). ``c.Execute.timeout`` is the per-cell timeout in seconds.
+The config file is an ordinary nbgrader/traitlets config. Besides nbgrader's own sections it sets
+the course's settings, declared as traitlets in :mod:`helpers.course.settings` (``CCWCourse``,
+``CCWGrade``, ``CCWReport``, ``CCWSandbox``); loading a course refuses an unknown section or key.
+``c.Execute.timeout`` is the per-cell timeout in seconds.
 """
 from __future__ import annotations
 
@@ -13,31 +12,24 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.course.settings import CCWCourse, CCWGrade, check_settings, settings_block
 from helpers.errors import UserFacingError
 from helpers.paths import project_root
 
 COURSE_ID = "contact-centre-workbooks"
 DEFAULT_CELL_TIMEOUT_S = 60
-DEFAULT_NOTEBOOK_TIMEOUT_S = 600
-DEFAULT_MAX_OUTPUT_BYTES = 1_000_000
 DB_URL_ENV = "CCW_DB_URL"
 
-#: Written into a course root that has no config yet (tests and demos use temporary roots).
+#: Written into a course root that has no config yet (tests and demos use temporary roots); the
+#: repository's ``autograde/nbgrader_config.py`` is this text (a test keeps them equal).
 DEFAULT_CONFIG = f'''"""nbgrader configuration of the Contact Centre Workbooks course (see docs/grading.md)."""
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 c.CourseDirectory.course_id = "{COURSE_ID}"
-# Assignment ids are unit codes; source notebooks live in notebooks/<UNIT>/ and are copied to
-# source/<UNIT>/ by `ccw course build`. Empty list: every folder of notebooks/ with notebooks.
-c.CCWCourse.assignments = []
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".secret"]
 
 # Per-cell timeout (seconds) when autograding; a cell that runs longer is interrupted and fails.
 c.Execute.timeout = {DEFAULT_CELL_TIMEOUT_S}
-# Whole-notebook limit (seconds): past it the kernel is stopped and the remaining cells earn nothing.
-c.CCWGrade.notebook_timeout = {DEFAULT_NOTEBOOK_TIMEOUT_S}
-# Output kept per cell (bytes); the rest is dropped with a note in the learner's feedback.
-c.CCWGrade.max_output_bytes = {DEFAULT_MAX_OUTPUT_BYTES}
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
@@ -47,7 +39,9 @@ c.ClearSolutions.code_stub = {{"python": "# YOUR ANSWER HERE"}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Deleted or retyped cells, edited read-only cells and tampered tests are restored by `ccw grade`
 # before grading (nbgrader's OverwriteCells plus helpers.course.worker.restore_cells), with a note.
-'''
+
+# The course's own settings (helpers.course.settings; a misspelt one is an error).
+{settings_block()}'''
 
 
 def default_course_root() -> Path:
@@ -88,13 +82,17 @@ class Course:
     def cell_timeout(self) -> int:
         return int(self.setting("Execute", "timeout", DEFAULT_CELL_TIMEOUT_S))
 
+    def settings(self, cls):
+        """The course's settings of one ``helpers.course.settings`` class (``course.settings(CCWGrade)``)."""
+        return cls(config=self.config)
+
     @property
     def notebook_timeout(self) -> float:
-        return float(self.setting("CCWGrade", "notebook_timeout", DEFAULT_NOTEBOOK_TIMEOUT_S))
+        return self.settings(CCWGrade).notebook_timeout
 
     @property
     def max_output_bytes(self) -> int:
-        return int(self.setting("CCWGrade", "max_output_bytes", DEFAULT_MAX_OUTPUT_BYTES))
+        return self.settings(CCWGrade).max_output_bytes
 
     def preprocessor_config(self) -> dict:
         """Plain-dict config sections of the nbgrader preprocessors a grading worker runs."""
@@ -117,7 +115,7 @@ class Course:
 
     def assignments(self) -> list[str]:
         """Assignment ids: the config's list, else every notebooks-root folder holding notebooks."""
-        listed = list(self.setting("CCWCourse", "assignments", []) or [])
+        listed = list(self.settings(CCWCourse).assignments)
         if listed:
             return listed
         if not self.notebooks.is_dir():
@@ -148,6 +146,7 @@ def load_course(course_root: Path | str | None = None, notebooks_root: Path | st
         config = PyFileConfigLoader(cfg_file.name, path=str(root)).load_config()
     except Exception as exc:  # a syntax error in the config is the trainer's input
         raise UserFacingError(f"{cfg_file}: cannot load nbgrader config ({exc.__class__.__name__}: {exc})") from None
+    check_settings(config, str(cfg_file))
     url = normalise_db_url(db_url or os.environ.get(DB_URL_ENV) or f"sqlite:///{root / 'gradebook.db'}")
     return Course(root=root, notebooks=notebooks, db_url=url, config=config)
 

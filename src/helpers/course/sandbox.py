@@ -47,7 +47,7 @@ _KEEP_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_")  # machine-specific numeric-libra
 
 
 class CCWSandbox(Configurable):
-    """Limits of the sandbox a learner's kernel is graded in (``c.CCWSandbox.<name>``)."""
+    """The sandbox a learner's kernel is graded in, and its limits."""
 
     enabled = Bool(True, help="Grade in the bubblewrap sandbox. `ccw grade --no-sandbox` turns it off, "
                               "and grades.csv and the reports then say so.").tag(config=True)

@@ -12,8 +12,10 @@ from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from helpers.errors import CCWError
 
-class MessageKeyError(KeyError):
+
+class MessageKeyError(KeyError, CCWError):
     """KeyError whose ``str()`` is the plain message (KeyError would quote it)."""
 
     def __str__(self) -> str:

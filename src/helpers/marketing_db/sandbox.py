@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from helpers.errors import CCWError
+
 DDL_STEPS = 20_000_000       # VM steps allowed per DDL statement (seed INSERTs included)
 QUERY_STEPS = 400_000_000    # VM steps allowed per learner query (~40 M steps/s: about 10 s)
 DEADLINE_S = 5.0             # wall-clock limit per DDL statement, seconds
@@ -38,7 +40,7 @@ _WRITE_ACTIONS = {  # authorizer action codes that change the database (denied w
 _FUNCTION = getattr(sqlite3, "SQLITE_FUNCTION", 31)
 
 
-class SQLGuardError(Exception):
+class SQLGuardError(CCWError):
     """A statement was stopped by a guard (budget, deadline, or a forbidden action)."""
 
 
