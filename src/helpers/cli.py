@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
 from helpers.errors import CCWError
+from helpers.paths import ensure_interpreter_on_path
 
 # Order is the order shown in ``ccw --help``.
 COMMANDS = ["demo", "mapping", "lab", "hub", "course", "grade", "feedback", "report", "generate", "regenerate"]
-
-
-def _path_with_interpreter() -> None:
-    # nbgrader runs `alembic` (and jupyter runs kernels) as bare subprocesses: make the
-    # interpreter's own bin folder win on PATH even when the venv is not activated.
-    bindir = os.path.dirname(sys.executable)
-    parts = os.environ.get("PATH", "").split(os.pathsep)
-    if not parts or parts[0] != bindir:
-        os.environ["PATH"] = os.pathsep.join([bindir, *[p for p in parts if p != bindir]])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +34,7 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _path_with_interpreter()
+    ensure_interpreter_on_path()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

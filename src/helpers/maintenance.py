@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from helpers.casestudy import DEFECT_KINDS  # one owner: the case-study data contract  # noqa: F401
 from helpers.errors import UserFacingError
 from helpers.findings import Finding, Findings
 # Australia Post postcode ranges per state (inclusive) and state time zones: one source, the en_AU
@@ -35,9 +36,6 @@ MAX_DURATION_S = 24 * 3600
 DURATION_SLACK_S = 60        # talk + hold may exceed ended_at - answered_at by this much (clock rounding)
 CALLING_HOURS = {"weekday": (9, 20), "saturday": (9, 17)}   # local hours [start, end)
 
-DEFECT_KINDS = ("duplicate_customer", "malformed_email", "malformed_phone", "missing_postcode",
-                "inconsistent_postcode", "impossible_duration", "out_of_order_timestamps", "offer_to_dncr",
-                "offer_to_opted_out", "offer_outside_hours", "unsubscribe_late")
 PRECISION_PASS = 0.8   # score_reported passes when precision >= this ...
 RECALL_PASS = 0.7      # ... and recall >= this; points = max_points x F1
 CRITERION = "2.4"

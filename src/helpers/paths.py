@@ -108,3 +108,18 @@ def check_dataset_target(folder: Path | str, replace: bool = False) -> None:
     if not replace:
         raise UserFacingError(f"{folder} already holds a dataset: pass --replace to overwrite it, "
                               "or choose another folder")
+
+
+def path_with_interpreter(path: str | None = None) -> str:
+    """``path`` (default ``$PATH``) with this interpreter's bin folder first: nbgrader runs ``alembic``
+    and jupyter starts kernels as bare ``python``, which must be this venv's even when it is not activated."""
+    import sys
+
+    bindir = os.path.dirname(sys.executable)
+    parts = [p for p in (os.environ.get("PATH", "") if path is None else path).split(os.pathsep) if p]
+    return os.pathsep.join([bindir, *[p for p in parts if p != bindir]])
+
+
+def ensure_interpreter_on_path() -> None:
+    """Put this interpreter's bin folder first on this process's ``PATH`` (see :func:`path_with_interpreter`)."""
+    os.environ["PATH"] = path_with_interpreter()

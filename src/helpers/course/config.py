@@ -8,13 +8,12 @@ the course's settings, declared as traitlets in :mod:`helpers.course.settings` (
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.course.settings import CCWCourse, CCWGrade, check_settings, settings_block
 from helpers.errors import UserFacingError
-from helpers.paths import project_root
+from helpers.paths import ensure_interpreter_on_path, project_root  # noqa: F401 (re-exported)
 
 COURSE_ID = "contact-centre-workbooks"
 DEFAULT_CELL_TIMEOUT_S = 60
@@ -50,15 +49,6 @@ def default_course_root() -> Path:
 
 def default_notebooks_root() -> Path:
     return project_root() / "notebooks"
-
-
-def ensure_interpreter_on_path() -> None:
-    """nbgrader runs ``alembic`` (and jupyter runs kernels) as bare subprocesses: put this
-    interpreter's bin folder first on PATH, as ``helpers.cli`` does, for library and worker entry points."""
-    bindir = os.path.dirname(sys.executable)
-    parts = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p]
-    if not parts or parts[0] != bindir:
-        os.environ["PATH"] = os.pathsep.join([bindir, *[p for p in parts if p != bindir]])
 
 
 @dataclass

@@ -40,6 +40,7 @@ from traitlets import Bool, Int
 from traitlets.config import Configurable
 
 from helpers.errors import UserFacingError
+from helpers.paths import path_with_interpreter
 
 HOME = "/tmp/home"  # the kernel's home and working folder inside the sandbox (on the scratch tmpfs)
 _KEEP_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ")
@@ -202,7 +203,7 @@ def sandbox_env(env: dict[str, str]) -> dict[str, str]:
     from helpers.paths import project_root
 
     out["CCW_ROOT"] = str(project_root())  # case studies are found from here (only they are bound, read-only)
-    out["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), out["PATH"]])
+    out["PATH"] = path_with_interpreter(out["PATH"])
     return out
 
 
