@@ -412,3 +412,36 @@ def test_empty_periods_and_overlapping_announcement_windows():
     t = patience_times(rng(1), 50_000, 100.0, announcement_s=(20.0, 25.0), hazard_jump=2.0, window_s=10.0)
     expected = np.where(e < 20, e, np.where(e < 50, 20 + (e - 20) / 2, e - 15))
     np.testing.assert_allclose(t, expected, rtol=1e-12)
+
+
+# -- split shifts, retrials and agents who differ (issue 14) ----------------------------------
+def test_split_shift_waits_for_the_call_running_into_the_break():
+    from helpers.simulation import serve_fcfs
+    # one agent: on duty [0, 100), break, then [130, 300) as the linked server 1
+    arrival = np.array([90.0, 131.0])
+    r = serve_fcfs(arrival, [1e9, 1e9], [80.0, 10.0], [0.0, 130.0], [100.0, 300.0], server_successor=[1, -1])
+    assert r.answered_s.tolist() == [90.0, 170.0]  # the second call waits for the first to end (90 + 80)
+    unlinked = serve_fcfs(arrival, [1e9, 1e9], [80.0, 10.0], [0.0, 130.0], [100.0, 300.0])
+    assert unlinked.answered_s.tolist() == [90.0, 131.0]  # without the link: two calls at once
+
+
+def test_retrials_happen_only_after_an_abandonment():
+    from helpers.simulation import serve_fcfs
+    # one server busy until 100 with call 0; call 1 (patience 5) abandons; its retrial 2 happens;
+    # call 3 is answered, so its retrial 4 never happens
+    arrival = np.array([0.0, 10.0, 200.0, 300.0, 400.0])
+    r = serve_fcfs(arrival, [1e9, 5.0, 1e9, 1e9, 1e9], [100.0, 10.0, 10.0, 10.0, 10.0], [0.0], [1e6],
+                   retrial_of=[-1, -1, 1, -1, 3])
+    assert r.abandoned.tolist() == [False, True, False, False, False]
+    assert r.made.tolist() == [True, True, True, True, False] and r.server.tolist()[4] == -2
+    assert np.isnan(r.wait_s[4]) and r.answered_s[2] == 200.0
+    with pytest.raises(ValueError, match="after the call"):
+        serve_fcfs([5.0, 1.0], [1.0, 1.0], [1.0, 1.0], [0.0], [10.0], retrial_of=[-1, 0])  # before its original
+
+
+def test_server_speed_scales_busy_time_and_durations_add_up():
+    from helpers.simulation import scaled_durations, serve_fcfs
+    r = serve_fcfs([0.0, 1.0], [1e9, 1e9], [100.0, 100.0], [0.0], [1e6], server_speed=[1.5])
+    assert r.answered_s.tolist() == [0.0, 150.0]
+    t, h, w = scaled_durations([61.0, 7.0], [20.0, 0.0], [19.0, 3.0], [1.5, 1.37])
+    assert (t + h + w).tolist() == [150.0, 14.0] and (w >= 0).all()
