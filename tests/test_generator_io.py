@@ -209,6 +209,10 @@ def test_dataset_lookup_order(clean_env, written, monkeypatch):
     mine.parent.mkdir(parents=True)
     mine.symlink_to(out)
     assert data_mod.dataset_dir() == mine
+    monkeypatch.delenv("CCW_LEARNER")  # a hub user without data, once others have theirs: refused too
+    with pytest.raises(UserFacingError, match="No dataset found for learner 'hubuser'"):
+        data_mod.dataset_dir()
+    monkeypatch.setenv("CCW_LEARNER", "jsmith")
     (Path.cwd() / "ccw.json").write_text(json.dumps({"learner": "x", "dataset": str(out)}))
     assert data_mod.dataset_dir() == out  # the workspace file's dataset wins over the learner's
     monkeypatch.setenv("CCW_DATASET", "/somewhere/else")

@@ -110,11 +110,21 @@ def dataset_dir() -> Path:
         mine = learner_dir(learner)
         if (mine / "manifest.json").is_file():
             return mine
-        if source != "JUPYTERHUB_USER":  # an explicit learner id must find its own data
+        # An explicit learner id must find its own data; a hub user name may practise until the trainer
+        # has generated anyone's data, but not after (it would look like their own, and fail grading).
+        if source != "JUPYTERHUB_USER" or learners_with_data():
             raise UserFacingError(
                 f"No dataset found for learner {learner!r} in {mine.parent}: check the id, or "
                 f"ask your trainer to run `ccw regenerate --roster` with it on the roster")
     return practice_dir()
+
+
+def learners_with_data(slug: str | None = None) -> list[str]:
+    """Ids of the learners whose own dataset exists (``ccw regenerate --roster`` has run for them)."""
+    folder = paths.learners_datasets(slug or case_study_slug())
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / "manifest.json").is_file())
 
 
 def ensure_practice_dataset(slug: str | None = None, quiet: bool = False) -> Path:

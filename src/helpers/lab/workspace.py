@@ -304,7 +304,7 @@ def default_dataset(learner: str) -> tuple[Path, bool]:
     mine = data.learner_dir(learner)
     if (mine / "manifest.json").is_file():
         return mine.resolve(), False
-    others = [p for p in mine.parent.iterdir() if (p / "manifest.json").is_file()] if mine.parent.is_dir() else []
+    others = data.learners_with_data()
     if others:
         raise UserFacingError(
             f"no dataset for learner {learner!r}: {len(others)} learner(s) have one in {mine.parent}, but not this "
