@@ -265,20 +265,22 @@ def test_regrading_some_learners_leaves_everyone_else_and_manual_scores_alone(gr
     assert (auto["score"] == auto["max_score"]).all()
 
 
-def test_import_rejects_unusable_learner_ids_and_missing_folder(tmp_path):
+def test_import_refuses_one_learners_bad_id_or_zip_and_takes_the_rest(tmp_path):
     release = tmp_path / "release" / ASSIGNMENT
     release.mkdir(parents=True)
     (release / f"{KPIS}.ipynb").write_text("{}")
-    (tmp_path / "in" / "bad id").mkdir(parents=True)
-    with pytest.raises(UserFacingError, match="'bad id' is not a usable learner id"):
-        import_submissions(tmp_path / "in", tmp_path / "submitted", tmp_path / "release")
+    for learner in ("bad id", "good"):
+        (tmp_path / "in" / learner).mkdir(parents=True)
+        (tmp_path / "in" / learner / f"{KPIS}.ipynb").write_text("{}")
+    (tmp_path / "in" / "x.zip").write_text("not a zip")
+    imported = import_submissions(tmp_path / "in", tmp_path / "submitted", tmp_path / "release")
+    assert imported.learners == ["good"]
+    assert sorted(r.split(":")[0] for r in imported.refused) == ["bad id", "x.zip"]
+    assert any("'bad id' is not a usable learner id" in r for r in imported.refused)
+    assert any("not a readable zip file" in r for r in imported.refused)
+    assert not (tmp_path / "submitted" / "bad id").exists()
     with pytest.raises(UserFacingError, match="submissions folder not found"):
         import_submissions(tmp_path / "nowhere", tmp_path / "submitted", tmp_path / "release")
-    shutil.rmtree(tmp_path / "in")
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "x.zip").write_text("not a zip")
-    with pytest.raises(UserFacingError, match="not a readable zip file"):
-        import_submissions(tmp_path / "in", tmp_path / "submitted", tmp_path / "release")
 
 
 def test_missing_dataset_is_a_clear_error(graded, tmp_path):

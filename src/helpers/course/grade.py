@@ -29,7 +29,7 @@ from helpers.course.pool import run_tasks
 from helpers.course.sandbox import CCWSandbox, bwrap_version, check_sandbox
 from helpers.course.submissions import import_submissions, read_timestamp
 from helpers.course.variants import dataset_for, kernel_env
-from helpers.course.worker import autograde_task, notes_cell
+from helpers.course.worker import NotebookResult, NotebookTask, autograde_task, notes_cell
 from helpers.errors import UserFacingError
 from helpers.learners import RULE, is_learner_id
 from helpers.paths import project_root
@@ -59,11 +59,9 @@ class GradeRun:
     submissions_csv: Path | None = None
 
 
-def _failure(task: dict, message: str) -> dict:
-    return {"learner": task["learner"], "assignment": task["assignment"], "notebook": task["notebook"],
-            "status": "error", "grades": None, "comments": {}, "notebook_json": None, "seconds": 0.0,
-            "kernel_seconds": 0.0,
-            "notes": [f"The autograder could not grade this notebook ({message}); an assessor will review it."]}
+def _failure(task: NotebookTask, message: str) -> NotebookResult:
+    return NotebookResult.of(task, "error", [f"The autograder could not grade this notebook ({message}); "
+                                             "an assessor will review it."])
 
 
 def _extra_files(release: Path) -> list[dict]:
@@ -143,16 +141,14 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
                 env = kernel_env(learner, dataset)
                 for notebook in structure[folder.name]:
                     path = folder / f"{notebook}.ipynb"
-                    ident = {"learner": learner, "assignment": folder.name, "notebook": notebook}
-                    if not path.is_file():
-                        missing.append(ident)
-                        continue
-                    tasks.append({**ident, "submitted": str(path), "env": env, "limits": limits,
-                                  "dataset": str(dataset) if dataset else None, "course_root": str(course.root),
-                                  "sandbox": settings.limits() if use_sandbox else None,
-                                  "release": str(release / folder.name / f"{notebook}.ipynb"),
-                                  "files": files[folder.name], "course_id": course.course_id,
-                                  "preprocessors": course.preprocessor_config()})
+                    task = NotebookTask(
+                        learner, folder.name, notebook, submitted=str(path),
+                        release=str(release / folder.name / f"{notebook}.ipynb"), course_id=course.course_id,
+                        course_root=str(course.root), env=env, limits=limits,
+                        dataset=str(dataset) if dataset else None,
+                        sandbox=settings.limits() if use_sandbox else None, files=files[folder.name],
+                        preprocessors=course.preprocessor_config())
+                    (tasks if path.is_file() else missing).append(task)
         pairs = sorted(timestamps)
         run.learners = sorted({lr for lr, _ in pairs})
         for learner, assignment in pairs:  # fixed creation order: reproducible gradebooks
@@ -162,17 +158,15 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
             template = gbm.write_template(course.db_url, course.course_id, sorted({a for _, a in pairs}),
                                           scratch / "template.db")
             for task in tasks:
-                task["template"] = str(template)
+                task.template = str(template)
             for result in run_tasks(autograde_task, tasks, workers=workers, dask_scheduler=dask_scheduler,
                                     progress=progress, desc="autograding", on_failure=_failure):
                 _store(course, gb, run, result, release)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        for ident in missing:
-            note = (f"{ident['notebook']}.ipynb was not submitted; it earns no marks.")
-            _store(course, gb, run, {**ident, "status": "missing", "grades": None, "comments": {},
-                                     "notebook_json": None, "notes": [note], "seconds": 0.0, "kernel_seconds": 0.0},
-                   release)
+        for task in missing:
+            note = f"{task.notebook}.ipynb was not submitted; it earns no marks."
+            _store(course, gb, run, NotebookResult.of(task, "missing", [note]), release)
         for (learner, assignment, notebook), notes in run.notes.items():
             notes.extend(learner_notes.get(learner, []))
         for learner, assignment in pairs:
@@ -194,30 +188,30 @@ def default_datasets() -> Path:
     return learners_datasets(case_study_slug())
 
 
-def _store(course, gb, run: GradeRun, result: dict, release: Path) -> None:
+def _store(course, gb, run: GradeRun, result: NotebookResult, release: Path) -> None:
     """Write one worker result: gradebook scores, autograded notebook, notes (coordinator only)."""
-    learner, assignment, notebook = result["learner"], result["assignment"], result["notebook"]
+    learner, assignment, notebook = result.learner, result.assignment, result.notebook
     key = (learner, assignment, notebook)
     release_nb = None
-    grades = result["grades"]
+    grades = result.grades
     if grades is None:  # missing, or the worker died: zero every graded cell, keep the release as evidence
         release_nb = nbformat.read(release / assignment / f"{notebook}.ipynb", as_version=4)
         grades = {c.metadata["nbgrader"]["grade_id"]: 0.0 for c in release_nb.cells
                   if c.metadata.get("nbgrader", {}).get("grade") or c.metadata.get("nbgrader", {}).get("task")}
-    gbm.record_scores(gb, learner, assignment, notebook, grades, result["comments"])
-    text = result["notebook_json"]
+    gbm.record_scores(gb, learner, assignment, notebook, grades, result.comments)
+    text = result.notebook_json
     if text is None:
-        release_nb.cells.insert(0, notes_cell(result["notes"]))
+        release_nb.cells.insert(0, notes_cell(result.notes))
         text = nbformat.writes(release_nb)
     _write_autograded(course.dir("autograded") / learner / assignment, notebook, text)
-    run.notes[key], run.status[key] = list(result["notes"]), result["status"]
-    run.graded += result["status"] == "graded"
-    run.missing += result["status"] == "missing"
-    run.unreadable += result["status"] == "unreadable"
-    run.errors += result["status"] == "error"
-    if result["status"] == "graded":
-        run.worker_seconds.append(result["seconds"])
-        run.kernel_seconds.append(result["kernel_seconds"])
+    run.notes[key], run.status[key] = list(result.notes), result.status
+    run.graded += result.status == "graded"
+    run.missing += result.status == "missing"
+    run.unreadable += result.status == "unreadable"
+    run.errors += result.status == "error"
+    if result.status == "graded":
+        run.worker_seconds.append(result.seconds)
+        run.kernel_seconds.append(result.kernel_seconds)
 
 
 def _write_notes(course, run: GradeRun, learner: str, assignment: str) -> None:

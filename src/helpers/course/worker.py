@@ -1,6 +1,7 @@
 """One grading task: autograde one learner's notebook, in a worker process (local pool or Dask).
 
-A task is a plain dict (picklable for both executors) and so is its result. The worker runs
+A task is a :class:`NotebookTask` and its result a :class:`NotebookResult` (plain dataclasses,
+picklable for both executors). The worker runs
 nbgrader's own preprocessors (sanitise: ClearOutput, DeduplicateIds, OverwriteKernelspec,
 OverwriteCells, CheckCellMetadata; then LimitOutput, SaveAutoGrades, CheckCellMetadata) against a
 *private* copy of the template gradebook, runs the notebook with :mod:`helpers.course.execute`,
@@ -16,6 +17,7 @@ import shutil
 import tempfile
 import time
 import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -26,6 +28,52 @@ from helpers.course.execute import Limits, execute_notebook
 from helpers.course.sandbox import SandboxSpec
 
 _PRIVATE: dict[str, str] = {}  # template path -> this process's private gradebook copy
+
+
+@dataclass
+class NotebookTask:
+    """One submitted notebook to grade (plain data: it travels to local and Dask workers alike).
+
+    ``limits`` is (cell timeout s, notebook timeout s, output bytes per cell); ``sandbox`` the
+    ``CCWSandbox`` limits, or None for ``--no-sandbox``; ``files`` the release's extra files as
+    {"path", "relpath"}; ``template`` the template gradebook every worker copies once."""
+
+    learner: str
+    assignment: str
+    notebook: str
+    submitted: str
+    release: str
+    course_id: str
+    course_root: str
+    env: dict
+    limits: tuple
+    dataset: str | None = None
+    sandbox: dict | None = None
+    files: list = field(default_factory=list)
+    preprocessors: dict = field(default_factory=dict)
+    template: str | None = None
+
+
+@dataclass
+class NotebookResult:
+    """What grading one notebook gave: ``grades`` (grade id -> points; None: zero every graded cell),
+    ``notes`` for the learner, the autograded notebook, and timings in seconds."""
+
+    learner: str
+    assignment: str
+    notebook: str
+    status: str  # graded | unreadable | missing | error
+    notes: list[str]
+    grades: dict | None = None
+    comments: dict = field(default_factory=dict)
+    notebook_json: str | None = None
+    seconds: float = 0.0
+    kernel_seconds: float = 0.0
+    traceback: str | None = None
+
+    @classmethod
+    def of(cls, task: NotebookTask, status: str, notes: list[str], **kw) -> "NotebookResult":
+        return cls(task.learner, task.assignment, task.notebook, status, notes, **kw)
 
 
 def _private_db(template: str) -> str:
@@ -113,17 +161,12 @@ def restore_cells(nb, release, notes: list[str]):
     return nb
 
 
-def _zero_result(task: dict, release, notes: list[str], status: str, started: float) -> dict:
+def _zero_result(task: NotebookTask, release, notes: list[str], status: str, started: float) -> NotebookResult:
     nb = copy.deepcopy(release)
     nb.cells.insert(0, notes_cell(notes))
-    return {**_ident(task), "status": status, "notes": notes, "seconds": time.monotonic() - started,
-            "kernel_seconds": 0.0,
-            "grades": {_nbg(c)["grade_id"]: 0.0 for c in release.cells if _is_graded(c)},
-            "comments": {}, "notebook_json": nbformat.writes(nb)}
-
-
-def _ident(task: dict) -> dict:
-    return {k: task[k] for k in ("learner", "assignment", "notebook")}
+    return NotebookResult.of(task, status, notes, seconds=time.monotonic() - started,
+                             grades={_nbg(c)["grade_id"]: 0.0 for c in release.cells if _is_graded(c)},
+                             notebook_json=nbformat.writes(nb))
 
 
 def _run_preprocessors(classes, nb, resources, log, settings: dict):
@@ -135,38 +178,38 @@ def _run_preprocessors(classes, nb, resources, log, settings: dict):
     return nb, resources
 
 
-def _execute(nb, task: dict, workdir: str):
+def _execute(nb, task: NotebookTask, workdir: str):
     """Run the learner's notebook: in the sandbox (its environment is only the task's), or, when the
     assessor chose ``--no-sandbox``, in a plain kernel with the grader's environment."""
-    limits = Limits(*task["limits"])
-    if task.get("sandbox") is None:
-        env = {**os.environ, **task["env"], "NBGRADER_EXECUTION": "autograde"}
+    limits = Limits(*task.limits)
+    if task.sandbox is None:
+        env = {**os.environ, **task.env, "NBGRADER_EXECUTION": "autograde"}
         return execute_notebook(nb, env=env, cwd=workdir, limits=limits)
     for attempt in (1, 2):  # a kernel that dies before running any cell is the machine's fault: once more
-        spec = SandboxSpec(ipc_dir=os.path.join(workdir, f"ipc{attempt}"), limits=task["sandbox"],
-                           dataset=task.get("dataset"), files=tuple((f["relpath"], f["path"]) for f in task.get("files", [])))
+        spec = SandboxSpec(ipc_dir=os.path.join(workdir, f"ipc{attempt}"), limits=task.sandbox,
+                           dataset=task.dataset, files=tuple((f["relpath"], f["path"]) for f in task.files))
         try:
-            return execute_notebook(nb, env=task["env"], cwd=workdir, limits=limits, sandbox=spec)
+            return execute_notebook(nb, env=task.env, cwd=workdir, limits=limits, sandbox=spec)
         except RuntimeError as exc:
             if attempt == 2 or "before replying to kernel_info" not in str(exc):
                 raise
 
 
-def autograde_task(task: dict) -> dict:
-    """Grade ``task['submitted']`` (path) for ``task['learner']``; see the module doc for the result."""
+def autograde_task(task: NotebookTask) -> NotebookResult:
+    """Grade ``task.submitted`` (path) for ``task.learner``; never raises (see the module doc)."""
     started = time.monotonic()
     try:
         return _autograde(task, started)
     except Exception as exc:  # a grader bug must not stop the cohort: zero with a note, traceback kept
-        release = nbformat.read(task["release"], as_version=4)
+        release = nbformat.read(task.release, as_version=4)
         result = _zero_result(task, release, [f"The autograder could not grade this notebook "
                                               f"({exc.__class__.__name__}: {exc}); an assessor will review it."],
                               "error", started)
-        result["traceback"] = traceback.format_exc()
+        result.traceback = traceback.format_exc()
         return result
 
 
-def _autograde(task: dict, started: float) -> dict:
+def _autograde(task: NotebookTask, started: float) -> NotebookResult:
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, LimitOutput,
                                         OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
@@ -175,11 +218,11 @@ def _autograde(task: dict, started: float) -> dict:
     ensure_interpreter_on_path()
     quiet_nbgrader()
     log = logging.getLogger("nbgrader.ccw")
-    release = nbformat.read(task["release"], as_version=4)
-    name = f"{task['notebook']}.ipynb"
+    release = nbformat.read(task.release, as_version=4)
+    name = f"{task.notebook}.ipynb"
     notes: list[str] = []
     try:
-        nb = nbformat.read(task["submitted"], as_version=4)
+        nb = nbformat.read(task.submitted, as_version=4)
         if not isinstance(nb.get("cells"), list):
             raise ValueError("it has no list of cells")
     except Exception as exc:
@@ -189,15 +232,15 @@ def _autograde(task: dict, started: float) -> dict:
         return _zero_result(task, release, notes, "unreadable", started)
 
     nb = restore_cells(nb, release, notes)
-    db_url = _private_db(task["template"])
-    learner, assignment, notebook = task["learner"], task["assignment"], task["notebook"]
-    with open_gradebook(db_url, task["course_id"]) as gb:
+    db_url = _private_db(task.template)
+    learner, assignment, notebook = task.learner, task.assignment, task.notebook
+    with open_gradebook(db_url, task.course_id) as gb:
         gb.update_or_create_student(learner)
         gb.update_or_create_submission(assignment, learner)
     workdir = tempfile.mkdtemp(prefix="ccw-run-")
     try:
-        if task.get("sandbox") is None:
-            for extra in task.get("files", []):  # data files released with the assignment
+        if task.sandbox is None:
+            for extra in task.files:  # data files released with the assignment
                 target = Path(workdir) / extra["relpath"]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(extra["path"], target)
@@ -206,23 +249,23 @@ def _autograde(task: dict, started: float) -> dict:
         try:
             nb, resources = _run_preprocessors(
                 (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata), nb, resources, log,
-                task.get("preprocessors", {}))
+                task.preprocessors)
         except Exception as exc:
             notes.append(f"{name}: the grading information in the notebook is damaged ({exc}); it earns no marks. "
                          "Re-download the assignment and copy your answers into it.")
             return _zero_result(task, release, notes, "unreadable", started)
-        checks = trusted.registry(task["course_root"])
+        checks = trusted.registry(task.course_root)
         trusted.insert_exports(nb, assignment, checks)
         run = _execute(nb, task, workdir)
         notes += run.notes
-        verdict = trusted.score(nb, assignment, checks, trusted.learner_data(
-            task.get("dataset"), learner, task["course_root"]), release)
+        verdict = trusted.score(nb, assignment, checks, trusted.learner_data(task.dataset, learner, task.course_root),
+                                release)
         notes += verdict.notes
         nb, resources = _run_preprocessors((LimitOutput, SaveAutoGrades, CheckCellMetadata), nb, resources, log,
-                task.get("preprocessors", {}))
+                task.preprocessors)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    with open_gradebook(db_url, task["course_id"]) as gb:
+    with open_gradebook(db_url, task.course_id) as gb:
         sub = gb.find_submission_notebook(notebook, assignment, learner)
         grades = {g.cell.name: g.auto_score for g in sub.grades}
         grades.update(verdict.grades)  # autograded cells: the trusted checks' scores, never the notebook's outputs
@@ -230,6 +273,6 @@ def _autograde(task: dict, started: float) -> dict:
         gb.remove_submission(assignment, learner)  # keep the private copy small
     if notes:
         nb.cells.insert(0, notes_cell(notes))
-    return {**_ident(task), "status": "graded", "notes": notes, "grades": grades, "comments": comments,
-            "notebook_json": nbformat.writes(nb), "seconds": time.monotonic() - started,
-            "kernel_seconds": run.seconds}
+    return NotebookResult.of(task, "graded", notes, grades=grades, comments=comments,
+                             notebook_json=nbformat.writes(nb), seconds=time.monotonic() - started,
+                             kernel_seconds=run.seconds)
