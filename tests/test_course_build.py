@@ -148,6 +148,22 @@ def test_build_refuses_hidden_tests_and_autograded_cells_without_a_trusted_check
     assert "test_unregistered: autograded cell without a trusted check" in text
 
 
+def test_build_refuses_findings_on_criteria_the_cell_does_not_evidence(tmp_path):
+    """The competency tag is the one place a task's criteria are written: a trusted check that reports
+    on another criterion (the sample's service-level check reports on 4.2) is an authoring error."""
+    nb = sample.kpis_notebook()
+    cells_by_id(nb)["test_service_level"].metadata["competency"]["criteria"] = ["4.3"]
+    folder = tmp_path / "notebooks" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / "01_kpis.ipynb")
+    dataset = sample.write_sample_dataset(tmp_path / "practice", 7)
+    with pytest.raises(BuildError) as err:
+        build_course(tmp_path / "course", tmp_path / "notebooks", dataset=dataset, workers=1, progress=False)
+    [problem] = err.value.problems
+    assert "test_service_level: its trusted check reports on 4.2, which the cell's competency tag does not name" \
+        in problem
+
+
 def test_leak_check_finds_solution_hidden_and_benchmark_text():
     source = sample.kpis_notebook()
     secret = grader_only_lines(source)

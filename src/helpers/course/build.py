@@ -96,7 +96,9 @@ def solution_task(task: dict) -> dict:
         errors = [f"{o.get('ename')}: {o.get('evalue')}" for c in nb.cells if c.metadata.get("nbgrader", {}).get(
             "grade_id") == gid for o in c.outputs if o.get("output_type") == "error"]
         cells.append((gid, verdict.grades.get(gid, 0.0), float(meta.get("points", 0)), failed + errors))
-    return {"name": task["name"], "cells": cells, "notes": run.notes + verdict.notes}
+    misfiled = [f"{gid}: its trusted check reports on {', '.join(c)}, which the cell's competency tag does not name"
+                for gid, c in sorted(verdict.misfiled.items())]
+    return {"name": task["name"], "cells": cells, "notes": run.notes + verdict.notes + misfiled}
 
 
 def build_course(course_root: Path | str | None = None, notebooks_root: Path | str | None = None, *,

@@ -83,6 +83,8 @@ class TrustedResult:
     grades: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     findings: dict[str, list[tuple[bool, str]]] = field(default_factory=dict)  # grade id -> (passed, message)
+    # grade id -> criteria of findings shown under a cell that its competency tag does not name
+    misfiled: dict[str, list[str]] = field(default_factory=dict)
 
 
 def score(nb, assignment: str, checks: dict, data, release=None) -> TrustedResult:
@@ -91,6 +93,8 @@ def score(nb, assignment: str, checks: dict, data, release=None) -> TrustedResul
     are graded and their points, whatever the submission's metadata claims."""
     reference = release if release is not None else nb
     points = {m["grade_id"]: float(m.get("points", 0) or 0) for _, m in graded_code_cells(reference)}
+    tags = {m["grade_id"]: (reference.cells[i].metadata.get("competency") or {}).get("criteria", [])
+            for i, m in graded_code_cells(reference)}
     payloads, kept = {}, []
     for cell in nb.cells:
         gid = cell.get("metadata", {}).get(EXPORT_FLAG)
@@ -108,29 +112,33 @@ def score(nb, assignment: str, checks: dict, data, release=None) -> TrustedResul
             result.notes.append(f"Cell '{gid}' has no trusted check; it earns no marks (the assessor is told).")
             result.findings[gid] = [(False, "no trusted check is registered for this cell")]
             continue
-        earned, shown = _run(check, payloads.get(gid), data)
+        earned, shown, criteria = _run(check, payloads.get(gid), data)
         result.grades[gid] = max_points if earned else 0.0
         result.findings[gid] = shown
+        tagged = set(tags.get(gid, ()))
+        if criteria - tagged:
+            result.misfiled[gid] = sorted(criteria - tagged)
         cell = cells.get(gid)
         if cell is not None:
             cell.outputs = [*cell.get("outputs", []), _findings_output(shown, earned, max_points)]
     return result
 
 
-def _run(check, payload, data) -> tuple[bool, list[tuple[bool, str]]]:
-    """(earned, [(passed, message)]) of one check; never raises."""
+def _run(check, payload, data) -> tuple[bool, list[tuple[bool, str]], set[str]]:
+    """(earned, [(passed, message)], criteria of the findings) of one check; never raises."""
     answers = decode_answers(payload, check.answers)
     if answers.problems:
-        return False, [(False, msg) for msg in answers.problems.values()]
+        return False, [(False, msg) for msg in answers.problems.values()], set()
     try:
         findings = check.run(data, **answers.values)
-        return bool(findings.all_passed) and len(findings) > 0, [(f.passed, str(f.message)) for f in findings]
+        return (bool(findings.all_passed) and len(findings) > 0, [(f.passed, str(f.message)) for f in findings],
+                {f.criterion for f in findings})
     except Exception as exc:  # an answer the check cannot judge: no marks, and say what went wrong
         where = traceback.extract_tb(exc.__traceback__)[-1]
         detail = f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:160]}" if str(exc) else exc.__class__.__name__
         names = ", ".join(f"`{n}`" for n in check.answers)
         return False, [(False, f"{names} could not be checked ({detail}; at {Path(where.filename).name}:"
-                               f"{where.lineno}). Compare your answer with what the task asks for.")]
+                               f"{where.lineno}). Compare your answer with what the task asks for.")], set()
 
 
 def _findings_output(shown: list[tuple[bool, str]], earned: bool, max_points: float) -> NotebookNode:
