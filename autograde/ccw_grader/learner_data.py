@@ -8,10 +8,26 @@ solutions). The kernel only ever saw that folder read-only; nothing it did reach
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+
+from helpers.errors import UserFacingError
+
+
+class DatasetAltered(UserFacingError):
+    """The learner's dataset on disk is not the one issued to them: no data check can be trusted on it."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class LearnerData:
@@ -26,7 +42,32 @@ class LearnerData:
     def ds(self):
         from helpers.data import load_dataset
 
-        return load_dataset(self.dataset)
+        ds = load_dataset(self.dataset)
+        if self.dataset is not None:
+            self._verify(ds.manifest)
+        return ds
+
+    def grader_manifest(self, slug: str) -> Path:
+        """Where ``ccw regenerate`` wrote the grader's record of this learner's dataset."""
+        return self.course_root / "manifests" / str(slug) / str(self.learner or "_practice") / "manifest.json"
+
+    def _verify(self, manifest: dict) -> None:
+        """The dataset is the one issued to *this* learner, byte for byte: the grader's own record (written
+        by ``ccw regenerate``, out of learners' reach) holds the SHA-256 of the dataset's manifest, which
+        holds the SHA-256 of every file. Raises :class:`DatasetAltered` when anything differs; a dataset
+        with no grader record (practice data, the sample workbook) is taken as it is."""
+        record = self.grader_manifest(manifest.get("case_study"))
+        if not record.is_file():
+            return
+        expected = json.loads(record.read_text(encoding="utf-8")).get("dataset_manifest_sha256")
+        if expected and _sha256(self.dataset / "manifest.json") != expected:
+            raise DatasetAltered(f"the dataset in {self.dataset} is not the one issued to {self.learner} "
+                                 "(its manifest changed)")
+        for name, digest in sorted((manifest.get("files") or {}).items()):
+            path = self.dataset / name
+            if not path.is_file() or _sha256(path) != digest:
+                raise DatasetAltered(f"the dataset in {self.dataset} is not the one issued to {self.learner} "
+                                     f"({name} changed)")
 
     @property
     def cs(self):
@@ -51,7 +92,7 @@ class LearnerData:
         """
         manifest = self.ds.manifest
         slug, learner = manifest.get("case_study"), manifest.get("learner")
-        path = self.course_root / "manifests" / str(slug) / str(learner or "_practice") / "defects.parquet"
+        path = self.grader_manifest(slug).with_name("defects.parquet")
         if path.is_file():
             return pd.read_parquet(path)
         from helpers.casestudy import load_case_study

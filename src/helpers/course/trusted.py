@@ -29,6 +29,7 @@ from nbformat import NotebookNode
 
 from helpers.course.answers import decode_answers, export_code, published
 from helpers.course.notebooks import nbg
+from helpers.errors import CCWError
 
 EXPORT_FLAG = "ccw_answers_export"
 FINDINGS_FLAG = "ccw_trusted_findings"
@@ -133,6 +134,9 @@ def _run(check, payload, data) -> tuple[bool, list[tuple[bool, str]], set[str]]:
         findings = check.run(data, **answers.values)
         return (bool(findings.all_passed) and len(findings) > 0, [(f.passed, str(f.message)) for f in findings],
                 {f.criterion for f in findings})
+    except CCWError as exc:  # the data itself cannot be trusted (an altered dataset): say so plainly
+        names = ", ".join(f"`{n}`" for n in check.answers)
+        return False, [(False, f"{names} could not be checked: {exc}. Your assessor has been told.")], set()
     except Exception as exc:  # an answer the check cannot judge: no marks, and say what went wrong
         where = traceback.extract_tb(exc.__traceback__)[-1]
         detail = f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:160]}" if str(exc) else exc.__class__.__name__
