@@ -33,6 +33,8 @@ DEFECT_KINDS = (
     "inconsistent_postcode", "impossible_duration", "out_of_order_timestamps", "offer_to_dncr",
     "offer_to_opted_out", "offer_outside_hours", "unsubscribe_late",
 )
+MEASUREMENT_FAULT_KINDS = ("miscoded_disposition", "missing_wrap_code", "clock_skew", "double_counted_transfer")
+MIS_SYSTEMS = ("acd", "ivr", "chat", "ticketing", "crm")
 INTERVALS_PER_DAY = 48
 
 
@@ -385,6 +387,164 @@ class QualityAssurance(_Model):
                                                       "compliance", "empathy", "wrap_notes"])
 
 
+class IvrOption(_Model):
+    """One option of the IVR's main menu: the queue it routes to and, optionally, a self-service task
+    that completes some sessions without an agent (``containment``: share of the option's sessions)."""
+    key: str
+    label: str
+    queue: Literal[QUEUE_NAMES]  # type: ignore[valid-type]
+    self_service: str | None = None
+    containment: float = Field(0.0, ge=0, lt=1)
+    failed_share: float = Field(0.0, ge=0, le=1, description="Share of the option's routed callers who tried "
+                                "self-service first and gave up (then routed to the queue)")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.containment > 0 and not self.self_service:
+            raise ValueError(f"IVR option {self.key}: containment {self.containment} needs a self_service task")
+        return self
+
+
+class IvrChannel(_Model):
+    """The IVR in front of every voice queue (a session precedes each queued call)."""
+    menu_mean_s: float = Field(40.0, gt=0, description="Mean time in the menu before routing")
+    menu_cv: float = Field(0.5, gt=0)
+    self_service_mean_s: float = Field(120.0, gt=0, description="Mean length of a self-service session")
+    abandon_share: float = Field(0.04, ge=0, lt=0.5, description="Sessions that hang up in the menu")
+    options: list[IvrOption] = Field(min_length=1)
+
+
+class ChatChannel(_Model):
+    """Web chat: agents handle up to ``concurrency`` chats at once during opening hours."""
+    daily_volume: float = Field(gt=0, description="Chats offered on an average weekday")
+    queues: list[Literal[QUEUE_NAMES]] = Field(min_length=1, description="Queues whose reasons chat serves")  # type: ignore[valid-type]
+    agents: dict[Literal["weekday", "saturday", "sunday"], int] = Field(description="Chat agents on duty "
+                                                                        "through opening hours, per day type")
+    concurrency: int = Field(3, ge=1, le=6)
+    handle_mean_s: float = Field(600.0, gt=0, description="Mean length of an answered chat (elapsed)")
+    handle_cv: float = Field(0.7, gt=0)
+    patience_mean_s: float = Field(240.0, gt=0)
+    resolve_prob: float = Field(0.75, ge=0, le=1)
+    callback_share: float = Field(0.06, ge=0, le=1, description="Answered chats that end with a promised call")
+    target_s: int = Field(60, gt=0, description="Service target: answered within this many seconds")
+    target_share: float = Field(0.8, ge=0, le=1)
+
+
+class EmailChannel(_Model):
+    """E-mail (tickets): received around the clock, answered first-in-first-out during opening hours."""
+    daily_volume: float = Field(gt=0, description="E-mails received on an average weekday")
+    weekend_factor: float = Field(0.5, ge=0)
+    queues: list[Literal[QUEUE_NAMES]] = Field(min_length=1)  # type: ignore[valid-type]
+    agents: dict[Literal["weekday", "saturday", "sunday"], int]
+    handle_mean_s: float = Field(420.0, gt=0)
+    handle_cv: float = Field(0.6, gt=0)
+    resolve_prob: float = Field(0.8, ge=0, le=1)
+    callback_share: float = Field(0.08, ge=0, le=1, description="E-mails answered by phoning the customer")
+    target_hours: float = Field(24.0, gt=0, description="Service target: replied within this many hours")
+    target_share: float = Field(0.9, ge=0, le=1)
+
+
+class CallbackChannel(_Model):
+    """Outbound callbacks promised on a call (outcome 'callback'), a chat or an e-mail."""
+    delay_mean_s: float = Field(7200.0, gt=0, description="Mean delay from the promise to the call (open hours)")
+    connect_prob: float = Field(0.8, ge=0, le=1, description="Callbacks the customer answers")
+    talk_mean_s: float = Field(300.0, gt=0)
+    talk_cv: float = Field(0.8, gt=0)
+    resolve_prob: float = Field(0.8, ge=0, le=1)
+    target_hours: float = Field(24.0, gt=0, description="Service target: called back within this many hours")
+
+
+class ClockSkew(_Model):
+    """A system clock off by an offset (drawn in ``offset_s``) over ``days`` consecutive open days."""
+    system: Literal[MIS_SYSTEMS]  # type: ignore[valid-type]
+    offset_s: tuple[float, float]
+    days: int = Field(gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _check(self):
+        lo, hi = self.offset_s
+        if lo > hi or (lo <= 0 <= hi):
+            raise ValueError(f"clock skew of {self.system}: offset_s {self.offset_s} must be an ordered range "
+                             "that does not include 0")
+        return self
+
+
+class Measurement(_Model):
+    """What the MIS records, and the measurement faults injected (ground truth to the grader only)."""
+    systems: dict[Literal[MIS_SYSTEMS], str] = Field(description="Product name of each system")  # type: ignore[valid-type]
+    fault_rates: dict[str, float] = Field(default_factory=dict)
+    clock_skew: list[ClockSkew] = Field(default_factory=list)
+
+    @field_validator("fault_rates")
+    @classmethod
+    def _rates(cls, v):
+        for k, r in v.items():
+            if k not in MEASUREMENT_FAULT_KINDS or k == "clock_skew":
+                raise ValueError(f"unknown measurement fault {k!r}; expected one of "
+                                 f"{', '.join(x for x in MEASUREMENT_FAULT_KINDS if x != 'clock_skew')} "
+                                 "(clock skew is declared in clock_skew)")
+            if not 0 <= r <= 0.2:
+                raise ValueError(f"measurement fault rate for {k} must be between 0 and 0.2, got {r}")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self):
+        missing = [s for s in MIS_SYSTEMS if s not in self.systems]
+        if missing:
+            raise ValueError(f"systems: name every system of the MIS, missing {missing}")
+        return self
+
+
+class Channels(_Model):
+    """The contact channels besides the voice queues, and the MIS that measures them (docs/data.md)."""
+    ivr: IvrChannel
+    chat: ChatChannel | None = None
+    email: EmailChannel | None = None
+    callbacks: CallbackChannel = Field(default_factory=CallbackChannel)
+    measurement: Measurement
+
+
+class ConsultationDemand(_Model):
+    """One thing a stakeholder needs before signing off the centre's marketing proposal
+    (:mod:`helpers.consultation`). Values drawn from ``range`` (in steps of ``step``) or ``choices`` differ
+    per learner (drawn from the dataset's seed and learner); ``probability`` is the chance that a learner's
+    stakeholder holds the demand at all, so positions differ in kind as well as in value."""
+    kind: Literal["target_at_least", "target_at_most", "offers_on", "no_offers_on", "flag", "calling_hours_end",
+                  "notice_days", "retention_segment", "priority_queue", "service_evidence"]
+    kpi: str | None = Field(None, description="target_at_least / target_at_most: the KPI of the target")
+    field: str | None = Field(None, description="flag: the offers-policy field that must be true")
+    queue: str | None = Field(None, description="service_evidence: the queue (supply chain) the stakeholder manages")
+    range: tuple[float, float] | None = None
+    step: float | None = Field(None, gt=0)
+    choices: list[str] | None = None
+    probability: float = Field(1.0, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _check(self):
+        needs = {"target_at_least": ("kpi", "range"), "target_at_most": ("kpi", "range"), "offers_on": ("choices",),
+                 "no_offers_on": ("choices",), "flag": ("field",), "calling_hours_end": ("range",),
+                 "notice_days": ("range",), "service_evidence": ("queue",)}
+        missing = [k for k in needs.get(self.kind, ()) if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"consultation demand {self.kind} needs {', '.join(missing)}")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError(f"consultation demand {self.kind}: range {self.range} is reversed")
+        return self
+
+
+class ConsultationStakeholder(_Model):
+    """A stakeholder on the consultation panel: their concern (shown to the learner) and their demands
+    (revealed only through their replies)."""
+    name: str
+    concern: str
+    demands: list[ConsultationDemand] = Field(min_length=1)
+
+
+class Consultation(_Model):
+    """The stakeholders a learner consults on the centre's sales and marketing proposal (PC 1.2, 1.5)."""
+    panel: list[ConsultationStakeholder] = Field(min_length=3)
+
+
 class CaseStudy(_Model):
     slug: str
     title: str
@@ -429,6 +589,9 @@ class CaseStudy(_Model):
     history_months: int = Field(12, ge=1, le=60, description="Months of offer history before the period")
     churn_annual_rate: float = Field(0.05, ge=0, le=1, description="Share of customers leaving per year without "
                                      "a call that leads to it (switching retailer), before segment factors")
+    channels: Channels | None = Field(None, description="IVR, chat, e-mail, callbacks and the MIS measuring them")
+    consultation: Consultation | None = Field(None, description="Stakeholders' positions on the marketing "
+                                              "proposal (helpers.consultation)")
 
     @field_validator("seasonality")
     @classmethod
@@ -496,6 +659,41 @@ class CaseStudy(_Model):
             bad = [q for q in o.queues if q not in names]
             if bad:
                 raise ValueError(f"outages: {o.id} affects queue(s) {bad} that the case study does not have")
+        if self.channels is not None:
+            ch = self.channels
+            keys = [o.key for o in ch.ivr.options]
+            if len(set(keys)) != len(keys):
+                raise ValueError(f"channels.ivr.options: duplicate keys in {keys}")
+            routed = [o.queue for o in ch.ivr.options]
+            unrouted = [n for n in names if n not in routed]
+            if unrouted or len(set(routed)) != len(routed):
+                raise ValueError(f"channels.ivr.options: every queue needs exactly one menu option "
+                                 f"(unrouted {unrouted}, options route to {routed})")
+            for what, c in (("chat", ch.chat), ("email", ch.email)):
+                bad = [q for q in (c.queues if c else []) if q not in names]
+                if bad:
+                    raise ValueError(f"channels.{what}.queues: unknown queue(s) {bad}")
+        return self
+
+    @model_validator(mode="after")
+    def _consultation_panel(self):
+        if self.consultation is None:
+            return self
+        people = {s.name: s.level for s in self.stakeholders}
+        unknown = [p.name for p in self.consultation.panel if p.name not in people]
+        if unknown:
+            raise ValueError(f"consultation.panel: not stakeholders of the case study: {unknown}")
+        levels = {people[p.name] for p in self.consultation.panel}
+        if not {"centre", "enterprise", "external"} <= levels:
+            raise ValueError("consultation.panel needs at least one centre, enterprise and external stakeholder")
+        for p in self.consultation.panel:
+            for d in p.demands:
+                if d.kpi is not None and d.kpi not in self.targets:
+                    raise ValueError(f"consultation.panel: {p.name} demands a target for unknown KPI {d.kpi!r}")
+                bad = [q for q in (d.choices or []) + ([d.queue] if d.queue else []) if d.kind != "flag"
+                       and q not in QUEUE_NAMES]
+                if bad:
+                    raise ValueError(f"consultation.panel: {p.name} names unknown queue(s) {bad}")
         return self
 
     # -- conveniences -----------------------------------------------------------------------

@@ -268,6 +268,63 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("score", "float64", "% (0-100)", "Sum of the items as a percentage of the maximum"),
         _c("critical_fail", "bool", "", "A critical item (verification or compliance) scored 0"),
     )),
+    Table("journeys", "Contact journeys across channels, one row per step: the IVR session before each call, the "
+          "call, IVR self-service, web chats, e-mails and outbound callbacks (what really happened; the MIS "
+          "records are in mis_events).", "step_id", (
+        _c("step_id", "string", "", "Step key, e.g. S00000001"),
+        _c("contact_id", "string", "", "Contact (journey) key, e.g. J0000001: all steps of one contact"),
+        _c("step_no", "int64", "1, 2, ...", "Position of the step in its contact's journey"),
+        _c("customer_id", "string", "", "Customer or account (empty when not identified)", True),
+        _c("channel", "string", "ivr|voice|chat|email|callback", "Channel of the step"),
+        _c("step", "string", "ivr_menu|ivr_self_service|queue_call|chat|email|outbound_call", "What the step is"),
+        _c("started_at", "datetime64[ns]", "local time",
+           "Start: IVR session start, call arrival in the queue, chat request, e-mail received, callback dialled"),
+        _c("answered_at", "datetime64[ns]", "local time",
+           "When an agent took it (call or chat answered, e-mail reply started); empty otherwise", True),
+        _c("ended_at", "datetime64[ns]", "local time", "End of the step (empty for an e-mail still open)", True),
+        _c("queue", "string", "", "Queue (supply chain) of the step", True),
+        _c("ivr_option", "string", "", "IVR menu key chosen (IVR steps; empty if the menu was bypassed)", True),
+        _c("reason", "string", "", "Reason for the contact (empty for IVR-only steps)", True),
+        _c("outcome", "string", "",
+           "IVR: routed, self_service_completed, self_service_failed, abandoned_in_ivr, hung_up_on_message, "
+           "redirected_no_menu; calls: as calls.outcome; chat: resolved, unresolved, callback, abandoned; e-mail: "
+           "resolved, unresolved, callback, open; callback: resolved, unresolved, no_answer"),
+        _c("transfer_target", "string", "",
+           "Where the contact went next: a queue (IVR to queue) or 'callback'; empty if the journey ends", True),
+        _c("call_id", "string", "", "The call (calls.call_id) for queue_call steps", True),
+    )),
+    Table("mis_events", "What the management information systems recorded at each measurement point (ACD, IVR, "
+          "chat platform, e-mail ticketing, CRM wrap codes), with each system's own clock and the faults real "
+          "systems have.", "event_id", (
+        _c("event_id", "string", "", "Record key, e.g. E00000001"),
+        _c("system", "string", "acd|ivr|chat|ticketing|crm", "System that wrote the record"),
+        _c("event", "string", "",
+           "ivr_session, call_offered, outbound_call (acd), chat_session, email_received, email_replied, wrap_code"),
+        _c("contact_id", "string", "", "Contact the record belongs to (journeys.contact_id), as the CRM links it"),
+        _c("call_id", "string", "", "ACD call reference (calls.call_id) for voice records", True),
+        _c("channel", "string", "ivr|voice|chat|email|callback", "Channel measured"),
+        _c("queue", "string", "", "Queue recorded (for the IVR: the queue routed to)", True),
+        _c("customer_id", "string", "", "Customer recorded (empty when not identified)", True),
+        _c("recorded_at", "datetime64[ns]", "local time (system clock)",
+           "Timestamp written by the system (its own clock: session start, call offered, reply sent, wrap saved)"),
+        _c("duration_s", "float64", "seconds",
+           "Duration the system measured: IVR session, queue wait, chat wait, talk of a callback, handle time of a "
+           "wrapped contact", True),
+        _c("value", "string", "",
+           "Result or code: IVR result, answered/abandoned, connected/no_answer, reply sent, or the wrap code "
+           "(disposition) the agent chose; empty when none was saved", True),
+    )),
+    Table("measurement_points", "Which system measures what at each step of each contact pathway (the MIS "
+          "specification).", "point_id", (
+        _c("point_id", "string", "", "Measurement point key, e.g. MP01"),
+        _c("channel", "string", "ivr|voice|chat|email|callback", "Channel"),
+        _c("step", "string", "", "Step of the pathway (journeys.step)"),
+        _c("system", "string", "acd|ivr|chat|ticketing|crm", "System that records it (mis_events.system)"),
+        _c("system_name", "string", "", "Product of the case study's MIS"),
+        _c("event", "string", "", "Record written (mis_events.event)"),
+        _c("measures", "string", "", "What the record measures"),
+        _c("method", "string", "automatic|agent-entered", "How it is collected"),
+    )),
     Table("incidents", "System outages (planned and unplanned) and their effect.", "incident_id", (
         _c("incident_id", "string", "", "Incident key"),
         _c("system", "string", "telephony|ivr|crm|marketing_db|power|site", "System that failed"),

@@ -12,7 +12,7 @@ from helpers.casestudy import CaseStudy, load_case_study
 from helpers.generator import calls as calls_mod
 from helpers.generator import customers as cust_mod
 from helpers.generator import defects as defects_mod
-from helpers.generator import business, marketing, outcomes
+from helpers.generator import business, channels as channels_mod, marketing, outcomes
 from helpers.generator.dataset import Dataset
 from helpers.generator.frames import conform, ids
 from helpers.generator.pools import build_pools
@@ -20,7 +20,7 @@ from helpers.generator.rng import check_seed, stream
 from helpers.generator.workforce import make_roster
 from helpers.tables import TABLES
 
-STEPS = ("pools", "customers", "offers", "roster", "calls", "outcomes", "defects", "tables")
+STEPS = ("pools", "customers", "offers", "roster", "calls", "channels", "outcomes", "defects", "tables")
 
 
 def _case_study(case_study) -> CaseStudy:
@@ -53,7 +53,8 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     ``SeedSequence([seed, stable_hash(learner), stable_hash(part)])``. Each learner gets a variant of
     their own: same organisation, queues and story; different customers, calls and numbers.
     ``days`` shortens (or lengthens) the case study's period. ``progress`` is called with each step name.
-    Returns a :class:`Dataset` with ``.tables``, ``.defects`` (grader-side ground truth) and ``.meta``.
+    Returns a :class:`Dataset` with ``.tables``, ``.defects`` and ``.measurement_faults`` (grader-side
+    ground truth) and ``.meta``.
     """
     cs = _case_study(case_study)
     seed = check_seed(seed)
@@ -80,6 +81,13 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     grid = calls_mod.make_grid(cs, n_days, t0)
     calls, internal = calls_mod.make_calls(cs, customers, roster, grid, rng("calls"), rng("day_factors"))
     tick("calls")
+    if cs.channels is not None:  # journeys and MIS records from the calls before their defects
+        journeys, mis_events, points, faults = channels_mod.make_channels(cs, calls, internal, grid, rng("channels"),
+                                                                          rng("measurement"))
+        channel_tables = {"journeys": journeys, "mis_events": mis_events, "measurement_points": points}
+    else:
+        channel_tables, faults = channels_mod.empty_tables(), channels_mod.empty_faults()
+    tick("channels")
     sales = outcomes.make_sales(cs, calls, internal, rng("sales"))
     surveys = outcomes.make_surveys(cs, calls, internal, pools, rng("surveys"))
     complaints = outcomes.make_complaints(cs, calls, internal, customers, pools, rng("complaints"), t0, period_end)
@@ -107,7 +115,7 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
         "products": products, "holdings": holdings,
         "campaigns": marketing.campaigns_frame(campaigns), "offers": offers, "agents": roster.agents,
         "shifts": roster.shifts, "calls": calls, "sales": sales, "surveys": surveys, "complaints": complaints,
-        "incidents": incidents_frame(cs), "qa_evaluations": qa_evaluations,
+        "incidents": incidents_frame(cs), "qa_evaluations": qa_evaluations, **channel_tables,
         "budget": business.make_budget(cs, roster.shifts, roster.agents, marketing.campaigns_frame(campaigns),
                                        rng("budget"), t0, period_end),
         "options": business.options_frame(cs),
@@ -120,7 +128,7 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     meta = {"case_study": cs.slug, "title": cs.title, "organisation": cs.organisation.name, "seed": seed,
             "learner": learner, "days": n_days, "period_start": start.isoformat(), "period_end": end.isoformat(),
             "generated_at": dt.datetime.combine(end, dt.time(23, 59, 59)).isoformat()}
-    return Dataset(tables=tables, meta=meta, defects=defects)
+    return Dataset(tables=tables, meta=meta, defects=defects, measurement_faults=faults)
 
 
 def _finish_offers(offers: pd.DataFrame, customers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

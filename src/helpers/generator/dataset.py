@@ -14,13 +14,15 @@ class Dataset:
     """Tables by name with attribute access (``ds.calls``), the case study and the manifest.
 
     ``defects`` is the ground truth of injected data-quality defects: present right after
-    ``generate()`` (for writing the grader manifest), never in a dataset loaded by learners.
+    ``generate()`` (for writing the grader manifest), never in a dataset loaded by learners; so is
+    ``measurement_faults``, the ground truth of the faults in the MIS records (``mis_events``).
     """
     tables: dict[str, pd.DataFrame]
     meta: dict
     defects: pd.DataFrame | None = None
     path: Path | None = None
     manifest: dict = field(default_factory=dict)
+    measurement_faults: pd.DataFrame | None = None
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})

@@ -1,0 +1,511 @@
+"""Channels and journeys: the IVR before every call, IVR self-service, web chat, e-mail and callbacks,
+and what the MIS records at each step (``mis_events``), with measurement faults and their ground truth.
+
+Consistent with the ``calls`` table (built from it, before the calls' data-quality defects):
+
+* every call that reached the centre has an IVR session that ends when the call enters its queue
+  (``calls.arrived_at``); a call lost while telephony was down never reached the IVR (one
+  ``queue_call`` step, outcome ``lost``); a call lost while the IVR was down hung up on the
+  reduced-service message (an IVR step only); the calls redirected during the IVR outage bypassed the
+  menu (``redirected_no_menu``);
+* IVR self-service completions and hang-ups in the menu are contacts of their own (no call);
+* chats and e-mails are new contacts served by their own small queues (``serve_fcfs``): chat agents hold
+  up to ``concurrency`` chats at once during opening hours, e-mails arrive round the clock and are
+  answered first in, first out while the centre is open;
+* a call with outcome ``callback``, and chats or e-mails that promise one, are followed in the same
+  contact by an outbound call (``callback`` step) during opening hours.
+
+The MIS (``mis_events``): the IVR logs sessions, the ACD offered calls and outbound calls, the chat
+platform chat sessions, the ticketing system e-mails received and replied, the CRM a wrap code for every
+contact an agent handled. Faults (``Channels.measurement``): mis-coded and missing wrap codes, clock
+skew of a system over some days, the ACD counting an IVR transfer as a second offered call. Their ground
+truth (``fault_id, table, record_id, column, kind, detail``) goes to the grader only.
+
+Everything is vectorised over contacts (loops run over queues, options, days and skew windows only).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from helpers import simulation as sim
+from helpers.casestudy import MIS_SYSTEMS, CaseStudy
+from helpers.generator.calls import CALLBACK, DAY, HALF_HOUR, LOST, OUTCOMES, Grid, snap_open
+from helpers.generator.frames import arrow, coded, conform, ids, strings, take
+
+FAULT_COLUMNS = ["fault_id", "table", "record_id", "column", "kind", "detail"]
+CHANNELS = ("ivr", "voice", "chat", "email", "callback")
+IVR, VOICE, CHAT, EMAIL, CALLBACK_CH = range(5)
+STEPS = ("ivr_menu", "ivr_self_service", "queue_call", "chat", "email", "outbound_call")
+IVR_MENU, IVR_SS, QUEUE_CALL, CHAT_STEP, EMAIL_STEP, OUTBOUND = range(6)
+# outcome vocabulary of journeys (calls' outcomes first, same codes)
+J_OUTCOMES = OUTCOMES + ("routed", "self_service_completed", "self_service_failed", "abandoned_in_ivr",
+                         "hung_up_on_message", "redirected_no_menu", "open", "no_answer")
+(O_ROUTED, O_SS_DONE, O_SS_FAILED, O_IVR_ABANDON, O_HUNG_UP, O_REDIRECTED, O_OPEN,
+ O_NO_ANSWER) = range(len(OUTCOMES), len(J_OUTCOMES))
+RESOLVED, UNRESOLVED, SALE, NO_SALE = (OUTCOMES.index(x) for x in ("resolved", "unresolved", "sale", "no_sale"))
+ABANDONED = OUTCOMES.index("abandoned")
+EVENTS = ("ivr_session", "call_offered", "outbound_call", "chat_session", "email_received", "email_replied",
+          "wrap_code")
+VALUES = ("answered", "abandoned", "connected", "no_answer", "reply_sent")
+# wrap codes an agent can choose per channel (mis-codes pick another code of the same list)
+WRAP_CODES = {VOICE: (RESOLVED, UNRESOLVED, SALE, NO_SALE, CALLBACK), CHAT: (RESOLVED, UNRESOLVED, CALLBACK),
+              EMAIL: (RESOLVED, UNRESOLVED, CALLBACK), CALLBACK_CH: (RESOLVED, UNRESOLVED)}
+
+MEASUREMENT_POINTS = (  # channel, step, system, event, measures, method
+    ("ivr", "ivr_menu", "ivr", "ivr_session", "session start and length, menu option, result (routed, "
+     "self-service, hang-up), queue routed to", "automatic"),
+    ("ivr", "ivr_self_service", "ivr", "ivr_session", "self-service task completed or failed, session length",
+     "automatic"),
+    ("voice", "queue_call", "acd", "call_offered", "call offered to a queue, wait until answer or abandonment, "
+     "answered or abandoned", "automatic"),
+    ("voice", "queue_call", "crm", "wrap_code", "disposition (wrap code) and handle time of an answered call",
+     "agent-entered"),
+    ("chat", "chat", "chat", "chat_session", "chat requested, wait until an agent joins, answered or abandoned",
+     "automatic"),
+    ("chat", "chat", "crm", "wrap_code", "disposition of an answered chat", "agent-entered"),
+    ("email", "email", "ticketing", "email_received", "e-mail received (ticket opened)", "automatic"),
+    ("email", "email", "ticketing", "email_replied", "reply sent and the response time", "automatic"),
+    ("email", "email", "crm", "wrap_code", "disposition of an answered e-mail", "agent-entered"),
+    ("callback", "outbound_call", "acd", "outbound_call", "callback dialled, connected or not, talk time",
+     "automatic"),
+    ("callback", "outbound_call", "crm", "wrap_code", "disposition of a connected callback", "agent-entered"),
+)
+
+
+def _sec(t0: np.datetime64, s) -> np.ndarray:
+    """datetime64[ns] at t0 + s seconds (NaN/inf give NaT)."""
+    s = np.asarray(s, dtype=float)
+    ok = np.isfinite(s)
+    out = t0 + np.round(np.where(ok, s, 0) * 1e9).astype(np.int64).astype("timedelta64[ns]")
+    return np.where(ok, out, np.datetime64("NaT", "ns"))
+
+
+def _seconds(t0: np.datetime64, ts) -> np.ndarray:
+    ts = np.asarray(ts, dtype="datetime64[ns]")
+    out = (ts - t0).astype(np.int64) / 1e9
+    return np.where(np.isnat(ts), np.nan, out)
+
+
+def _lognormal(rng, mean, cv, n) -> np.ndarray:
+    return np.maximum(np.round(sim.lognormal_mean_cv(rng, mean, cv, n)), 1.0)
+
+
+def _day_servers(cs: CaseStudy, grid: Grid, agents: dict, slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """Server shifts [start, end) in seconds: per open day, agents x slots servers over the opening hours."""
+    starts, ends = [], []
+    for d, t in enumerate(grid.day_types):
+        mask = grid.open[d * 48:(d + 1) * 48]
+        k = agents.get(t, 0) * slots if mask.any() else 0
+        if k:
+            open_i = np.flatnonzero(mask)
+            starts.append(np.full(k, d * DAY + open_i[0] * HALF_HOUR))
+            ends.append(np.full(k, d * DAY + (open_i[-1] + 1) * HALF_HOUR))
+    if not starts:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(starts), np.concatenate(ends)
+
+
+def _reasons(cs: CaseStudy, queues: list[str], n: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Queue index (into cs.queues) and global reason index for n contacts on ``queues`` (by volume)."""
+    names = cs.queue_names
+    qi = np.array([names.index(q) for q in queues])
+    vol = np.array([cs.queues[i].daily_volume for i in qi], dtype=float)
+    q = qi[rng.choice(qi.size, n, p=vol / vol.sum())]
+    offset = np.cumsum([0] + [len(x.reasons) for x in cs.queues])
+    reason = np.zeros(n, dtype=np.int64)
+    for i in np.unique(q):
+        m = q == i
+        reason[m] = offset[i] + rng.choice(len(cs.queues[i].reasons), int(m.sum()), p=cs.queues[i].weights)
+    return q, reason
+
+
+def _callers(rng, n: int, identified: float, n_callers: int) -> np.ndarray:
+    codes = rng.integers(0, max(n_callers, 1), n)
+    return np.where(rng.random(n) < identified, codes, -1)
+
+
+class Steps(dict):
+    """Columns of journey steps being assembled."""
+    FIELDS = ("contact", "step_no", "cust", "channel", "step", "start", "answered", "end", "q", "option",
+              "reason", "outcome", "target", "call", "handle", "wrap")
+
+    @classmethod
+    def make(cls, n, **cols):
+        base = {"contact": np.zeros(n, np.int64), "step_no": np.ones(n, np.int64), "cust": np.full(n, -1),
+                "channel": np.zeros(n, np.int64), "step": np.zeros(n, np.int64), "start": np.zeros(n),
+                "answered": np.full(n, np.nan), "end": np.full(n, np.nan), "q": np.full(n, -1),
+                "option": np.full(n, -1), "reason": np.full(n, -1), "outcome": np.zeros(n, np.int64),
+                "target": np.full(n, -1), "call": np.full(n, -1), "handle": np.full(n, np.nan),
+                "wrap": np.full(n, np.nan)}
+        for k, v in cols.items():
+            base[k] = np.broadcast_to(np.asarray(v), (n,)).copy() if np.ndim(v) == 0 else np.asarray(v)
+        return cls(base)
+
+    @staticmethod
+    def concat(parts) -> "Steps":
+        return Steps({k: np.concatenate([p[k] for p in parts]) for k in Steps.FIELDS})
+
+    def take(self, idx) -> "Steps":
+        return Steps({k: v[idx] for k, v in self.items()})
+
+
+def outage_system(cs: CaseStudy, t: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Per time and queue index: the system of the outage in force ('' if none)."""
+    out = np.full(t.size, "", dtype=object)
+    t0 = np.datetime64(cs.period.start, "s")
+    names = cs.queue_names
+    for o in cs.outages:
+        a = (np.datetime64(o.start, "s") - t0).astype(np.int64)
+        b = (np.datetime64(o.end, "s") - t0).astype(np.int64)
+        affected = np.array([x in o.queues for x in names])
+        out[(t >= a) & (t < b) & affected[q] & (out == "")] = o.system
+    return out
+
+
+def make_channels(cs: CaseStudy, calls: pd.DataFrame, internal: dict, grid: Grid, rng: np.random.Generator,
+                  rng_faults: np.random.Generator):
+    """``journeys``, ``mis_events`` and ``measurement_points`` frames and the measurement faults' ground truth."""
+    ch = cs.channels
+    t0 = grid.t0
+    n_days = grid.n_days
+    horizon = n_days * DAY
+    names = cs.queue_names
+    nq = len(names)
+    n_callers = int(internal["n_callers"])
+    option_of = np.full(nq, -1)
+    for k, o in enumerate(ch.ivr.options):
+        option_of[names.index(o.queue)] = k
+    contain = np.array([o.containment for o in ch.ivr.options])
+    failed = np.array([o.failed_share for o in ch.ivr.options])
+
+    # -- voice: IVR session + queue call per call ----------------------------------------------
+    n = len(calls)
+    t = internal["t"].astype(float)
+    q = internal["q"]
+    orig_q = np.where(internal["redirected"], -1, q)
+    outcome = internal["outcome"].astype(np.int64)
+    lost = outcome == LOST
+    system = outage_system(cs, t, q)
+    tel_lost = lost & (system == "telephony")
+    ivr_lost = lost & ~tel_lost
+    redirected = internal["redirected"] | (~lost & (system == "ivr"))
+    answered_s = _seconds(t0, calls["answered_at"].to_numpy())
+    ended_s = _seconds(t0, calls["ended_at"].to_numpy())
+    talk, hold, wrap = (calls[c].to_numpy(dtype=float) for c in ("talk_s", "hold_s", "wrap_s"))
+    cust = internal["cust"]
+    opt = np.where(redirected | ivr_lost, -1, option_of[np.where(orig_q >= 0, orig_q, q)])
+    u = rng.random(n)
+    tried = ~redirected & ~lost & (u < failed[np.maximum(opt, 0)]) & (contain[np.maximum(opt, 0)] > 0)
+    menu = _lognormal(rng, ch.ivr.menu_mean_s, ch.ivr.menu_cv, n)
+    ss = _lognormal(rng, ch.ivr.self_service_mean_s, 0.6, n)
+    message = np.round(15 + 25 * rng.random(n))
+    ivr_dur = np.where(redirected | ivr_lost, message, menu + np.where(tried, ss, 0.0))
+    has_ivr = ~tel_lost
+    iv = np.flatnonzero(has_ivr)
+    ivr_outcome = np.select([ivr_lost, redirected, tried], [O_HUNG_UP, O_REDIRECTED, O_SS_FAILED], O_ROUTED)
+    voice_ivr = Steps.make(iv.size, contact=iv, step_no=1, cust=cust[iv], channel=IVR, step=IVR_MENU,
+                           start=t[iv] - ivr_dur[iv], end=t[iv], q=q[iv], option=opt[iv], outcome=ivr_outcome[iv],
+                           target=np.where(ivr_lost[iv], -1, q[iv]), call=iv)
+    qc = np.flatnonzero(~ivr_lost)
+    ans = ~np.isnan(answered_s)
+    voice_call = Steps.make(qc.size, contact=qc, step_no=np.where(tel_lost[qc], 1, 2), cust=cust[qc],
+                            channel=VOICE, step=QUEUE_CALL, start=t[qc], answered=answered_s[qc], end=ended_s[qc],
+                            q=q[qc], reason=internal["reason"][qc], outcome=outcome[qc],
+                            target=np.where(outcome[qc] == CALLBACK, nq, -1), call=qc,
+                            handle=np.where(ans[qc], talk[qc] + hold[qc] + wrap[qc], np.nan),
+                            wrap=np.where(ans[qc], wrap[qc], np.nan))
+    next_contact = n
+
+    # -- IVR-only contacts: self-service completions and hang-ups in the menu -------------------
+    routed = has_ivr & ~lost & ~redirected
+    ss_parts = []
+    for k, o in enumerate(ch.ivr.options):
+        if o.containment <= 0:
+            continue
+        pool = np.flatnonzero(routed & (opt == k))
+        if pool.size == 0:
+            continue
+        m = rng.poisson(pool.size * o.containment / (1 - o.containment))
+        src = pool[rng.integers(0, pool.size, m)]
+        start = np.floor(t[src] - ivr_dur[src] + rng.normal(0, 1200, m))
+        dur = menu[src] + _lognormal(rng, ch.ivr.self_service_mean_s, 0.6, m)
+        who = cust[pool[rng.integers(0, pool.size, m)]]
+        ss_parts.append(Steps.make(m, cust=who, channel=IVR, step=IVR_SS, start=start, end=start + dur,
+                                   q=names.index(o.queue), option=k, outcome=O_SS_DONE))
+    all_ivr = np.flatnonzero(has_ivr & ~lost)
+    m = rng.poisson(all_ivr.size * ch.ivr.abandon_share / (1 - ch.ivr.abandon_share))
+    src = all_ivr[rng.integers(0, max(all_ivr.size, 1), m)] if all_ivr.size else np.zeros(0, np.int64)
+    start = np.floor(t[src] - ivr_dur[src] + rng.normal(0, 1200, m))
+    dur = np.round(5 + rng.random(m) * ch.ivr.menu_mean_s)
+    pick_opt = rng.random(m) < 0.5
+    ss_parts.append(Steps.make(m, cust=np.where(rng.random(m) < 0.3, cust[src], -1), channel=IVR, step=IVR_MENU,
+                               start=start, end=start + dur, option=np.where(pick_opt, opt[src], -1),
+                               q=np.where(pick_opt, q[src], -1), outcome=O_IVR_ABANDON))
+    ivr_only = Steps.concat(ss_parts)
+    # never while telephony or the IVR is down, never outside the period
+    sysd = outage_system(cs, ivr_only["start"], np.zeros(len(ivr_only["start"]), np.int64))
+    keep = (ivr_only["start"] >= 0) & (ivr_only["end"] < horizon) & ~np.isin(sysd, ["telephony", "ivr"])
+    ivr_only = ivr_only.take(np.flatnonzero(keep))
+    k = ivr_only["start"].size
+    ivr_only["contact"] = next_contact + np.arange(k)
+    next_contact += k
+
+    parts = [voice_ivr, voice_call, ivr_only]
+    dates = np.datetime64(t0, "D") + np.arange(n_days)
+    dow = (dates.astype(np.int64) - 4) % 7
+    weekly = np.array(cs.weekly_profile.factors())
+    within_day = (grid.cum_through - grid.cum_before).reshape(n_days, 48)
+
+    # -- chat ------------------------------------------------------------------------------------
+    if ch.chat is not None:
+        c = ch.chat
+        expected = c.daily_volume * within_day * (weekly[dow] * sim.day_factors(rng, n_days, cv=0.1))[:, None]
+        at = np.floor(sim.arrival_times(rng, expected.ravel(), HALF_HOUR))
+        m = at.size
+        cq, creason = _reasons(cs, c.queues, m, rng)
+        patience = np.maximum(np.round(rng.exponential(c.patience_mean_s, m)), 1.0)
+        busy = _lognormal(rng, c.handle_mean_s, c.handle_cv, m)
+        s0, s1 = _day_servers(cs, grid, c.agents, c.concurrency)
+        r = sim.serve_fcfs(at, patience, busy, s0, s1)
+        u = rng.random(m)
+        out = np.select([r.abandoned, u < c.callback_share, u < c.callback_share + (1 - c.callback_share) * c.resolve_prob],
+                        [ABANDONED, CALLBACK, RESOLVED], UNRESOLVED)
+        end = np.where(r.abandoned, at + r.wait_s, r.answered_s + busy)
+        parts.append(Steps.make(m, contact=next_contact + np.arange(m), cust=_callers(rng, m, 0.85, n_callers),
+                                channel=CHAT, step=CHAT_STEP, start=at, answered=r.answered_s, end=end, q=cq,
+                                reason=creason, outcome=out, target=np.where(out == CALLBACK, nq, -1),
+                                handle=np.where(r.abandoned, np.nan, busy),
+                                wrap=np.where(r.abandoned, np.nan, _lognormal(rng, 30, 0.6, m))))
+        next_contact += m
+
+    # -- e-mail ----------------------------------------------------------------------------------
+    if ch.email is not None:
+        e = ch.email
+        day_f = np.where(dow < 5, weekly[np.minimum(dow, 4)], e.weekend_factor)
+        expected = np.repeat(e.daily_volume * day_f / 48, 48)
+        at = np.floor(sim.arrival_times(rng, expected, HALF_HOUR))
+        m = at.size
+        eq, ereason = _reasons(cs, e.queues, m, rng)
+        busy = _lognormal(rng, e.handle_mean_s, e.handle_cv, m)
+        s0, s1 = _day_servers(cs, grid, e.agents, 1)
+        r = sim.serve_fcfs(at, np.full(m, np.inf), busy, s0, s1)
+        replied = np.isfinite(r.wait_s) & ~np.isnan(r.answered_s) & (r.answered_s + busy < horizon)
+        u = rng.random(m)
+        out = np.select([~replied, u < e.callback_share, u < e.callback_share + (1 - e.callback_share) * e.resolve_prob],
+                        [O_OPEN, CALLBACK, RESOLVED], UNRESOLVED)
+        parts.append(Steps.make(m, contact=next_contact + np.arange(m), cust=_callers(rng, m, 0.97, n_callers),
+                                channel=EMAIL, step=EMAIL_STEP, start=at,
+                                answered=np.where(replied, r.answered_s, np.nan),
+                                end=np.where(replied, r.answered_s + busy, np.nan), q=eq, reason=ereason,
+                                outcome=out, target=np.where(out == CALLBACK, nq, -1),
+                                handle=np.where(replied, busy, np.nan),
+                                wrap=np.where(replied, _lognormal(rng, 30, 0.6, m), np.nan)))
+        next_contact += m
+
+    # -- callbacks promised on a call, chat or e-mail ----------------------------------------------
+    steps = Steps.concat(parts)
+    cb = ch.callbacks
+    parent = np.flatnonzero(steps["outcome"] == CALLBACK)
+    m = parent.size
+    when = snap_open(grid, steps["end"][parent] + 300 + rng.exponential(cb.delay_mean_s, m), rng)
+    connect = rng.random(m) < cb.connect_prob
+    ring = np.round(8 + 17 * rng.random(m))
+    tk = _lognormal(rng, cb.talk_mean_s, cb.talk_cv, m)
+    resolved = rng.random(m) < cb.resolve_prob
+    made = np.isfinite(when) & (when + ring + tk < horizon)
+    cbs = Steps.make(m, contact=steps["contact"][parent], step_no=steps["step_no"][parent] + 1,
+                     cust=steps["cust"][parent], channel=CALLBACK_CH, step=OUTBOUND, start=when,
+                     answered=np.where(connect, when + ring, np.nan),
+                     end=np.where(connect, when + ring + tk, when + 30), q=steps["q"][parent],
+                     reason=steps["reason"][parent],
+                     outcome=np.select([~connect, resolved], [O_NO_ANSWER, RESOLVED], UNRESOLVED),
+                     handle=np.where(connect, tk, np.nan),
+                     wrap=np.where(connect, _lognormal(rng, 40, 0.6, m), np.nan)).take(np.flatnonzero(made))
+    steps = Steps.concat([steps, cbs])
+
+    # -- contact ids in order of first contact; steps in contact order ------------------------------
+    first = np.full(next_contact, np.inf)
+    np.minimum.at(first, steps["contact"], steps["start"])
+    corder = np.lexsort((np.arange(next_contact), first))
+    rank = np.empty(next_contact, np.int64)
+    rank[corder] = np.arange(next_contact)
+    steps["contact"] = rank[steps["contact"]]
+    steps = steps.take(np.lexsort((steps["step_no"], steps["contact"])))
+    journeys, contact_ids = _journeys_frame(cs, steps, internal, calls, t0, next_contact)
+    events, faults = _mis_events(cs, steps, journeys, contact_ids, internal, calls, grid, rng_faults)
+    return journeys, events, measurement_points_frame(cs), faults
+
+
+def _journeys_frame(cs, steps: Steps, internal, calls, t0, n_contacts):
+    queues = strings(cs.queue_names + ["callback"])
+    call_ids = arrow(calls["call_id"])
+    contact_ids = ids("J", n_contacts, 7)
+    n = steps["start"].size
+    frame = conform("journeys", {
+        "step_id": ids("S", n, 8), "contact_id": take(contact_ids, steps["contact"]), "step_no": steps["step_no"],
+        "customer_id": internal["caller_ids"](steps["cust"]),
+        "channel": take(strings(CHANNELS), steps["channel"]), "step": take(strings(STEPS), steps["step"]),
+        "started_at": _sec(t0, steps["start"]), "answered_at": _sec(t0, steps["answered"]),
+        "ended_at": _sec(t0, steps["end"]), "queue": coded(queues, steps["q"]),
+        "ivr_option": coded(strings([o.key for o in cs.channels.ivr.options]), steps["option"]),
+        "reason": coded(strings(internal["reason_names"]), steps["reason"]),
+        "outcome": take(strings(J_OUTCOMES), steps["outcome"]),
+        "transfer_target": coded(queues, steps["target"]), "call_id": coded(call_ids, steps["call"])})
+    return frame, contact_ids
+
+
+def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, rng):
+    """The systems' records of each step, then the measurement faults (ground truth returned apart)."""
+    meas = cs.channels.measurement
+    t0 = grid.t0
+    ch, st, oc = steps["channel"], steps["step"], steps["outcome"]
+    start, answered, end = steps["start"], steps["answered"], steps["end"]
+    sysi = {s: i for i, s in enumerate(MIS_SYSTEMS)}
+    ev = {e: i for i, e in enumerate(EVENTS)}
+    val = {v: i for i, v in enumerate(VALUES)}
+    nv = len(VALUES)  # values >= nv are journey outcome codes (nv + code)
+    rows = []  # (step index, system, event, time, duration, value)
+
+    def add(idx, system, event, time, duration, value):
+        rows.append((idx, np.full(idx.size, sysi[system]), np.full(idx.size, ev[event]), time, duration,
+                     np.broadcast_to(np.asarray(value, dtype=np.int64), idx.size)))
+
+    i = np.flatnonzero(ch == IVR)
+    add(i, "ivr", "ivr_session", start[i], end[i] - start[i], nv + oc[i])
+    i = np.flatnonzero((st == QUEUE_CALL) & (oc != LOST))
+    ab = np.isnan(answered[i])
+    add(i, "acd", "call_offered", start[i], np.where(ab, end[i], answered[i]) - start[i],
+        np.where(ab, val["abandoned"], val["answered"]))
+    offered_rows = len(rows) - 1
+    i = np.flatnonzero(ch == CHAT)
+    ab = np.isnan(answered[i])
+    add(i, "chat", "chat_session", start[i], np.where(ab, end[i], answered[i]) - start[i],
+        np.where(ab, val["abandoned"], val["answered"]))
+    i = np.flatnonzero(ch == EMAIL)
+    add(i, "ticketing", "email_received", start[i], np.full(i.size, np.nan), -1)
+    i = i[~np.isnan(end[i])]
+    add(i, "ticketing", "email_replied", end[i], end[i] - start[i], val["reply_sent"])
+    i = np.flatnonzero(ch == CALLBACK_CH)
+    ok = ~np.isnan(answered[i])
+    add(i, "acd", "outbound_call", start[i], np.where(ok, end[i] - answered[i], 0.0),
+        np.where(ok, val["connected"], val["no_answer"]))
+    wrap_rows = len(rows)
+    i = np.flatnonzero(~np.isnan(steps["handle"]))
+    add(i, "crm", "wrap_code", end[i] + steps["wrap"][i], steps["handle"][i], nv + oc[i])
+
+    idx = np.concatenate([r[0] for r in rows])
+    system = np.concatenate([r[1] for r in rows])
+    event = np.concatenate([r[2] for r in rows])
+    time = np.concatenate([r[3] for r in rows])
+    duration = np.concatenate([r[4] for r in rows])
+    value = np.concatenate([r[5] for r in rows]).copy()
+    n = idx.size
+    kind = np.full(n, -1)  # fault kind per record (index into FAULT_KINDS below)
+    detail = np.full(n, None, dtype=object)
+    FAULT_KINDS = ("clock_skew", "miscoded_disposition", "missing_wrap_code", "double_counted_transfer")
+
+    # clock skew: a system's clock off by an offset on `days` consecutive open days
+    day = np.floor(time / DAY).astype(np.int64)
+    open_days = np.flatnonzero(grid.open.reshape(grid.n_days, 48).any(axis=1))
+    for sk in meas.clock_skew:
+        if open_days.size == 0:
+            break
+        d = min(sk.days, open_days.size)
+        first = int(rng.integers(0, open_days.size - d + 1))
+        window = open_days[first:first + d]
+        offset = float(np.round(rng.uniform(*sk.offset_s)))
+        hit = (system == sysi[sk.system]) & np.isin(day, window) & (kind < 0)
+        time = np.where(hit, time + offset, time)
+        kind[hit] = 0
+        d0 = np.datetime64(t0, "D") + int(window[0])
+        d1 = np.datetime64(t0, "D") + int(window[-1])
+        detail[hit] = f"{sk.system} clock {offset:+.0f} s from {d0} to {d1}"
+    # wrap codes: mis-coded (another code of the channel's list) or not saved
+    rates = meas.fault_rates
+    wrap_idx = np.flatnonzero((event == ev["wrap_code"]) & (kind < 0))
+    for fk, name in ((1, "miscoded_disposition"), (2, "missing_wrap_code")):
+        cand = wrap_idx[kind[wrap_idx] < 0]
+        k = min(int(round(rates.get(name, 0.0) * wrap_idx.size)), cand.size)
+        pick = np.sort(rng.choice(cand, k, replace=False)) if k else np.zeros(0, np.int64)
+        kind[pick] = fk
+        true = value[pick] - nv
+        true_names = np.asarray(J_OUTCOMES, dtype=object)[true]
+        if fk == 1:
+            chan = ch[idx[pick]]
+            new = true.copy()
+            for c, codes in WRAP_CODES.items():
+                mm = np.flatnonzero(chan == c)
+                codes = np.asarray(codes)
+                pos = np.searchsorted(np.sort(codes), true[mm])
+                shift = rng.integers(1, codes.size, mm.size)
+                new[mm] = np.sort(codes)[(pos + shift) % codes.size]
+            value[pick] = nv + new
+            detail[pick] = "true code " + true_names + ", recorded " + np.asarray(J_OUTCOMES, dtype=object)[new]
+        else:
+            value[pick] = -1
+            detail[pick] = "true code " + true_names
+    # double-counted transfers: the ACD logs an IVR-to-queue transfer as a second offered call
+    offered = np.flatnonzero((event == ev["call_offered"]) & (kind < 0))
+    k = min(int(round(rates.get("double_counted_transfer", 0.0) * offered.size)), offered.size)
+    dup_src = np.sort(rng.choice(offered, k, replace=False)) if k else np.zeros(0, np.int64)
+    lag = np.round(rng.uniform(0, 3, k))
+    idx = np.concatenate([idx, idx[dup_src]])
+    system = np.concatenate([system, system[dup_src]])
+    event = np.concatenate([event, event[dup_src]])
+    time = np.concatenate([time, time[dup_src] + lag])
+    duration = np.concatenate([duration, np.maximum(duration[dup_src] - lag, 0)])
+    value = np.concatenate([value, value[dup_src]])
+    kind = np.concatenate([kind, np.full(k, 3)])
+    src_pos = np.concatenate([np.full(n, -1), dup_src])
+    detail = np.concatenate([detail, np.full(k, None, dtype=object)])
+
+    order = np.lexsort((np.arange(idx.size), system, time))
+    rank = np.empty(order.size, np.int64)
+    rank[order] = np.arange(order.size)
+    event_ids = ids("E", idx.size, 8)
+    dup = np.flatnonzero(src_pos >= 0)
+    detail[dup] = "duplicate of " + event_ids.take(pa.array(rank[src_pos[dup]])).to_numpy(zero_copy_only=False).astype(object)
+    idx, system, event, time, duration, value, kind, detail = (a[order] for a in (idx, system, event, time, duration,
+                                                                                   value, kind, detail))
+    all_values = strings(list(VALUES) + list(J_OUTCOMES))
+    call_ids = arrow(journeys["call_id"])
+    frame = conform("mis_events", {
+        "event_id": event_ids, "system": take(strings(MIS_SYSTEMS), system), "event": take(strings(EVENTS), event),
+        "contact_id": take(contact_ids, steps["contact"][idx]),
+        "call_id": take(call_ids, idx),
+        "channel": take(strings(CHANNELS), ch[idx]),
+        "queue": coded(strings(cs.queue_names + ["callback"]), np.where(ch[idx] == CALLBACK_CH, steps["q"][idx],
+                                                                      np.where(steps["target"][idx] >= 0,
+                                                                               steps["target"][idx], steps["q"][idx]))),
+        "customer_id": internal["caller_ids"](steps["cust"][idx]),
+        "recorded_at": _sec(t0, time), "duration_s": np.round(duration), "value": coded(all_values, value)})
+    bad = np.flatnonzero(kind >= 0)
+    column = np.array(["recorded_at", "value", "value", "event_id"], dtype=object)[kind[bad]]
+    faults = pd.DataFrame({
+        "fault_id": ids("F", bad.size, 6).to_numpy(zero_copy_only=False).astype(object),
+        "table": "mis_events", "record_id": event_ids.to_numpy(zero_copy_only=False).astype(object)[bad],
+        "column": column, "kind": np.asarray(FAULT_KINDS, dtype=object)[kind[bad]], "detail": detail[bad]},
+        columns=FAULT_COLUMNS)
+    return frame, faults
+
+
+def measurement_points_frame(cs: CaseStudy) -> pd.DataFrame:
+    sysname = cs.channels.measurement.systems
+    p = MEASUREMENT_POINTS
+    return conform("measurement_points", {
+        "point_id": [f"MP{k + 1:02d}" for k in range(len(p))], "channel": [x[0] for x in p],
+        "step": [x[1] for x in p], "system": [x[2] for x in p], "system_name": [sysname[x[2]] for x in p],
+        "event": [x[3] for x in p], "measures": [x[4] for x in p], "method": [x[5] for x in p]})
+
+
+def empty_faults() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in FAULT_COLUMNS})
+
+
+def empty_tables() -> dict[str, pd.DataFrame]:
+    """The channel tables of a case study without ``channels`` (no rows)."""
+    from helpers.tables import TABLES
+    return {name: conform(name, {c: [] for c in TABLES[name].column_names})
+            for name in ("journeys", "mis_events", "measurement_points")}
