@@ -3,7 +3,8 @@
 Fetch the BSBCUE605 workbook from the Assignment List, run the orientation and the element 4
 (reporting) notebooks, use the KPI dashboard widget, answer a task, validate with nbgrader's toolbar
 button, submit from the Assignment List; then the assessor's side: collect from the exchange, grade
-with ``ccw grade`` and find the learner in formgrader (``ccw lab --assessor``), release the feedback
+with ``ccw grade`` and find the learner in formgrader (``ccw lab --assessor``), open the marking page
+(rubric, criteria and benchmark beside the written answers), release the feedback
 with formgrader's Release Feedback, and the learner fetches it (Fetch Feedback). Screenshots of every step: test-artifacts/browser/<test name>/NN-step.png.
 """
 from __future__ import annotations
@@ -179,6 +180,21 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
         steps.shot("formgrader-students")
         overall = re.search(r"([\d.]+) / ([\d.]+)", learner_row.inner_text())
         assert overall and float(overall.group(1)) >= max_score > 0, learner_row.inner_text()  # the answer's marks count
+
+        # -- the marking page: under each written answer, its rubric (from the release) and, for the
+        #    assessor only, the criteria and benchmark answer; widgets and tables render cleanly
+        from nbgrader.api import Gradebook
+
+        with Gradebook(load_course(course).db_url, course_id=ws.course_id) as gb:
+            marked = gb.find_submission_notebook(book.answer_notebook.removesuffix(".ipynb"), book.assignment, LEARNER)
+            submission_id = marked.id
+        page.goto(f"{assessor.base_url}formgrader/submissions/{submission_id}/")
+        page.get_by_text("For the assessor").first.wait_for(timeout=60_000)
+        page.get_by_text("For the assessor").first.scroll_into_view_if_needed()
+        steps.shot("formgrader-marking-page")
+        body = page.content()
+        assert "Benchmark answer:" in body and "How this answer is marked" in body, "assessor notes missing"
+        assert "VBox(children" not in body
 
         # -- feedback pages (what `ccw grade` / `--feedback-only` writes), released with formgrader's button
         assert write_feedback(load_course(course), [(LEARNER, book.assignment)], workers=1, progress=False) > 0

@@ -47,3 +47,40 @@ def test_formgrader_exporter_uses_it_through_the_assessors_config(tmp_path):
     html, _ = HTMLExporter(config=cfg).from_notebook_node(_notebook())
     assert "VBox(children" not in html and "An interactive widget was shown here" in html
     assert ".ccw-out th" in html
+
+
+def test_formgrader_marking_page_shows_criteria_and_benchmark_but_feedback_never_does(tmp_path):
+    from nbconvert.exporters import HTMLExporter
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from conftest_course import NOTEBOOKS, new_course
+    from helpers.course.formgrade import AssessorNotes
+    from helpers.course.notebooks import is_manual, nbg
+
+    course = new_course(tmp_path, check_solutions=False)
+    ws = prepare_assessor(course_root=course.root, config_dir=tmp_path / "assessor" / ".jupyter")
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(ws.config_dir)).load_config()
+    assert cfg.HTMLExporter.preprocessors == ["helpers.course.formgrade.AssessorNotes"]
+    name = next(n for n in NOTEBOOKS if any(is_manual(c) and c.metadata.get("benchmark")
+                                            for c in course.source(n).cells))
+    written = [c for c in course.source(name).cells if is_manual(c) and c.metadata.get("benchmark")]
+    resources = {"assignment_id": "BSBCUE605", "notebook_id": name}
+
+    marking = HTMLExporter(config=cfg)
+    marking.template_name = "formgrade"  # what formgrader's exporter renders
+    nb, _ = AssessorNotes(parent=marking).preprocess(course.release(name), dict(resources))
+    for source in written:
+        gid = nbg(source)["grade_id"]
+        index = next(i for i, c in enumerate(nb.cells) if nbg(c).get("grade_id") == gid)
+        note = nb.cells[index + 1]
+        assert note.metadata["ccw"] == {"assessor_note_for": gid}
+        assert "For the assessor" in note.source and "Benchmark answer:" in note.source
+        assert note.source.startswith("> **For the assessor** · Assesses ")
+        last_line = source.metadata["benchmark"].strip().split("\n")[-1]
+        assert last_line in note.source  # the whole benchmark, to its last line
+        assert all(line.startswith(">") for line in note.source.split("\n"))  # one block quote
+
+    feedback = HTMLExporter(config=cfg)
+    feedback.template_name = "feedback"
+    nb, _ = AssessorNotes(parent=feedback).preprocess(course.release(name), dict(resources))
+    assert not any("For the assessor" in c.source for c in nb.cells)

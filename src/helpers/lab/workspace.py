@@ -457,8 +457,9 @@ def prepare_assessor(*, course_root: Path | str | None = None, exchange: Path | 
         f"c.Exchange.root = {_py(exchange)}\n"
         "# submissions on one machine all belong to one OS user, not to the learner ids\n"
         "c.ExchangeCollect.check_owner = False\n"
-        "# formgrader pages: widgets as a note instead of a raw VBox(...) repr, tables with padded cells\n"
-        "c.HTMLExporter.preprocessors = ['helpers.course.feedback.ReadableOutputs']\n",
+        "# formgrader pages: widgets as a note instead of a raw VBox(...) repr, tables with padded cells,\n"
+        "# and on the marking page, under each written answer, its criteria and benchmark answer\n"
+        "c.HTMLExporter.preprocessors = ['helpers.course.formgrade.AssessorNotes']\n",
         encoding="utf-8")
     _write_lab_settings(config_dir, ASSESSOR_DISABLED_PLUGINS)
     return Workspace(root=course_root, config_dir=config_dir, learner=None, course_root=course_root,
