@@ -120,3 +120,15 @@ def test_generate_refuses_to_replace_a_folder_it_did_not_make(tmp_path, capsys):
     (out / "learners").rmdir()
     assert main(["generate", "--seed", "2", "--days", "1", "--out", str(out), "--replace"]) == 0
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+
+
+def test_regenerate_refuses_to_replace_a_learner_folder_holding_other_files(project, capsys):
+    folder = paths.learner_dataset("cy03", SLUG)
+    folder.mkdir(parents=True)
+    (folder / "notes.txt").write_text("the trainer's notes")
+    roster = project / "roster.txt"
+    roster.write_text("cy03\n", encoding="utf-8")
+    assert main(["regenerate", "--roster", str(roster), "--days", "1"]) == 2
+    assert "is not a dataset folder" in capsys.readouterr().err
+    assert (folder / "notes.txt").read_text() == "the trainer's notes"
+    assert not paths.regenerate_record(SLUG).parent.exists()  # refused before anything ran

@@ -152,10 +152,13 @@ def run(args) -> int:
     kept, todo = [], []
     for learner in learners:
         folder = paths.learner_dataset(learner, slug, root)
-        if folder.exists():
-            paths.check_dataset_target(folder, replace=True)  # holds nothing but a dataset, or refuse
         exists = (folder / "manifest.json").is_file()
-        (todo if not exists or replace_all or learner in replace else kept).append(learner)
+        if not exists or replace_all or learner in replace:
+            if folder.exists():  # about to be replaced as a whole: it must hold nothing but a dataset
+                paths.check_dataset_target(folder, replace=True)
+            todo.append(learner)
+        else:
+            kept.append(learner)
     if learners and not todo:
         print(f"Every learner on the roster already has a dataset under {paths.learners_datasets(slug, root)}; "
               "nothing regenerated (--replace ID rewrites one on purpose).")
@@ -173,9 +176,7 @@ def run(args) -> int:
 
     from helpers.data import DEFAULT_SEED
 
-    bindir = os.path.dirname(sys.executable)  # the kernel is started as `python`: use this interpreter's
-    if os.environ.get("PATH", "").split(os.pathsep)[0] != bindir:
-        os.environ["PATH"] = os.pathsep.join([bindir, os.environ.get("PATH", "")])
+    paths.ensure_interpreter_on_path()  # the kernel is started as `python`: this interpreter's
     record = paths.regenerate_record(slug, root)
     record.parent.mkdir(parents=True, exist_ok=True)
     # regenerate_all writes OUT/learners/<id> for learners and OUT itself for the practice dataset
