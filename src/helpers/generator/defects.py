@@ -47,6 +47,11 @@ def _rows(table, record_ids, column, kind, details) -> pd.DataFrame:
                          "detail": np.broadcast_to(np.asarray(details, dtype=object), record_ids.shape)})
 
 
+def _choose(how: np.ndarray, variants) -> np.ndarray:
+    """Per row, ``variants[how[i]][i]`` (object arrays; no per-mask Series assignment)."""
+    return np.choose(np.asarray(how, dtype=np.int64), [np.asarray(v.to_numpy(dtype=object)) for v in variants])
+
+
 def _misspell(s: pd.Series, how: np.ndarray) -> pd.Series:
     """Spelling variants: swapped letters, a dropped letter, a doubled letter, all capitals."""
     s = s.astype("string")
@@ -54,15 +59,13 @@ def _misspell(s: pd.Series, how: np.ndarray) -> pd.Series:
     drop = s.str[:2] + s.str[3:]
     double = s.str[:2] + s.str[1:]
     upper = s.str.upper()
-    out = s.copy()
-    for k, variant in enumerate((swap, drop, double, upper)):
-        m = how == k
-        out[m] = variant[m]
+    out = _choose(how, (swap, drop, double, upper))
     short = (s.str.len() < 4).to_numpy()
-    out[short & (how < 3)] = double[short & (how < 3)]
+    out = np.where(short & (how < 3), double.to_numpy(dtype=object), out)
+    out = pd.Series(out, index=s.index, dtype="string")
     same = (out == s).fillna(True).to_numpy()  # e.g. swapping "nn": fall back to capitals
-    out[same] = upper[same]
-    return out
+    return pd.Series(np.where(same, upper.to_numpy(dtype=object), out.to_numpy(dtype=object)), index=s.index,
+                     dtype="string")
 
 
 def customer_numbers(customer_id: pd.Series) -> np.ndarray:
@@ -143,26 +146,20 @@ def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Genera
     sel = take(k, customers["email"].notna().to_numpy())
     how = rng.integers(0, 4, sel.size)
     e = customers["email"].iloc[sel].astype("string")
-    bad = e.copy()
     variants = (e.str.replace("@", "@@", regex=False), e.str.replace("@", " at ", regex=False),
                 e.str.replace(r"\.(com|net|org)$", "", regex=True), e.str.replace(".", " .", n=1, regex=False))
     labels = np.array(["two @ signs", "no @ sign", "domain without a dot", "contains a space"], dtype=object)
-    for j, v in enumerate(variants):
-        bad[how == j] = v[how == j]
-    customers.iloc[sel, col("email")] = bad.to_numpy()
+    customers.iloc[sel, col("email")] = _choose(how, variants)
     out.append(_rows("customers", cid[sel], "email", "malformed_email", labels[how]))
 
     k = _count(rates.get("malformed_phone", 0), n)
     sel = take(k, customers["mobile"].notna().to_numpy())
     how = rng.integers(0, 3, sel.size)
     p = customers["mobile"].iloc[sel].astype("string")
-    bad = p.copy()
     variants = (p.str[:-1], p + pd.Series(rng.integers(0, 10, sel.size).astype(str), index=p.index),
                 p.str.replace("0", "O", n=1, regex=False))
     labels = np.array(["a digit missing", "an extra digit", "letter O instead of zero"], dtype=object)
-    for j, v in enumerate(variants):
-        bad[how == j] = v[how == j]
-    customers.iloc[sel, col("mobile")] = bad.to_numpy()
+    customers.iloc[sel, col("mobile")] = _choose(how, variants)
     out.append(_rows("customers", cid[sel], "mobile", "malformed_phone", labels[how]))
 
     k = _count(rates.get("missing_postcode", 0), n)

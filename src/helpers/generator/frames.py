@@ -31,6 +31,8 @@ def conform(table: str, columns: dict) -> pd.DataFrame:
     extra = [c for c in columns if c not in names]
     if missing or extra:
         raise ValueError(f"table {table}: missing columns {missing}, unexpected columns {extra}")
+    if isinstance(columns, pd.DataFrame) and _conforms(spec, columns):
+        return columns  # already in contract order, dtypes and whole seconds: nothing to convert
     out = {}
     for col in spec.columns:
         values = columns[col.name]
@@ -56,6 +58,28 @@ def conform(table: str, columns: dict) -> pd.DataFrame:
             raise ValueError(f"table {table}: column {col.name} has {int(s.isna().sum())} nulls but is not nullable")
         out[col.name] = s
     return pd.DataFrame(out)
+
+
+def _conforms(spec, df: pd.DataFrame) -> bool:
+    """``df`` has exactly the contract's columns in order, their dtypes, a default index, whole-second
+    timestamps and no nulls where the contract allows none (then ``conform`` has nothing to do)."""
+    if list(df.columns) != spec.column_names or not isinstance(df.index, pd.RangeIndex) \
+            or df.index.start != 0 or df.index.step != 1:
+        return False
+    for col in spec.columns:
+        s = df[col.name]
+        dtype = _DTYPES[col.dtype]
+        if str(s.dtype) != dtype:
+            return False
+        if dtype == "string" and not isinstance(s.array, pd.arrays.ArrowStringArray):
+            return False
+        if dtype == "datetime64[ns]":
+            v = s.to_numpy().view(np.int64)
+            if (v[v != np.iinfo(np.int64).min] % NS).any():
+                return False
+        if not col.nullable and s.isna().any():
+            raise ValueError(f"table {spec.name}: column {col.name} has {int(s.isna().sum())} nulls but is not nullable")
+    return True
 
 
 def timestamps(origin: np.datetime64, seconds) -> np.ndarray:
