@@ -46,8 +46,8 @@ def lab_command(learner: str | None = None, *, port: int | None = None, assessor
             print(f"JupyterLab for learner {ws.learner} in {ws.root}", file=out)
             print(f"  assignments: {', '.join(ws.assignments)} (fetched: {', '.join(fetched) or 'none yet'}; "
                   "Nbgrader > Assignment List to fetch and submit)", file=out)
-            print(f"  data: {ws.dataset}{' (the practice dataset: none generated for this learner yet)' if ws.practice else ''}",
-                  file=out)
+            practice = " (PRACTICE DATA: no learner's own dataset has been generated yet)" if ws.practice else ""
+            print(f"  data: {ws.dataset}{practice}", file=out)
             print(f"  URL: {server.url}", file=out)
         print("Press Ctrl-C to stop the server.", file=out, flush=True)
         if open_browser:
