@@ -45,7 +45,7 @@ def pc_section(text: str) -> str:
 def transcribed_strings(value, key=None):
     """Every free-text string in a unit dump (ids, codes and enum-like fields excluded)."""
     skip = {"id", "element_id", "key", "code", "status", "relation", "equivalence", "criteria",
-            "source_file", "release", "equivalent_to", "equivalent_predecessors"}
+            "source_file", "release", "equivalent_to", "equivalent_predecessors", "ids"}
     if key in skip:
         return
     if isinstance(value, str):
@@ -87,6 +87,31 @@ def test_foundation_skill_references_exist(code):
         assert set(fs.criteria) <= pc_ids, fs.skill
         if fs.criteria_text is not None:
             assert list(fs.criteria) == expand_pc_refs(fs.criteria_text)
+
+
+FS_IDS = {
+    "BSBCCO605A": [f"FS-SK{n}" for n in range(1, 11)],
+    "BSBCUE605": ["FS-RD1", "FS-WR1", "FS-OC1", "FS-OC2", "FS-NU1", "FS-IO1", "FS-IO2",
+                  "FS-GW1", "FS-GW2", "FS-GW3", "FS-GW4"],
+}
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_foundation_skills_are_items_with_documented_ids(code):
+    """Every description of the Foundation Skills table (or BSBCCO605A's Required skills) is an FS item,
+    ids FS-<skill code><n> in source order, its text quoted from the unit text."""
+    unit, source = load_unit(code), norm(source_text(code))
+    items = unit.items_by_type()["FS"]
+    assert items and [i.id for i in items] == [i.id for i in unit.foundation_items]
+    if code in FS_IDS:
+        assert [i.id for i in items] == FS_IDS[code]
+    for fs in unit.foundation_skills:
+        assert len(fs.ids) == len(fs.descriptions)
+        for description in fs.descriptions:
+            assert norm(description) in source
+    for item in unit.required_skills:
+        assert norm(item.text) in source
+    assert unit.item("fs-" + items[0].id[3:].lower()) == items[0]
 
 
 def test_expand_pc_refs_handles_ranges():
@@ -176,7 +201,7 @@ def test_evidence_and_conditions_are_complete(code):
 
 def test_old_format_lists_are_complete():
     text, unit = source_text("BSBCCO605A"), load_unit("BSBCCO605A")
-    assert section_lines(text, "Required skills", "Required knowledge") == list(unit.required_skills)
+    assert section_lines(text, "Required skills", "Required knowledge") == [s.text for s in unit.required_skills]
     range_lines = section_lines(text, "Range Statement", "Sectors")[1:]  # [0] is the explanatory paragraph
     assert range_lines == [s for r in unit.range_statement for s in (r.heading, *r.items)]
 
@@ -238,7 +263,7 @@ def test_item_lookup():
 
 def test_items_by_type_counts():
     groups = load_unit("BSBCUS401").items_by_type()
-    assert {k: len(v) for k, v in groups.items()} == {"PC": 12, "PE": 6, "KE": 4, "AC": 9}
+    assert {k: len(v) for k, v in groups.items()} == {"PC": 12, "PE": 6, "KE": 4, "AC": 9, "FS": 11}
     assert groups["PE"][5].subitems == ("budgeting", "promotion to staff", "documentation and follow up.")
 
 

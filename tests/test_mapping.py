@@ -27,8 +27,11 @@ def test_empty_notebooks_folder_shows_every_item_as_a_gap(tmp_path, capsys):
     assert list(rows[0]) == list(competency.MATRIX_COLUMNS)
     for code, count in {"BSBCUE605": 18, "BSBCCO605A": 18, "BSBCUE602": 14, "BSBCUS401": 12, "BSBOPS505": 10}.items():
         assert sum(r["unit"] == code and r["item_type"] == "PC" for r in rows) == count
-    for itype in ("PE", "KE", "AC"):
+    for itype in ("PE", "KE", "AC", "FS"):
         assert any(r["item_type"] == itype for r in rows)
+    # foundation skills (and BSBCCO605A's required skills) are rows of their own
+    assert sum(r["unit"] == "BSBCUE605" and r["item_type"] == "FS" for r in rows) == 11
+    assert sum(r["unit"] == "BSBCCO605A" and r["item_type"] == "FS" for r in rows) == 10
 
 
 def test_tags_cover_items_and_name_tasks(tmp_path, capsys):
@@ -52,6 +55,18 @@ def test_tags_cover_items_and_name_tasks(tmp_path, capsys):
     assert rows[("BSBCUE602", "1.1")]["covered"] == "no"
 
 
+def test_foundation_skill_tags_cover_fs_items_and_required_skills_follow(tmp_path, capsys):
+    write_notebook(tmp_path / "BSBCUE605" / "04.ipynb", [
+        graded_cell("talk", {"unit": "BSBCUE605", "criteria": ["4.3"], "evidence": ["FS-OC1", "FS-WR1"]},
+                    kind="manual")])
+    assert main(["mapping", "--format", "csv", "--notebooks", str(tmp_path)]) == 0
+    rows = {(r["unit"], r["item_id"]): r for r in _rows(capsys.readouterr().out)}
+    assert rows[("BSBCUE605", "FS-OC1")]["covered"] == "yes" and rows[("BSBCUE605", "FS-OC2")]["covered"] == "no"
+    assert rows[("BSBCUE605", "FS-OC1")]["item_type"] == "FS"
+    assert rows[("BSBCCO605A", "FS-SK7")]["covered"] == "yes"  # presentation -> FS-OC1 + FS-WR1
+    assert rows[("BSBCCO605A", "FS-SK2")]["covered"] == "no"   # also needs FS-OC2 and FS-IO1
+
+
 def test_strict_fails_while_gaps_remain_and_passes_when_all_covered(tmp_path, capsys):
     assert main(["mapping", "--strict", "--notebooks", str(tmp_path)]) == 1
     cells = []
@@ -61,7 +76,7 @@ def test_strict_fails_while_gaps_remain_and_passes_when_all_covered(tmp_path, ca
         items = unit.items_by_type()
         cells.append(graded_cell(f"all_{unit.code}", {
             "unit": unit.code, "criteria": [i.id for i in items["PC"]],
-            "evidence": [i.id for t in ("PE", "KE", "AC") for i in items[t]]}))
+            "evidence": [i.id for t in ("PE", "KE", "AC", "FS") for i in items[t]]}))
     write_notebook(tmp_path / "all.ipynb", cells)
     capsys.readouterr()
     assert main(["mapping", "--strict", "--format", "md", "--notebooks", str(tmp_path)]) == 0
@@ -117,7 +132,7 @@ def test_unit_filter_limits_rows_and_strictness(tmp_path, capsys):
     items = unit.items_by_type()
     write_notebook(tmp_path / "cue605.ipynb", [graded_cell("all", {
         "unit": "BSBCUE605", "criteria": [i.id for i in items["PC"]],
-        "evidence": [i.id for t in ("PE", "KE", "AC") for i in items[t]]})])
+        "evidence": [i.id for t in ("PE", "KE", "AC", "FS") for i in items[t]]})])
     args = ["mapping", "--strict", "--format", "csv", "--notebooks", str(tmp_path)]
     assert main(args + ["--unit", "BSBCUE605", "--unit", "bsbcco605a"]) == 0
     rows = _rows(capsys.readouterr().out)

@@ -135,14 +135,20 @@ def test_write_reports_outcomes_and_files(marked):
     assert sorted(p.name for p in files.result_sheets) == sorted(f"{who}.{ext}" for who in frame["learner"].unique()
                                                                  for ext in ("html", "pdf"))
     units = frame[frame["criterion"] == UNIT_ROW].set_index(["learner", "unit"])["outcome"].to_dict()
-    assert units[("ann", UNIT)] == COMPETENT and units[("ann", "BSBCCO605A")] == COMPETENT
+    # ann earns every mark, but the sample workbook tags no foundation-skill item yet: those (and only
+    # those) are Not Yet Satisfactory, so she is honestly Not Yet Competent in both units
+    assert units[("ann", UNIT)] == NOT_YET_COMPETENT and units[("ann", "BSBCCO605A")] == NOT_YET_COMPETENT
+    ann = frame[(frame["learner"] == "ann") & (frame["criterion"] != UNIT_ROW)]
+    fs = ann["criterion"].str.startswith("FS-")
+    assert set(ann.loc[~fs, "outcome"]) == {SATISFACTORY} and set(ann.loc[fs, "outcome"]) == {NOT_YET}
+    assert _outcome(frame, "ann", "FS-OC1")["evidence"] == "no task evidences this item"
     assert units[("ben", UNIT)] == NOT_YET_COMPETENT and units[("cal", UNIT)] == NOT_YET_COMPETENT
     ben = frame[(frame["learner"] == "ben") & (frame["criterion"] != UNIT_ROW)]
     assert set(ben["outcome"]) == {NOT_YET}  # blank: Satisfactory on none
     cal = frame[(frame["learner"] == "cal") & (frame["unit"] == UNIT) & (frame["criterion"] != UNIT_ROW)]
     assert _outcome(frame, "cal", "4.2")["outcome"] == SATISFACTORY  # autograded only
-    assert set(cal["outcome"]) == {SATISFACTORY, AWAITING}
-    assert files.competent == {"BSBCCO605A": 1, UNIT: 1} and files.learners == 3
+    assert set(cal.loc[~cal["criterion"].str.startswith("FS-"), "outcome"]) == {SATISFACTORY, AWAITING}
+    assert files.competent == {"BSBCCO605A": 0, UNIT: 0} and files.learners == 3
     html = files.report_html.read_text()
     assert html.count("data:image/png;base64,") >= 3 and "Not Yet Competent" in html
 

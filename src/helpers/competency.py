@@ -6,7 +6,9 @@ The contract (documented for authors in ``notebooks/README.md``): every graded n
     "competency": {"unit": "BSBCUE605", "criteria": ["2.1"], "evidence": ["PE2", "KE7", "AC1"]}
 
 ``criteria`` are performance-criterion ids of that unit; ``evidence`` are its performance
-evidence (PE), knowledge evidence (KE) and assessment condition (AC) ids. An equivalent
+evidence (PE), knowledge evidence (KE), assessment condition (AC) and foundation-skill (FS) ids
+(``FS-OC1``: the unit's Oral Communication, first description; BSBCCO605A's required skills are
+``FS-SK1``..; scheme in docs/grading.md, "Foundation skills"). An equivalent
 predecessor unit (BSBCCO605A for BSBCUE605) is covered through the lineage in the unit data
 (``curriculum/equivalence.yaml``), never by duplicated tags.
 
@@ -27,7 +29,7 @@ from helpers.curriculum import UnknownUnitError, all_units, load_unit
 from helpers.curriculum.equivalence import equivalences
 from helpers.errors import UserFacingError
 
-ITEM_TYPES = ("PC", "PE", "KE", "AC")
+ITEM_TYPES = ("PC", "PE", "KE", "AC", "FS")
 MATRIX_COLUMNS = ("unit", "item_type", "item_id", "text", "tasks", "covered")
 
 
@@ -65,7 +67,9 @@ class Matrix:
 
 
 def item_type(item_id: str) -> str:
-    """'2.5' -> 'PC', 'PE3' -> 'PE', ..."""
+    """'2.5' -> 'PC', 'PE3' -> 'PE', 'FS-OC1' -> 'FS', ..."""
+    if item_id.startswith("FS-"):
+        return "FS"
     return item_id[:2] if item_id[:2] in ("PE", "KE", "AC") else "PC"
 
 
@@ -121,7 +125,7 @@ def _parse_tag(comp, where: str, name: str, nbg: dict, kind: str) -> Tag:
             raise TagError(f"{where}: {unit.code} has no performance criterion {item!r}")
     for item in evidence:
         if item_type(item) == "PC" or item not in known:
-            raise TagError(f"{where}: {unit.code} has no evidence item {item!r} (expected PE/KE/AC ids)")
+            raise TagError(f"{where}: {unit.code} has no evidence item {item!r} (expected PE/KE/AC/FS ids, e.g. PE2, FS-OC1)")
     return Tag(name, str(nbg.get("grade_id", "")), unit.code, tuple(criteria), tuple(evidence), kind,
                float(nbg.get("points", 0) or 0))
 

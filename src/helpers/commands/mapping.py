@@ -9,10 +9,10 @@ from helpers.paths import project_root
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "mapping", help="write the mapping matrix (PC/PE/KE/AC items -> tasks) from notebook tags",
+        "mapping", help="write the mapping matrix (PC/PE/KE/AC/FS items -> tasks) from notebook tags",
         description="Read the competency tags of every source notebook under NOTEBOOKS and write one row per "
                     "performance criterion (PC), performance evidence (PE), knowledge evidence (KE) and "
-                    "assessment condition (AC) item of the five units, with the tasks (notebook:grade_id) that "
+                    "assessment condition (AC) and foundation-skill (FS) item of the five units, with the tasks (notebook:grade_id) that "
                     "evidence it. Items of BSBCCO605A are covered through its equivalence to BSBCUE605. "
                     "Uncovered items are listed as gaps at the end.")
     p.add_argument("--format", choices=["md", "csv", "html"], default="md", help="output format (default: md)")

@@ -2,8 +2,16 @@
 
 The YAML files next to this module are validated against :class:`Unit`; the
 checks in :meth:`Unit._check` guard the invariants other code relies on
-(unique ids, PC ids matching their element, sequential PE/KE/AC/RS ids and
-foundation-skill references that point at real performance criteria).
+(unique ids, PC ids matching their element, sequential PE/KE/AC/RS ids,
+foundation-skill references that point at real performance criteria, and foundation-skill item ids
+that follow the documented scheme).
+
+Foundation skills are assessable items (type ``FS``) like PC/PE/KE/AC items. Id scheme
+(docs/grading.md, "Foundation skills"): ``FS-<skill code><n>``, one item per description line of the
+unit's Foundation Skills table, ``n`` counting the descriptions of that skill from 1 in source order
+(``FS-OC2`` = Oral Communication's second description); the skill codes are :data:`SKILL_CODES`.
+BSBCCO605A (pre-2015 format) has no Foundation Skills table: its "Required skills" list plays that
+part, ids ``FS-SK1``..``FS-SK10`` in source order.
 """
 
 from __future__ import annotations
@@ -65,13 +73,30 @@ class Item(_Frozen):
     lead_in: str | None = None
 
 
+#: Two-letter code of each foundation skill name (case-insensitive) used in ``FS-<code><n>`` ids.
+SKILL_CODES = {
+    "reading": "RD", "writing": "WR", "oral communication": "OC", "numeracy": "NU", "learning": "LE",
+    "navigate the world of work": "NW", "interact with others": "IO", "get the work done": "GW",
+    "planning and organising": "PO", "teamwork": "TW", "enterprise and initiative": "EI",
+    "problem solving": "PS", "technology": "TE",
+}
+REQUIRED_SKILL_PREFIX = "FS-SK"
+
+
 class FoundationSkill(_Frozen):
-    """A foundation skill; ``criteria`` are expanded PC ids, ``criteria_text`` the source's wording."""
+    """A foundation skill; ``criteria`` are expanded PC ids, ``criteria_text`` the source's wording;
+    ``ids`` names each description as an assessable item (``FS-OC1``, ``FS-OC2``, ...)."""
 
     skill: str
+    ids: tuple[str, ...]
     criteria: tuple[str, ...] = ()
     criteria_text: str | None = None
     descriptions: tuple[str, ...]
+
+    @property
+    def items(self) -> tuple["Item", ...]:
+        """One item per description, text ``"<skill>: <description>"``."""
+        return tuple(Item(id=i, text=f"{self.skill}: {d}") for i, d in zip(self.ids, self.descriptions))
 
 
 class RangeCategory(_Frozen):
@@ -144,7 +169,7 @@ class Unit(_Frozen):
     equivalent_to: tuple[str, ...] = ()
     elements: tuple[Element, ...]
     foundation_skills: tuple[FoundationSkill, ...] = ()
-    required_skills: tuple[str, ...] = ()
+    required_skills: tuple[Item, ...] = ()  # old format only; ids FS-SK<n>
     performance_evidence_intro: str | None = None
     performance_evidence: tuple[Item, ...]
     performance_evidence_note: str | None = None
@@ -161,17 +186,25 @@ class Unit(_Frozen):
         """Every performance criterion, in source order."""
         return tuple(c for e in self.elements for c in e.criteria)
 
+    @property
+    def foundation_items(self) -> tuple[Item, ...]:
+        """The unit's foundation-skill items (``FS``): one per Foundation Skills description, or
+        BSBCCO605A's required skills."""
+        return tuple(i for fs in self.foundation_skills for i in fs.items) + self.required_skills
+
     def items_by_type(self) -> dict[str, list]:
-        """``{"PC": [...], "PE": [...], "KE": [...], "AC": [...]}``; every entry has ``.id`` and ``.text``."""
+        """``{"PC": [...], "PE": [...], "KE": [...], "AC": [...], "FS": [...]}``; every entry has ``.id``
+        and ``.text``."""
         return {
             "PC": list(self.criteria),
             "PE": list(self.performance_evidence),
             "KE": list(self.knowledge_evidence),
             "AC": list(self.assessment_conditions),
+            "FS": list(self.foundation_items),
         }
 
     def item(self, item_id: str) -> Criterion | Item:
-        """Look up a PC ("2.5") or PE/KE/AC item ("PE3", case-insensitive); KeyError if absent."""
+        """Look up a PC ("2.5") or PE/KE/AC/FS item ("PE3", "fs-oc1", case-insensitive); KeyError if absent."""
         key = str(item_id).strip().upper()
         groups = self.items_by_type().values()
         for obj in (o for group in groups for o in group):
@@ -210,4 +243,15 @@ class Unit(_Frozen):
                     f"foundation skill {fs.skill!r}: criteria {list(fs.criteria)} "
                     f"do not match criteria_text {fs.criteria_text!r}"
                 )
+            code = SKILL_CODES.get(fs.skill.lower())
+            if code is None:
+                raise ValueError(f"foundation skill {fs.skill!r} has no code in SKILL_CODES")
+            expected = [f"FS-{code}{n}" for n in range(1, len(fs.descriptions) + 1)]
+            if list(fs.ids) != expected:
+                raise ValueError(f"foundation skill {fs.skill!r}: ids must be {expected}, got {list(fs.ids)}")
+        ids = [i.id for i in self.required_skills]
+        expected = [f"{REQUIRED_SKILL_PREFIX}{n}" for n in range(1, len(ids) + 1)]
+        if ids != expected:
+            raise ValueError(f"required skill ids must be sequential {expected}, got {ids}")
+        _require_unique("foundation skill ids", [i.id for i in self.foundation_items])
         return self
