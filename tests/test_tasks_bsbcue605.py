@@ -21,21 +21,6 @@ def test_framework_good_poor_and_malformed():
     assert not checks.framework(["not", "a", "dict"]).all_passed
 
 
-def _log(names):
-    return [{"stakeholder": n, "position": "supports", "concerns": "cost", "agreed_principle": "retention",
-             "sign_off": str(CS.period.start)} for n in names]
-
-
-def test_consensus_log_needs_every_level_and_known_names():
-    by_level = {lv: next(s.name for s in CS.stakeholders if s.level == lv) for lv in ("centre", "enterprise", "external")}
-    assert checks.consensus_log(_log(by_level.values()), CS, FRAMEWORK).all_passed
-    only_centre = checks.consensus_log(_log([by_level["centre"]] * 3), CS, FRAMEWORK)
-    assert any("consult at least one enterprise and one external" in f.message for f in only_centre.failed())
-    ghost = checks.consensus_log(_log(["Nobody Real", *by_level.values()]), CS, FRAMEWORK)
-    assert any("Nobody Real" in f.message for f in ghost.failed())
-    assert not checks.consensus_log("a paragraph", CS, FRAMEWORK).all_passed
-
-
 def test_objectives_must_be_at_least_as_demanding_as_the_business_plan():
     t = CS.targets["service_level"]
     rows = [{"principle": "retention", "objective": "keep", "kpi": "retention_rate", "target": 0.999},

@@ -42,10 +42,12 @@ def framework_check(data, framework) -> Findings:
     return checks.framework(framework)
 
 
-@CHECKS.check("consensus_check", "consensus_log", "framework")
-def consensus_check(data, consensus_log, framework) -> Findings:
-    """PC 1.2: each stakeholder level consulted, agreed principles from the framework, sign-off dates."""
-    return checks.consensus_log(consensus_log, data.cs, framework)
+@CHECKS.check("consensus_check", "marketing_proposal", "consultation_log", "framework")
+def consensus_check(data, marketing_proposal, consultation_log, framework) -> Findings:
+    """PC 1.2, 1.5: the grader re-runs this learner's stakeholder panel on every round of the transcript and on
+    the final proposal; every stakeholder (centre, enterprise, external) must sign off, the supply-chain
+    managers accept the offers and the evidence quoted for their chains, principles from the framework."""
+    return checks.consultation(marketing_proposal, consultation_log, data.ds, framework)
 
 
 @CHECKS.check("objectives_check", "objectives", "framework")

@@ -94,32 +94,34 @@ def framework(answer) -> Findings:
     return fs
 
 
-def consensus_log(log, cs, framework_answer) -> Findings:
-    """PC 1.2: one entry per stakeholder consulted, every level covered, principles from the framework."""
-    rows, fs = _records("consensus_log", log, ("stakeholder", "position", "concerns", "agreed_principle", "sign_off"),
-                        "1.2", 3)
-    known = _stakeholders(cs)
-    unknown = [r["stakeholder"] for r in rows if r["stakeholder"] not in known]
-    fs.append(_none("1.2", unknown, "every stakeholder is named as in the case study", "not stakeholders of the case study"))
-    levels = {known[r["stakeholder"]] for r in rows if r["stakeholder"] in known}
-    missing = [lv for lv in ("centre", "enterprise", "external") if lv not in levels]
-    fs.append(_f("1.2", not missing, "centre, enterprise and external stakeholders consulted" if not missing else
-                 f"consult at least one {' and one '.join(missing)} stakeholder"))
+def consultation(proposal, transcript, ds, framework_answer) -> Findings:
+    """PC 1.2 and 1.5: the proposal agreed with the stakeholder panel (:mod:`helpers.consultation`).
+
+    The panel is re-run on every round of the transcript (the replies recorded must be what the
+    stakeholders said) and on the final proposal: every stakeholder must sign it off. The agreed
+    principles come from the learner's framework. Offers to the supply chains, with their evidence,
+    are PC 1.5 (the supply-chain managers accept them)."""
+    from helpers import consultation as consult
+
+    if not isinstance(proposal, Mapping):
+        return Findings([_f("1.2", False, "`marketing_proposal` should be a dict (principles, targets, offers, "
+                                          "calling_hours, timing, priority_queue, services)")])
+    result = consult.verify(proposal, transcript, ds)
+    fs = Findings([_f("1.2", result["authentic"], f"the transcript records your {result['rounds']} round(s) of "
+                      "consultation" if result["authentic"] else "; ".join(result["problems"][:2]), "transcript")])
     names = set(framework_answer.get("principles", {})) if isinstance(framework_answer, Mapping) else set()
-    off = [r["agreed_principle"] for r in rows if r["agreed_principle"] not in names]
-    fs.append(_none("1.2", off, "agreed principles come from your framework", "agreed principles not in your framework"))
-    start = pd.Timestamp(cs.period.start)
-    end = start + pd.Timedelta(days=cs.period.days)
-    bad_dates = []
-    for r in rows:
-        try:
-            day = pd.Timestamp(str(r["sign_off"]))
-        except (ValueError, TypeError):
-            day = None
-        if day is None or not start <= day <= end:
-            bad_dates.append(str(r["sign_off"]))
-    fs.append(_f("1.2", not bad_dates, "sign-off dates fall within the period" if not bad_dates else
-                 f"sign-off dates must be YYYY-MM-DD within the period: {', '.join(bad_dates[:3])}"))
+    agreed = proposal.get("principles") if isinstance(proposal.get("principles"), (list, tuple)) else []
+    off = [p for p in agreed if p not in names]
+    fs.append(_f("1.2", len(agreed) >= 4 and not off, "the agreed principles come from your framework" if not off
+                 else f"agreed principles not in your framework: {', '.join(map(str, off[:3]))}", "principles"))
+    for reply in result["final"]:
+        other = [k for k in reply.unmet if k != "service_evidence"]
+        fs.append(_f("1.2", not other, f"{reply.stakeholder} ({reply.level}) signs off" if not other else
+                     f"{reply.stakeholder} ({reply.level}) has not signed off the final proposal", reply.stakeholder))
+    chains = [r for r in result["final"] if "service_evidence" in r.unmet]
+    fs.append(_f("1.5", not chains, "each supply-chain manager accepts your offer and the evidence for it"
+                 if not chains else "not accepted by the supply-chain manager(s): "
+                 + ", ".join(r.stakeholder for r in chains[:3]), "services"))
     return fs
 
 
