@@ -396,19 +396,22 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     add(i, "crm", "wrap_code", end[i] + steps["wrap"][i], steps["handle"][i], nv + oc[i])
 
     idx = np.concatenate([r[0] for r in rows])
-    system = np.concatenate([r[1] for r in rows])
-    event = np.concatenate([r[2] for r in rows])
+    system = np.concatenate([r[1] for r in rows]).astype(np.int8)
+    event = np.concatenate([r[2] for r in rows]).astype(np.int8)
     time = np.concatenate([r[3] for r in rows])
     duration = np.concatenate([r[4] for r in rows])
-    value = np.concatenate([r[5] for r in rows]).copy()
+    value = np.concatenate([r[5] for r in rows]).astype(np.int64)
     n = idx.size
-    kind = np.full(n, -1)  # fault kind per record (index into FAULT_KINDS below)
-    detail = np.full(n, None, dtype=object)
+    # fault kind per record (index into FAULT_KINDS, -1 none) and what its detail needs: the skew
+    # window, the true code, or the record a duplicate copies
     FAULT_KINDS = ("clock_skew", "miscoded_disposition", "missing_wrap_code", "double_counted_transfer")
+    kind = np.full(n, -1, dtype=np.int8)
+    aux = np.zeros(n, dtype=np.int64)
 
     # clock skew: a system's clock off by an offset on `days` consecutive open days
-    day = np.floor(time / DAY).astype(np.int64)
+    day = (time // DAY).astype(np.int64)
     open_days = np.flatnonzero(grid.open.reshape(grid.n_days, 48).any(axis=1))
+    skew_text = []
     for sk in meas.clock_skew:
         if open_days.size == 0:
             break
@@ -416,38 +419,39 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
         first = int(rng.integers(0, open_days.size - d + 1))
         window = open_days[first:first + d]
         offset = float(np.round(rng.uniform(*sk.offset_s)))
-        hit = (system == sysi[sk.system]) & np.isin(day, window) & (kind < 0)
-        time = np.where(hit, time + offset, time)
+        hit = np.flatnonzero((system == sysi[sk.system]) & (day >= window[0]) & (day <= window[-1]) & (kind < 0))
+        hit = hit[np.isin(day[hit], window)]
+        time[hit] += offset
         kind[hit] = 0
+        aux[hit] = len(skew_text)
         d0 = np.datetime64(t0, "D") + int(window[0])
         d1 = np.datetime64(t0, "D") + int(window[-1])
-        detail[hit] = f"{sk.system} clock {offset:+.0f} s from {d0} to {d1}"
+        skew_text.append(f"{sk.system} clock {offset:+.0f} s from {d0} to {d1}")
     # wrap codes: mis-coded (another code of the channel's list) or not saved
     rates = meas.fault_rates
-    wrap_idx = np.flatnonzero((event == ev["wrap_code"]) & (kind < 0))
+    wrap_idx = np.flatnonzero(event == ev["wrap_code"])
+    wrap_idx = wrap_idx[kind[wrap_idx] < 0]
+    n_wrap = wrap_idx.size
     for fk, name in ((1, "miscoded_disposition"), (2, "missing_wrap_code")):
         cand = wrap_idx[kind[wrap_idx] < 0]
-        k = min(int(round(rates.get(name, 0.0) * wrap_idx.size)), cand.size)
+        k = min(int(round(rates.get(name, 0.0) * n_wrap)), cand.size)
         pick = np.sort(rng.choice(cand, k, replace=False)) if k else np.zeros(0, np.int64)
         kind[pick] = fk
         true = value[pick] - nv
-        true_names = np.asarray(J_OUTCOMES, dtype=object)[true]
+        aux[pick] = true
         if fk == 1:
             chan = ch[idx[pick]]
             new = true.copy()
             for c, codes in WRAP_CODES.items():
                 mm = np.flatnonzero(chan == c)
-                codes = np.asarray(codes)
-                pos = np.searchsorted(np.sort(codes), true[mm])
-                shift = rng.integers(1, codes.size, mm.size)
-                new[mm] = np.sort(codes)[(pos + shift) % codes.size]
+                codes = np.sort(np.asarray(codes))
+                pos = np.searchsorted(codes, true[mm])
+                new[mm] = codes[(pos + rng.integers(1, codes.size, mm.size)) % codes.size]
             value[pick] = nv + new
-            detail[pick] = "true code " + true_names + ", recorded " + np.asarray(J_OUTCOMES, dtype=object)[new]
         else:
             value[pick] = -1
-            detail[pick] = "true code " + true_names
     # double-counted transfers: the ACD logs an IVR-to-queue transfer as a second offered call
-    offered = np.flatnonzero((event == ev["call_offered"]) & (kind < 0))
+    offered = np.flatnonzero(event == ev["call_offered"])
     k = min(int(round(rates.get("double_counted_transfer", 0.0) * offered.size)), offered.size)
     dup_src = np.sort(rng.choice(offered, k, replace=False)) if k else np.zeros(0, np.int64)
     lag = np.round(rng.uniform(0, 3, k))
@@ -457,37 +461,44 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     time = np.concatenate([time, time[dup_src] + lag])
     duration = np.concatenate([duration, np.maximum(duration[dup_src] - lag, 0)])
     value = np.concatenate([value, value[dup_src]])
-    kind = np.concatenate([kind, np.full(k, 3)])
-    src_pos = np.concatenate([np.full(n, -1), dup_src])
-    detail = np.concatenate([detail, np.full(k, None, dtype=object)])
+    kind = np.concatenate([kind, np.full(k, 3, dtype=np.int8)])
+    aux = np.concatenate([aux, dup_src])
 
     order = np.lexsort((np.arange(idx.size), system, time))
     rank = np.empty(order.size, np.int64)
     rank[order] = np.arange(order.size)
+    idx, system, event, time, duration, value, kind, aux = (a[order] for a in (idx, system, event, time, duration,
+                                                                                value, kind, aux))
     event_ids = ids("E", idx.size, 8)
-    dup = np.flatnonzero(src_pos >= 0)
-    detail[dup] = "duplicate of " + event_ids.take(pa.array(rank[src_pos[dup]])).to_numpy(zero_copy_only=False).astype(object)
-    idx, system, event, time, duration, value, kind, detail = (a[order] for a in (idx, system, event, time, duration,
-                                                                                   value, kind, detail))
     all_values = strings(list(VALUES) + list(J_OUTCOMES))
-    call_ids = arrow(journeys["call_id"])
+    col = lambda name: take(arrow(journeys[name]), idx)  # noqa: E731  (the step's own fields)
     frame = conform("mis_events", {
         "event_id": event_ids, "system": take(strings(MIS_SYSTEMS), system), "event": take(strings(EVENTS), event),
-        "contact_id": take(contact_ids, steps["contact"][idx]),
-        "call_id": take(call_ids, idx),
-        "channel": take(strings(CHANNELS), ch[idx]),
+        "contact_id": col("contact_id"), "call_id": col("call_id"), "channel": col("channel"),
         "queue": coded(strings(cs.queue_names + ["callback"]), np.where(ch[idx] == CALLBACK_CH, steps["q"][idx],
                                                                       np.where(steps["target"][idx] >= 0,
                                                                                steps["target"][idx], steps["q"][idx]))),
-        "customer_id": internal["caller_ids"](steps["cust"][idx]),
-        "recorded_at": _sec(t0, time), "duration_s": np.round(duration), "value": coded(all_values, value)})
+        "customer_id": col("customer_id"), "recorded_at": _sec(t0, time), "duration_s": np.round(duration),
+        "value": coded(all_values, value)})
+    # ground truth, computed for the faulty records only
     bad = np.flatnonzero(kind >= 0)
-    column = np.array(["recorded_at", "value", "value", "event_id"], dtype=object)[kind[bad]]
+    kb, ab = kind[bad], aux[bad]
+    names_ = np.asarray(J_OUTCOMES, dtype=object)
+    detail = np.empty(bad.size, dtype=object)
+    m = kb == 0
+    detail[m] = np.asarray(skew_text + [""], dtype=object)[ab[m]]
+    m = kb == 1
+    detail[m] = "true code " + names_[ab[m]] + ", recorded " + names_[value[bad[m]] - nv]
+    m = kb == 2
+    detail[m] = "true code " + names_[ab[m]]
+    m = kb == 3
+    as_object = lambda a: a.to_numpy(zero_copy_only=False).astype(object)  # noqa: E731
+    detail[m] = "duplicate of " + as_object(take(event_ids, rank[ab[m]]))
     faults = pd.DataFrame({
-        "fault_id": ids("F", bad.size, 6).to_numpy(zero_copy_only=False).astype(object),
-        "table": "mis_events", "record_id": event_ids.to_numpy(zero_copy_only=False).astype(object)[bad],
-        "column": column, "kind": np.asarray(FAULT_KINDS, dtype=object)[kind[bad]], "detail": detail[bad]},
-        columns=FAULT_COLUMNS)
+        "fault_id": as_object(ids("F", bad.size, 6)),
+        "table": "mis_events", "record_id": as_object(take(event_ids, bad)),
+        "column": np.array(["recorded_at", "value", "value", "event_id"], dtype=object)[kb],
+        "kind": np.asarray(FAULT_KINDS, dtype=object)[kb], "detail": detail}, columns=FAULT_COLUMNS)
     return frame, faults
 
 

@@ -136,9 +136,19 @@ def number_pool(lo: int, hi: int, prefix: str = "", suffix: str = "", width: int
     return pa.array([f"{prefix}{i:0{width}d}{suffix}" for i in range(lo, hi)], type=pa.string())
 
 
+_ID_POOLS: dict[tuple[str, int], pa.Array] = {}
+
+
 def ids(prefix: str, n: int, width: int, start: int = 1) -> pa.Array:
-    """Keys like C0000001."""
-    return digits(prefix + "#" * width, np.arange(start, start + n))
+    """Keys like C0000001: a zero-copy slice of a pool of formatted keys kept per prefix and width
+    (grown to the next power of two when a bigger table needs it)."""
+    if start < 0 or n < 0 or start + n > 10 ** width:
+        return digits(prefix + "#" * width, np.arange(start, start + n))
+    pool = _ID_POOLS.get((prefix, width))
+    if pool is None or len(pool) < start + n:
+        size = min(1 << max(int(start + n - 1).bit_length(), 10), 10 ** width)
+        pool = _ID_POOLS[(prefix, width)] = digits(prefix + "#" * width, np.arange(size))
+    return pool.slice(start, n)
 
 
 def cat(*parts) -> pa.Array:
