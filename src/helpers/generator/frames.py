@@ -38,7 +38,7 @@ def conform(table: str, columns: dict) -> pd.DataFrame:
         values = columns[col.name]
         dtype = _DTYPES[col.dtype]
         if isinstance(values, pd.Series) and dtype != "datetime64[ns]" and str(values.dtype) == dtype:
-            s = values.reset_index(drop=True)
+            arr = values.array if dtype == "string" else values.to_numpy()
         elif dtype == "string":
             if isinstance(values, pd.Series):
                 values = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else \
@@ -46,18 +46,21 @@ def conform(table: str, columns: dict) -> pd.DataFrame:
             if isinstance(values, pa.ChunkedArray):
                 values = values.combine_chunks()
             if isinstance(values, pa.Array):
-                s = pd.Series(pd.arrays.ArrowStringArray(values))
+                arr = pd.arrays.ArrowStringArray(values)
             else:
-                s = pd.Series(pd.array(np.asarray(values, dtype=object), dtype="string"))
+                arr = pd.array(np.asarray(values, dtype=object), dtype="string")
         elif dtype == "datetime64[ns]":
             # whole seconds: sub-second noise would only make the files bigger
-            s = pd.Series(np.asarray(values).astype("datetime64[s]").astype("datetime64[ns]"))
+            arr = np.asarray(values).astype("datetime64[s]").astype("datetime64[ns]")
         else:
-            s = pd.Series(np.asarray(values).astype(dtype))
-        if not col.nullable and s.isna().any():
-            raise ValueError(f"table {table}: column {col.name} has {int(s.isna().sum())} nulls but is not nullable")
-        out[col.name] = s
-    return pd.DataFrame(out)
+            arr = np.asarray(values).astype(dtype)
+        if not col.nullable:
+            nulls = arr.isna() if dtype == "string" else (np.isnan(arr) if dtype == "float64" else
+                                                          (np.isnat(arr) if dtype == "datetime64[ns]" else None))
+            if nulls is not None and nulls.any():
+                raise ValueError(f"table {table}: column {col.name} has {int(nulls.sum())} nulls but is not nullable")
+        out[col.name] = arr
+    return pd.DataFrame(out, copy=False)
 
 
 def _conforms(spec, df: pd.DataFrame) -> bool:
