@@ -30,12 +30,19 @@ c.CCWGrade.max_output_bytes = 1000000
 c.CCWGrade.notebook_timeout = 600.0
 
 # --- CCWReport: What the competency reports and result sheets say.
-# Assessor's name printed on each learner's result sheet.
+# Assessor's name printed on each learner's result sheet; with assessor_credentials, the RTO
+# record that satisfies the units' assessor requirement (e.g. BSBCUE605 AC7).
 c.CCWReport.assessor = ''
+# RTO record of the assessor's credentials (e.g. 'TAE40122 Certificate IV in Training and
+# Assessment; vocational competency BSB50620, current industry skills verified 2025-01'):
+# satisfies the AC items that describe the assessor; empty: those items are Not Yet Satisfactory.
+c.CCWReport.assessor_credentials = ''
+# RTO record of the assessment environment (e.g. 'simulated contact centre: Lyrebird Energy case
+# study, per-learner datasets, safe online environment'): satisfies the AC items that describe the
+# environment; empty: those items are Not Yet Satisfactory.
+c.CCWReport.environment = ''
 # Registered training organisation named on the result sheets.
 c.CCWReport.rto = ''
-# Fraction of a cell's points that counts as earned (1.0: full marks).
-c.CCWReport.threshold = 1.0
 
 # --- CCWSandbox: The sandbox a learner's kernel is graded in, and its limits.
 # CPU seconds for the whole notebook (RLIMIT_CPU).

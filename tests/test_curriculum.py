@@ -45,7 +45,7 @@ def pc_section(text: str) -> str:
 def transcribed_strings(value, key=None):
     """Every free-text string in a unit dump (ids, codes and enum-like fields excluded)."""
     skip = {"id", "element_id", "key", "code", "status", "relation", "equivalence", "criteria",
-            "source_file", "release", "equivalent_to", "equivalent_predecessors", "ids"}
+            "source_file", "release", "equivalent_to", "equivalent_predecessors", "ids", "rto"}
     if key in skip:
         return
     if isinstance(value, str):

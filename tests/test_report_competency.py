@@ -10,13 +10,19 @@ from helpers.cli import main
 from helpers.competency import Tag, collect_tags
 from helpers.course import gradebook as gbm
 from helpers.course.config import load_course
-from helpers.course.report import (AWAITING, COLUMNS, COMPETENT, NOT_YET, NOT_YET_COMPETENT, SATISFACTORY, UNIT_ROW,
-                                   competency_frame)
+from helpers.course.report import (AWAITING, COLUMNS, COMPETENT, NOT_YET, NOT_YET_COMPETENT, SATISFACTORY,
+                                   THRESHOLD_NOTE, UNIT_ROW, RTORecord)
+from helpers.course.report import competency_frame as _competency_frame
 from helpers.course.reports import write_reports
 from helpers.curriculum import load_unit
 from helpers.curriculum.equivalence import equivalences
 
 UNIT = "BSBCUE605"
+RTO = RTORecord("Alex Assessor", "TAE40122; BSB50620, industry currency 2025", "simulated contact centre, own datasets")
+
+
+def competency_frame(grades, tags, rto=RTO):
+    return _competency_frame(grades, tags, rto)
 ALL_ITEMS = [i.id for items in load_unit(UNIT).items_by_type().values() for i in items]
 
 
@@ -66,7 +72,8 @@ def test_one_failed_test_cell_makes_its_items_not_yet_satisfactory():
     assert _outcome(frame, "bob", "1.1")["outcome"] == SATISFACTORY
     unit = _outcome(frame, "bob", UNIT_ROW)
     assert unit["outcome"] == NOT_YET_COMPETENT
-    assert unit["evidence"] == f"{len(ALL_ITEMS) - 2}/{len(ALL_ITEMS)} items Satisfactory; not yet: 4.2, PE5"
+    assert unit["evidence"] == (f"{len(ALL_ITEMS) - 2}/{len(ALL_ITEMS)} items Satisfactory; not yet: 4.2, PE5; "
+                                f"{THRESHOLD_NOTE}")
     via = _outcome(frame, "bob", "4.2", "BSBCCO605A")
     assert via["outcome"] == NOT_YET and "BSBCUE605 4.2: Not Yet Satisfactory" in via["evidence"]
 
@@ -78,15 +85,29 @@ def test_ungraded_written_answer_awaits_the_assessor():
     assert _outcome(frame, "cat", "1.1")["evidence"] == "A/nb:essay awaiting the assessor"
     assert _outcome(frame, "cat", "4.2")["outcome"] == SATISFACTORY
     unit = _outcome(frame, "cat", UNIT_ROW)
-    assert unit["outcome"] == NOT_YET_COMPETENT and f"{len(ALL_ITEMS) - 2} awaiting the assessor" in unit["evidence"]
+    assert unit["outcome"] == NOT_YET_COMPETENT and f"{len(ALL_ITEMS) - 4} awaiting the assessor" in unit["evidence"]  # 4.2, PE5 earned; AC1, AC7 by RTO record
 
 
-def test_threshold_lowers_the_mark_that_counts_as_earned():
-    grades = _grades([("dan", "test_kpi", "autograded", 2.0, None, 2.0), ("dan", "essay", "manual", None, 2.0, 4.0)])
-    assert _outcome(competency_frame(grades, _tags()), "dan", "1.1")["outcome"] == NOT_YET
-    assert _outcome(competency_frame(grades, _tags(), threshold=0.5), "dan", "1.1")["outcome"] == SATISFACTORY
-    with pytest.raises(ValueError, match="threshold"):
-        competency_frame(grades, _tags(), threshold=0)
+def test_threshold_is_full_marks_fixed_and_printed():
+    grades = _grades([("dan", "test_kpi", "autograded", 2.0, None, 2.0), ("dan", "essay", "manual", None, 3.9, 4.0)])
+    frame = competency_frame(grades, _tags())
+    assert _outcome(frame, "dan", "1.1")["outcome"] == NOT_YET
+    assert THRESHOLD_NOTE in _outcome(frame, "dan", UNIT_ROW)["evidence"]
+    with pytest.raises(TypeError):
+        _competency_frame(grades, _tags(), threshold=0.5)  # no way to lower it
+
+
+def test_assessor_and_environment_items_come_from_rto_records():
+    grades = _grades([("gil", "test_kpi", "autograded", 2.0, None, 2.0), ("gil", "essay", "manual", None, 4.0, 4.0)])
+    frame = competency_frame(grades, _tags())
+    assert _outcome(frame, "gil", "AC7")["evidence"].startswith("RTO record: assessor Alex Assessor; credentials: TAE40122")
+    assert _outcome(frame, "gil", "AC1")["outcome"] == SATISFACTORY
+    bare = competency_frame(grades, _tags(), rto=RTORecord("Alex Assessor"))
+    ac7, ac1 = _outcome(bare, "gil", "AC7"), _outcome(bare, "gil", "AC1")
+    assert ac7["outcome"] == NOT_YET and "c.CCWReport.assessor_credentials" in ac7["evidence"]
+    assert ac1["outcome"] == NOT_YET and "c.CCWReport.environment" in ac1["evidence"]
+    assert _outcome(bare, "gil", UNIT_ROW)["outcome"] == NOT_YET_COMPETENT
+    assert "not yet: AC1, AC7" in _outcome(bare, "gil", UNIT_ROW)["evidence"]
 
 
 def test_untagged_item_and_unsubmitted_task_are_not_yet_satisfactory():
@@ -140,14 +161,17 @@ def test_write_reports_outcomes_and_files(marked):
     assert units[("ann", UNIT)] == NOT_YET_COMPETENT and units[("ann", "BSBCCO605A")] == NOT_YET_COMPETENT
     ann = frame[(frame["learner"] == "ann") & (frame["criterion"] != UNIT_ROW)]
     fs = ann["criterion"].str.startswith("FS-")
-    assert set(ann.loc[~fs, "outcome"]) == {SATISFACTORY} and set(ann.loc[fs, "outcome"]) == {NOT_YET}
+    rto = ann["criterion"].isin(["AC1", "AC7"]) & (ann["unit"] == UNIT)  # the course config has no RTO record
+    assert set(ann.loc[~fs & ~rto, "outcome"]) == {SATISFACTORY} and set(ann.loc[fs | rto, "outcome"]) == {NOT_YET}
+    assert "set c.CCWReport.assessor and c.CCWReport.assessor_credentials" in _outcome(frame, "ann", "AC7")["evidence"]
     assert _outcome(frame, "ann", "FS-OC1")["evidence"] == "no task evidences this item"
     assert units[("ben", UNIT)] == NOT_YET_COMPETENT and units[("cal", UNIT)] == NOT_YET_COMPETENT
     ben = frame[(frame["learner"] == "ben") & (frame["criterion"] != UNIT_ROW)]
     assert set(ben["outcome"]) == {NOT_YET}  # blank: Satisfactory on none
     cal = frame[(frame["learner"] == "cal") & (frame["unit"] == UNIT) & (frame["criterion"] != UNIT_ROW)]
     assert _outcome(frame, "cal", "4.2")["outcome"] == SATISFACTORY  # autograded only
-    assert set(cal.loc[~cal["criterion"].str.startswith("FS-"), "outcome"]) == {SATISFACTORY, AWAITING}
+    assert set(cal.loc[~cal["criterion"].str.startswith("FS-") & ~cal["criterion"].isin(["AC1", "AC7"]), "outcome"]) \
+        == {SATISFACTORY, AWAITING}
     assert files.competent == {"BSBCCO605A": 0, UNIT: 0} and files.learners == 3
     html = files.report_html.read_text()
     assert html.count("data:image/png;base64,") >= 3 and "Not Yet Competent" in html
@@ -185,4 +209,8 @@ def test_cli_report_on_an_empty_gradebook_is_a_clear_error(tmp_path, capsys):
                  "--out", str(tmp_path / "r")])
     assert code == 2
     assert "holds no grades yet: run `ccw grade` first" in capsys.readouterr().err
-    assert main(["report", "--course", str(course.root), "--threshold", "2"]) == 2
+    try:  # the threshold is fixed: the option no longer exists
+        code = main(["report", "--course", str(course.root), "--threshold", "0.5"])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2

@@ -168,6 +168,10 @@ def build_matrix(tags: list[Tag], units: list[str] | None = None) -> Matrix:
                 if targets:  # covered only when every equivalent item is
                     found = [t for target in targets for t in tasks.get(target, [])]
                     covered = all(tasks.get(target) for target in targets)
+                elif getattr(item, "rto", None):  # decided by the RTO's record, not by tasks
+                    setting = ("c.CCWReport.assessor + assessor_credentials" if item.rto == "assessor"
+                               else "c.CCWReport.environment")
+                    found, covered = [f"RTO record ({setting})"], True
                 else:
                     found = tasks.get((unit.code, item.id), [])
                     covered = bool(found)

@@ -12,13 +12,14 @@ def register(sub) -> None:
                     "assessor) and each unit (Competent / Not Yet Competent; BSBCCO605A through its equivalence to "
                     "BSBCUE605). Writes reports/competency.csv (learner, unit, criterion, outcome, evidence), "
                     "reports/competency.html with plots, the assessor guide, and each learner's result sheet "
-                    "(reports/result_sheets/<learner>.html and .pdf) with a sign-off block. Rules: docs/grading.md.")
+                    "(reports/result_sheets/<learner>.html and .pdf) with a sign-off block. A cell earns its evidence "
+                    "only with full marks (fixed, printed in every report). AC items describing the assessor or "
+                    "the environment are decided by the RTO records c.CCWReport.assessor, assessor_credentials "
+                    "and environment. Rules: docs/grading.md, docs/outcome_model.md.")
     p.add_argument("--course", type=Path, default=None, help="nbgrader course root (default: autograde/)")
     p.add_argument("--notebooks", type=Path, default=None, help="source notebooks root (default: notebooks/)")
     p.add_argument("--db-url", default=None, help="gradebook URL (default: $CCW_DB_URL, else COURSE/gradebook.db)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
-    p.add_argument("--threshold", type=float, default=None,
-                   help="fraction of a cell's points that counts as earned (default: 1.0, full marks)")
     p.add_argument("--assessor", default=None, metavar="NAME",
                    help="assessor's name printed on each learner's result sheet (default: c.CCWReport.assessor "
                         "in the course config; else a blank line to write on)")
@@ -29,14 +30,12 @@ def run(args) -> int:
     from helpers.course.reports import write_reports
     from helpers.errors import UserFacingError
 
-    if args.threshold is not None and not 0 < args.threshold <= 1:
-        raise UserFacingError(f"--threshold must be a fraction in (0, 1], got {args.threshold}")
     if args.assessor is not None and not args.assessor.strip():
         raise UserFacingError("--assessor needs a name (leave the option out to print a blank line to write on)")
     files = write_reports(args.course, args.notebooks, db_url=args.db_url, reports_dir=args.out,
-                          threshold=args.threshold, assessor=args.assessor)
+                          assessor=args.assessor)
     competent = ", ".join(f"{u}: {n}/{files.learners} Competent" for u, n in sorted(files.competent.items()))
-    print(f"{files.learners} learners ({competent})")
+    print(f"{files.learners} learners ({competent}); a cell earns its evidence only with full marks (fixed)")
     print(f"competency: {files.competency_csv}; report: {files.report_html}; assessor guide: {files.guide_html}")
     if files.result_sheets:
         print(f"result sheets (HTML and PDF, one per learner): {files.result_sheets[0].parent}")

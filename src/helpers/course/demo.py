@@ -117,6 +117,11 @@ def run_demo(out_dir: Path | str, *, workbook: str = "project", notebooks_root: 
     echo(f"1/5 data: {len(LEARNERS)} learners' own datasets and the practice dataset in {out / 'datasets'}")
     build_course(course_root, notebooks, db_url=db_url, workers=workers, dataset=practice, progress=progress)
     echo(f"2/5 course built from {notebooks}: student release in {course_root / 'release'}")
+    with (course_root / "nbgrader_config.py").open("a", encoding="utf-8") as config:  # the demo RTO's records
+        config.write("\n# Demo RTO records (simulated): decide the AC items describing the assessor and environment\n"
+                     "c.CCWReport.assessor = 'Demo Assessor (simulated)'\n"
+                     "c.CCWReport.assessor_credentials = 'simulated: TAE40122 and vocational competency (demo only)'\n"
+                     "c.CCWReport.environment = 'simulated contact centre: case study and per-learner datasets (demo)'\n")
     _submissions(course_root, datasets, out / "submissions")
     run = grade(course_root, notebooks, submissions=out / "submissions", db_url=db_url, workers=workers,
                 datasets=datasets, reports_dir=out / "reports", feedback=False, progress=progress)

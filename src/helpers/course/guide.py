@@ -77,7 +77,9 @@ def guide_markdown(notebooks_root: Path | str) -> str:
             by_item.setdefault((tag.unit, item), []).append(tag.task)
     out = ["# Assessor guide", "",
            "Grader-only: contains reference solutions and benchmark answers. Generated from the source "
-           "notebooks by `ccw report`; marking rules in docs/grading.md.", ""]
+           "notebooks by `ccw report`; marking rules in docs/grading.md.", "",
+           "Threshold: a task earns its evidence only with full marks on its cell (fixed). Foundation-skill (FS) "
+           "items and AC items decided by RTO records: docs/outcome_model.md.", ""]
     for unit_code in sorted({u for u, _ in by_item}):
         unit = load_unit(unit_code)
         out += [f"## {unit.code} {unit.title}", ""]

@@ -2,8 +2,11 @@
 
 Rules (docs/grading.md):
 
-* a graded cell *earns* its evidence when its score is at least ``threshold`` x its points
-  (default 1.0: full marks);
+* a graded cell *earns* its evidence only with full marks (:data:`FULL_MARKS`, fixed: no setting or
+  option lowers it; every report prints it);
+* an AC item that describes the assessor or the environment (``rto`` in the unit data) is decided by
+  the RTO's record in the course configuration (:class:`RTORecord`), not by tasks: Satisfactory when
+  the record is there, else Not Yet Satisfactory naming the missing setting;
 * an item (PC, PE, KE or AC) is **Awaiting assessor** while any manually graded cell tagged with
   it has no score yet, else **Satisfactory** when every graded cell tagged with it earned it, else
   **Not Yet Satisfactory** (also when no task evidences the item, or the notebook holding a tagged
@@ -15,6 +18,7 @@ Rules (docs/grading.md):
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +30,30 @@ SATISFACTORY, NOT_YET, AWAITING = "Satisfactory", "Not Yet Satisfactory", "Await
 COMPETENT, NOT_YET_COMPETENT = "Competent", "Not Yet Competent"
 UNIT_ROW = "unit"
 COLUMNS = ["learner", "unit", "criterion", "outcome", "evidence"]
+#: Fraction of a cell's points a learner must score for the cell to earn its evidence (fixed).
+FULL_MARKS = 1.0
+THRESHOLD_NOTE = "threshold: full marks on every tagged cell (fixed)"
+
+
+@dataclass(frozen=True)
+class RTORecord:
+    """The RTO's records that satisfy AC items describing the assessor or the environment
+    (``c.CCWReport.assessor``, ``assessor_credentials``, ``environment``)."""
+
+    assessor: str = ""
+    assessor_credentials: str = ""
+    environment: str = ""
+
+    def decide(self, kind: str) -> tuple[str, str]:
+        """(outcome, evidence) of an AC item whose ``rto`` is ``kind``."""
+        if kind == "assessor":
+            missing = [f"c.CCWReport.{k}" for k in ("assessor", "assessor_credentials") if not getattr(self, k).strip()]
+            if missing:
+                return NOT_YET, f"no RTO record of the assessor: set {' and '.join(missing)} in the course's nbgrader_config.py"
+            return SATISFACTORY, f"RTO record: assessor {self.assessor.strip()}; credentials: {self.assessor_credentials.strip()}"
+        if not self.environment.strip():
+            return NOT_YET, "no RTO record of the assessment environment: set c.CCWReport.environment in the course's nbgrader_config.py"
+        return SATISFACTORY, f"RTO record: environment: {self.environment.strip()}"
 
 
 def _items(unit_code: str) -> list[str]:
@@ -45,14 +73,18 @@ def tag_frame(tags) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["task", "unit", "criterion"]).drop_duplicates()
 
 
-def competency_frame(grades: pd.DataFrame, tags, threshold: float = 1.0) -> pd.DataFrame:
+def _rto_items(unit_code: str) -> dict[str, str]:
+    return {i.id: i.rto for i in load_unit(unit_code).assessment_conditions if i.rto}
+
+
+def competency_frame(grades: pd.DataFrame, tags, rto: RTORecord | None = None) -> pd.DataFrame:
     """Outcome rows (:data:`COLUMNS`) for every learner with grades in a tagged unit.
 
     ``grades`` is :func:`helpers.course.gradebook.grades_frame`; ``tags`` the competency tags of
-    the source notebooks (tasks named ``<assignment>/<notebook>:<grade_id>``).
+    the source notebooks (tasks named ``<assignment>/<notebook>:<grade_id>``); ``rto`` the RTO's
+    records (None: no record, so the assessor and environment AC items are Not Yet Satisfactory).
     """
-    if not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be a fraction in (0, 1], got {threshold}")
+    rto = rto or RTORecord()
     tagged = tag_frame(tags)
     g = grades.assign(task=grades["assignment"] + "/" + grades["notebook"] + ":" + grades["cell"])
     # learners are assessed in a unit when they have any grade on a task tagged with that unit
@@ -62,7 +94,7 @@ def competency_frame(grades: pd.DataFrame, tags, threshold: float = 1.0) -> pd.D
     items = pd.DataFrame([(u, c) for u in sorted(seen["unit"].unique()) for c in _items(u)], columns=["unit", "criterion"])
     frame = seen.merge(items, on="unit").merge(tagged, on=["unit", "criterion"], how="left")
     frame = frame.merge(g[["learner", "task", "score", "max_score", "status"]], on=["learner", "task"], how="left")
-    earned = frame["score"] >= threshold * frame["max_score"] - 1e-9
+    earned = frame["score"] >= FULL_MARKS * frame["max_score"] - 1e-9
     frame["cell_outcome"] = NOT_YET
     frame.loc[earned.to_numpy(), "cell_outcome"] = SATISFACTORY
     frame.loc[(frame["status"] == "awaiting").to_numpy(), "cell_outcome"] = AWAITING
@@ -74,6 +106,11 @@ def competency_frame(grades: pd.DataFrame, tags, threshold: float = 1.0) -> pd.D
     none = out["evidence"] == ""
     out.loc[none, "outcome"] = NOT_YET
     out.loc[none, "evidence"] = "no task evidences this item"
+    for unit_code in out["unit"].unique():
+        for item_id, kind in _rto_items(unit_code).items():
+            rows = ((out["unit"] == unit_code) & (out["criterion"] == item_id)).to_numpy()
+            outcome, evidence = rto.decide(kind)
+            out.loc[rows, "outcome"], out.loc[rows, "evidence"] = outcome, evidence
     out = pd.concat([out, _equivalent_units(out)], ignore_index=True)
     return _with_unit_rows(out)
 
@@ -128,7 +165,7 @@ def _with_unit_rows(out: pd.DataFrame) -> pd.DataFrame:
     units["criterion"] = UNIT_ROW
     units["outcome"] = [COMPETENT if s == t else NOT_YET_COMPETENT for s, t in zip(units["sat"], units["total"])]
     units["evidence"] = [f"{s}/{t} items Satisfactory" + (f"; {a} awaiting the assessor" if a else "")
-                         + (f"; not yet: {f}" if f else "")
+                         + (f"; not yet: {f}" if f else "") + f"; {THRESHOLD_NOTE}"
                          for s, t, a, f in zip(units["sat"], units["total"], units["awaiting"], units["failed"])]
     units["_o"] = 10**7
     both = pd.concat([out, units[COLUMNS + ["_o"]]], ignore_index=True)

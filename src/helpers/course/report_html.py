@@ -99,7 +99,9 @@ def render_report(frame: pd.DataFrame, grades: pd.DataFrame, title: str = "Compe
     items = frame[frame["criterion"] != UNIT_ROW]
     parts = [f"<!doctype html><meta charset='utf-8'><title>{esc(title)}</title><style>body{{font-family:sans-serif;"
              "max-width:1100px;margin:auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;"
-             "vertical-align:top;font-size:90%}</style>", f"<h1>{esc(title)}</h1>"]
+             "vertical-align:top;font-size:90%}</style>", f"<h1>{esc(title)}</h1>",
+             "<p>Threshold: a tagged cell earns its evidence only with full marks (fixed). AC items describing "
+             "the assessor or the environment are decided by the RTO's records (see each item's evidence).</p>"]
     summary = units.pivot(index="learner", columns="unit", values="outcome").fillna("")
     parts.append("<h2>Units</h2><table><tr><th>learner</th>" + "".join(f"<th>{esc(u)}</th>" for u in summary.columns)
                  + "</tr>" + "".join(f"<tr><td>{esc(lr)}</td>" + "".join(_cell(v) for v in row) + "</tr>"

@@ -7,7 +7,8 @@ from pathlib import Path
 from helpers.course.config import load_course
 from helpers.course.gradebook import grades_frame
 from helpers.course.guide import write_guide
-from helpers.course.report import UNIT_ROW, competency_frame, write_competency_csv
+from helpers.course.report import FULL_MARKS, UNIT_ROW, RTORecord, competency_frame, write_competency_csv
+from helpers.course.settings import CCWReport
 from helpers.course.report_html import render_report
 from helpers.errors import UserFacingError
 from helpers.paths import project_root
@@ -26,32 +27,34 @@ class ReportFiles:
 
 def write_reports(course_root: Path | str | None = None, notebooks_root: Path | str | None = None, *,
                   db_url: str | None = None, reports_dir: Path | str | None = None,
-                  threshold: float | None = None, assessor: str | None = None) -> ReportFiles:
+                  assessor: str | None = None) -> ReportFiles:
     """``competency.csv``, ``competency.html``, the assessor guide (Markdown and HTML) and each
     learner's result sheet (``result_sheets/<learner>.html`` and ``.pdf``).
 
-    ``threshold`` (fraction of a cell's points that counts as earned) defaults to the config's
-    ``c.CCWReport.threshold``, else 1.0 (full marks). ``assessor`` (printed on the result sheets)
-    defaults to ``c.CCWReport.assessor``; ``c.CCWReport.rto`` names the RTO on them.
+    A cell earns its evidence only with full marks (``report.FULL_MARKS``, fixed). ``assessor`` (printed
+    on the result sheets) defaults to ``c.CCWReport.assessor``; ``c.CCWReport.rto`` names the RTO on
+    them; the assessor's name and ``assessor_credentials`` and the ``environment`` statement are the RTO
+    records that decide the AC items describing the assessor or the environment.
     """
     from helpers.course.result_sheet import write_result_sheets
     from helpers import competency
 
     course = load_course(course_root, notebooks_root, db_url)
     out = Path(reports_dir) if reports_dir else project_root() / "reports"
-    level = float(threshold if threshold is not None else course.setting("CCWReport", "threshold", 1.0))
+    settings = course.settings(CCWReport)
+    name = assessor or settings.assessor or None
+    rto = RTORecord(name or "", settings.assessor_credentials, settings.environment)
     grades = grades_frame(course.db_url, course.course_id)
     if grades.empty:
         raise UserFacingError(f"the gradebook {course.db_url} holds no grades yet: run `ccw grade` first")
     tags = competency.collect_tags(course.notebooks)
-    frame = competency_frame(grades, tags, threshold=level)
+    frame = competency_frame(grades, tags, rto)
     csv_path = write_competency_csv(frame, out / "competency.csv")
     html_path = out / "competency.html"
     html_path.write_text(render_report(frame, grades), encoding="utf-8")
     guide_md, guide_html = write_guide(course.notebooks, out)
-    sheets = write_result_sheets(frame, out / "result_sheets", threshold=level,
-                                 assessor=assessor or course.setting("CCWReport", "assessor", None) or None,
-                                 rto=course.setting("CCWReport", "rto", None) or None)
+    sheets = write_result_sheets(frame, out / "result_sheets", threshold=FULL_MARKS, assessor=name,
+                                 rto=settings.rto or None)
     units = frame[frame["criterion"] == UNIT_ROW]
     competent = {u: int((part["outcome"] == "Competent").sum()) for u, part in units.groupby("unit")}
     return ReportFiles(csv_path, html_path, guide_md, guide_html, int(frame["learner"].nunique()), competent, sheets)

@@ -36,8 +36,18 @@ class CCWGrade(Configurable):
 class CCWReport(Configurable):
     """What the competency reports and result sheets say."""
 
-    threshold = Float(1.0, help="Fraction of a cell's points that counts as earned (1.0: full marks).").tag(config=True)
-    assessor = Unicode("", help="Assessor's name printed on each learner's result sheet.").tag(config=True)
+    # No threshold setting: a cell earns its evidence only with full marks (helpers.course.report.FULL_MARKS).
+    assessor = Unicode("", help="Assessor's name printed on each learner's result sheet; with "
+                                "assessor_credentials, the RTO record that satisfies the units' assessor "
+                                "requirement (e.g. BSBCUE605 AC7).").tag(config=True)
+    assessor_credentials = Unicode("", help="RTO record of the assessor's credentials (e.g. 'TAE40122 Certificate IV "
+                                            "in Training and Assessment; vocational competency BSB50620, current "
+                                            "industry skills verified 2025-01'): satisfies the AC items that describe "
+                                            "the assessor; empty: those items are Not Yet Satisfactory.").tag(config=True)
+    environment = Unicode("", help="RTO record of the assessment environment (e.g. 'simulated contact centre: "
+                                   "Lyrebird Energy case study, per-learner datasets, safe online environment'): "
+                                   "satisfies the AC items that describe the environment; empty: those items are "
+                                   "Not Yet Satisfactory.").tag(config=True)
     rto = Unicode("", help="Registered training organisation named on the result sheets.").tag(config=True)
 
 

@@ -71,6 +71,9 @@ class Item(_Frozen):
     text: str
     subitems: tuple[str, ...] = ()
     lead_in: str | None = None
+    #: an AC item that describes the assessor or the environment: satisfied by the RTO's record in the
+    #: course configuration (docs/outcome_model.md), never earned by a learner's task
+    rto: Literal["assessor", "environment"] | None = None
 
 
 #: Two-letter code of each foundation skill name (case-insensitive) used in ``FS-<code><n>`` ids.
