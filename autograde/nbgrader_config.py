@@ -28,6 +28,9 @@ c.CCWGrade.max_output_bytes = 1000000
 # Whole-notebook limit (seconds): past it the kernel is stopped and the remaining cells earn
 # nothing.
 c.CCWGrade.notebook_timeout = 600.0
+# In the sandbox, fork each notebook's fresh kernel from a zygote that imported the packages and
+# loaded the learner's dataset once (much faster); False starts a new Python for every notebook.
+c.CCWGrade.prefork = True
 
 # --- CCWReport: What the competency reports and result sheets say.
 # Assessor's name printed on each learner's result sheet; with assessor_credentials, the RTO

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import os
 import signal
 import subprocess
@@ -28,6 +29,7 @@ from nbformat import NotebookNode
 
 from helpers.course.sandbox import SandboxSpec, allocate_uid, kernel_manager_class, sandbox_env, prepare_ipc_dir, seal_ipc_dir
 
+_KERNELS = itertools.count(1)  # one socket folder per forked kernel
 TIMEOUT_ERROR = {"ename": "CellTimeoutError", "evalue": "",
                  "traceback": ["CellTimeoutError: the cell ran longer than the time limit and was stopped"]}
 
@@ -146,16 +148,27 @@ async def _run(client: GuardedClient, limits: Limits, run: Execution, env: dict,
 
 
 def execute_notebook(nb: NotebookNode, *, env: dict, cwd: str, limits: Limits = Limits(),
-                     sandbox: SandboxSpec | None = None) -> Execution:
+                     sandbox: SandboxSpec | None = None, zygote=None) -> Execution:
     """Execute ``nb`` in place in a new ``python3`` kernel started with ``env`` in ``cwd``.
 
     With ``sandbox`` the kernel runs in :mod:`helpers.course.sandbox` (its environment is then
-    exactly ``env`` plus what Python needs, and its working folder the sandbox's home)."""
+    exactly ``env`` plus what Python needs, and its working folder the sandbox's home). With
+    ``zygote`` (:class:`helpers.course.prefork.Zygote`) the kernel is forked, fresh, from that
+    learner's pre-warmed sandbox instead (``env`` and ``sandbox`` are then the zygote's)."""
     from jupyter_client.manager import AsyncKernelManager
 
     run = Execution()
     km, sealed = None, None
-    if sandbox is not None:
+    if zygote is not None:
+        from helpers.course import prefork
+
+        kdir = Path(zygote.spec.ipc_dir) / f"k{next(_KERNELS)}"
+        prepare_ipc_dir(kdir, zygote.spec.uid)
+        km = prefork.kernel_manager_class()(kernel_name="python3", transport="ipc", ip=str(kdir / "k"),
+                                            connection_file=str(kdir / "kernel.json"))
+        km.zygote = zygote
+        env, cwd, sealed = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, str(kdir), kdir
+    elif sandbox is not None:
         sandbox = dataclasses.replace(sandbox, uid=allocate_uid(sandbox.limits))
         ipc = Path(sandbox.ipc_dir)
         prepare_ipc_dir(ipc, sandbox.uid)

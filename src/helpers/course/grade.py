@@ -27,9 +27,10 @@ from helpers.course.config import load_course
 from helpers.course.feedback import feedback_task, write_exchange_files
 from helpers.course.pool import run_tasks
 from helpers.course.sandbox import CCWSandbox, bwrap_version, check_sandbox
+from helpers.course.settings import CCWGrade
 from helpers.course.submissions import import_submissions, read_timestamp
 from helpers.course.variants import dataset_for, kernel_env
-from helpers.course.worker import NotebookResult, NotebookTask, autograde_task, notes_cell
+from helpers.course.worker import NotebookResult, NotebookTask, autograde_learner, notes_cell
 from helpers.errors import UserFacingError
 from helpers.learners import RULE, is_learner_id
 from helpers.paths import project_root
@@ -147,7 +148,7 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
                         course_root=str(course.root), env=env, limits=limits,
                         dataset=str(dataset) if dataset else None,
                         sandbox=settings.limits() if use_sandbox else None, files=files[folder.name],
-                        preprocessors=course.preprocessor_config())
+                        preprocessors=course.preprocessor_config(), prefork=course.settings(CCWGrade).prefork)
                     (tasks if path.is_file() else missing).append(task)
         pairs = sorted(timestamps)
         run.learners = sorted({lr for lr, _ in pairs})
@@ -157,11 +158,15 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
         try:
             template = gbm.write_template(course.db_url, course.course_id, sorted({a for _, a in pairs}),
                                           scratch / "template.db")
-            for task in tasks:
+            groups: dict[tuple[str, str], list[NotebookTask]] = {}
+            for task in tasks:  # one unit of work per learner and assignment: one zygote, one dataset load
                 task.template = str(template)
-            for result in run_tasks(autograde_task, tasks, workers=workers, dask_scheduler=dask_scheduler,
-                                    progress=progress, desc="autograding", on_failure=_failure):
-                _store(course, gb, run, result, release)
+                groups.setdefault((task.learner, task.assignment), []).append(task)
+            for results in run_tasks(autograde_learner, list(groups.values()), workers=workers,
+                                     dask_scheduler=dask_scheduler, progress=progress, desc="autograding",
+                                     on_failure=lambda group, message: [_failure(t, message) for t in group]):
+                for result in results:
+                    _store(course, gb, run, result, release)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         for task in missing:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
-from traitlets import Float, Int, List, TraitError, Unicode
+from traitlets import Bool, Float, Int, List, TraitError, Unicode
 from traitlets.config import Configurable
 
 from helpers.course.sandbox import CCWSandbox
@@ -31,6 +31,9 @@ class CCWGrade(Configurable):
                                        "remaining cells earn nothing.").tag(config=True)
     max_output_bytes = Int(1_000_000, help="Output kept per cell (bytes); the rest is dropped with a note in the "
                                            "learner's feedback.").tag(config=True)
+    prefork = Bool(True, help="In the sandbox, fork each notebook's fresh kernel from a zygote that imported the "
+                              "packages and loaded the learner's dataset once (much faster); False starts a new "
+                              "Python for every notebook.").tag(config=True)
 
 
 class CCWReport(Configurable):

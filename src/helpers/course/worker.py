@@ -52,6 +52,7 @@ class NotebookTask:
     files: list = field(default_factory=list)
     preprocessors: dict = field(default_factory=dict)
     template: str | None = None
+    prefork: bool = True  # sandboxed kernels forked from a pre-warmed zygote (c.CCWGrade.prefork)
 
 
 @dataclass
@@ -178,10 +179,51 @@ def _run_preprocessors(classes, nb, resources, log, settings: dict):
     return nb, resources
 
 
-def _execute(nb, task: NotebookTask, workdir: str):
+def autograde_learner(tasks: list[NotebookTask]) -> list[NotebookResult]:
+    """Grade one learner's notebooks of one assignment, in order; never raises.
+
+    Sandboxed, the kernels are forked one per notebook from a zygote (:mod:`helpers.course.prefork`)
+    that has imported the packages and loaded this learner's dataset once; everything a notebook
+    started is killed and its scratch space cleared before the next kernel is forked. If the zygote
+    cannot be had, each notebook gets a plain sandboxed kernel of its own."""
+    zygote = None
+    first = tasks[0] if tasks else None
+    if first is not None and first.sandbox is not None and first.prefork and len(tasks) > 1:
+        # a zygote pays for itself from the second notebook on; one notebook gets a plain sandboxed kernel
+        from helpers.course.prefork import Zygote, ZygoteError
+        from helpers.course.sandbox import allocate_uid
+
+        spec = SandboxSpec(ipc_dir=tempfile.mkdtemp(prefix="ccw-z-"), limits=first.sandbox, dataset=first.dataset,
+                           files=tuple((f["relpath"], f["path"]) for f in first.files),
+                           uid=allocate_uid(first.sandbox))
+        try:
+            zygote = Zygote(spec, first.env)
+        except (ZygoteError, OSError):
+            shutil.rmtree(spec.ipc_dir, ignore_errors=True)
+            zygote = None
+    results = []
+    try:
+        for task in tasks:
+            results.append(autograde_task(task, zygote))
+            if zygote is not None:
+                try:
+                    zygote.reap()
+                except Exception:  # the zygote died (the notebook could not reach it): plain kernels from now on
+                    zygote.close()
+                    zygote = None
+    finally:
+        if zygote is not None:
+            zygote.close()
+            shutil.rmtree(zygote.spec.ipc_dir, ignore_errors=True)
+    return results
+
+
+def _execute(nb, task: NotebookTask, workdir: str, zygote=None):
     """Run the learner's notebook: in the sandbox (its environment is only the task's), or, when the
     assessor chose ``--no-sandbox``, in a plain kernel with the grader's environment."""
     limits = Limits(*task.limits)
+    if zygote is not None:
+        return execute_notebook(nb, env=task.env, cwd=workdir, limits=limits, zygote=zygote)
     if task.sandbox is None:
         env = {**os.environ, **task.env, "NBGRADER_EXECUTION": "autograde"}
         return execute_notebook(nb, env=env, cwd=workdir, limits=limits)
@@ -195,11 +237,11 @@ def _execute(nb, task: NotebookTask, workdir: str):
                 raise
 
 
-def autograde_task(task: NotebookTask) -> NotebookResult:
+def autograde_task(task: NotebookTask, zygote=None) -> NotebookResult:
     """Grade ``task.submitted`` (path) for ``task.learner``; never raises (see the module doc)."""
     started = time.monotonic()
     try:
-        return _autograde(task, started)
+        return _autograde(task, started, zygote)
     except Exception as exc:  # a grader bug must not stop the cohort: zero with a note, traceback kept
         release = nbformat.read(task.release, as_version=4)
         result = _zero_result(task, release, [f"The autograder could not grade this notebook "
@@ -209,7 +251,7 @@ def autograde_task(task: NotebookTask) -> NotebookResult:
         return result
 
 
-def _autograde(task: NotebookTask, started: float) -> NotebookResult:
+def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResult:
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, LimitOutput,
                                         OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
@@ -256,7 +298,7 @@ def _autograde(task: NotebookTask, started: float) -> NotebookResult:
             return _zero_result(task, release, notes, "unreadable", started)
         checks = trusted.registry(task.course_root)
         trusted.insert_exports(nb, assignment, checks)
-        run = _execute(nb, task, workdir)
+        run = _execute(nb, task, workdir, zygote)
         notes += run.notes
         verdict = trusted.score(nb, assignment, checks, trusted.learner_data(task.dataset, learner, task.course_root),
                                 release)
