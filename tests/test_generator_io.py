@@ -56,7 +56,7 @@ def test_folder_layout_and_manifest(small, written):
 def test_defects_only_in_the_grader_folder(small, written):
     base, out = written
     grader = base / "grader"
-    assert {p.name for p in grader.iterdir()} == {"defects.parquet", "manifest.json"}
+    assert {p.name for p in grader.iterdir()} == {"defects.parquet", "measurement_faults.parquet", "manifest.json"}
     d = pd.read_parquet(grader / "defects.parquet")
     pd.testing.assert_frame_equal(d, small.defects)
     gm = json.loads((grader / "manifest.json").read_text())

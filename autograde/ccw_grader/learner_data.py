@@ -105,3 +105,27 @@ class LearnerData:
         if len(regenerated.tables["customers"]) != manifest["tables"]["customers"]["rows"]:
             raise RuntimeError("grader: regenerated data does not match the learner's dataset manifest")
         return regenerated.defects
+
+    def measurement_faults(self) -> pd.DataFrame:
+        """The faults injected into the learner's MIS records (``mis_events``): ground truth with the
+        columns ``fault_id, table, record_id, column, kind, detail`` (kinds: miscoded_disposition,
+        missing_wrap_code, clock_skew, double_counted_transfer), never shipped with the dataset.
+
+        Read from ``<course root>/manifests/<case study>/<learner or _practice>/measurement_faults.parquet``
+        written by ``ccw regenerate``; where there is none, regenerated deterministically like :meth:`defects`.
+        """
+        manifest = self.ds.manifest
+        slug, learner = manifest.get("case_study"), manifest.get("learner")
+        path = self.course_root / "manifests" / str(slug) / str(learner or "_practice") / "measurement_faults.parquet"
+        if path.is_file():
+            return pd.read_parquet(path)
+        from helpers.casestudy import load_case_study
+        from helpers.generator import generate
+
+        days = manifest.get("days")
+        if days == load_case_study(slug).period.days:
+            days = None  # generated with the case study's own period
+        regenerated = generate(slug, seed=manifest["seed"], learner=learner, days=days)
+        if len(regenerated.tables["customers"]) != manifest["tables"]["customers"]["rows"]:
+            raise RuntimeError("grader: regenerated data does not match the learner's dataset manifest")
+        return regenerated.measurement_faults

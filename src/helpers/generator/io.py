@@ -5,7 +5,8 @@ marketing database: customers, products, holdings, offers, campaigns with primar
 keys), ``data_dictionary.md`` (rendered from ``helpers.tables``) and ``manifest.json`` (case study,
 seed, learner, package versions, row counts, SHA-256 of every file, ``generated_at`` taken from the
 case-study period: no wall-clock time anywhere, so the same arguments give identical bytes).
-The defects' ground truth goes only to ``grader_dir`` (``defects.parquet`` + ``manifest.json``).
+The ground truth goes only to ``grader_dir``: ``defects.parquet`` (data-quality defects),
+``measurement_faults.parquet`` (faults in the MIS records) and ``manifest.json``.
 
 Folders are written atomically: everything is built in a hidden temporary sibling and renamed into
 place, so a failure never leaves a half-written folder that looks complete.
@@ -173,8 +174,9 @@ def _write_json(obj: dict, path: Path) -> None:
 def write_dataset(ds: Dataset, out_dir: str | Path, fmt: str = "parquet", grader_dir: str | Path | None = None) -> Path:
     """Write ``ds`` to ``out_dir`` (tables, marketing.sqlite, data dictionary, manifest.json).
 
-    ``fmt`` is "parquet" (default) or "csv". With ``grader_dir`` the defects' ground truth is written
-    there (``defects.parquet`` and ``manifest.json``), never into ``out_dir``. Returns ``out_dir``.
+    ``fmt`` is "parquet" (default) or "csv". With ``grader_dir`` the ground truth is written there
+    (``defects.parquet``, ``measurement_faults.parquet`` and ``manifest.json``), never into ``out_dir``.
+    Returns ``out_dir``.
     """
     if fmt not in FORMATS:
         raise UserFacingError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
@@ -206,11 +208,18 @@ def write_dataset(ds: Dataset, out_dir: str | Path, fmt: str = "parquet", grader
         if gtmp is not None:
             write_parquet(ds.defects, gtmp / "defects.parquet")
             counts = ds.defects["kind"].value_counts().sort_index()
-            _write_json({**{k: ds.meta[k] for k in ("case_study", "seed", "learner", "days")},
-                         "dataset_manifest_sha256": sha256(tmp / "manifest.json"),
-                         "defects": {"rows": len(ds.defects), "by_kind": {k: int(v) for k, v in counts.items()},
-                                     "sha256": sha256(gtmp / "defects.parquet")}},
-                        gtmp / "manifest.json")
+            grader_manifest = {**{k: ds.meta[k] for k in ("case_study", "seed", "learner", "days")},
+                               "dataset_manifest_sha256": sha256(tmp / "manifest.json"),
+                               "defects": {"rows": len(ds.defects), "by_kind": {k: int(v) for k, v in counts.items()},
+                                           "sha256": sha256(gtmp / "defects.parquet")}}
+            if ds.measurement_faults is not None:
+                faults = ds.measurement_faults.astype(object)
+                write_parquet(faults, gtmp / "measurement_faults.parquet")
+                counts = faults["kind"].value_counts().sort_index()
+                grader_manifest["measurement_faults"] = {
+                    "rows": len(faults), "by_kind": {k: int(v) for k, v in counts.items()},
+                    "sha256": sha256(gtmp / "measurement_faults.parquet")}
+            _write_json(grader_manifest, gtmp / "manifest.json")
             _replace(gtmp, grader_final)
         _replace(tmp, final)
     except BaseException:
