@@ -149,7 +149,29 @@ def defects_check(data, reported_defects) -> Findings:
     if not fs.all_passed:
         return fs
     ids = [rid for ids in reported_defects.values() for rid in ids]
-    return fs + maintenance.score_reported(ids, data.defects())
+    truth = data.defects()
+    fs = fs + maintenance.score_reported(ids, truth)
+    return fs + [_compliance_found(ids, truth)]
+
+
+COMPLIANCE_KINDS = {"offer_to_dncr": "offers to numbers on the Do Not Call Register",
+                    "offer_to_opted_out": "offers without consent (opted out)",
+                    "offer_outside_hours": "calls outside permitted calling hours",
+                    "unsubscribe_late": "unsubscribes actioned late (Spam Act)"}
+
+
+def _compliance_found(ids, truth: pd.DataFrame) -> Finding:
+    """PC 2.4: every class of compliance breach present in the learner's data is found (at least half of its
+    records): a learner who misses a whole class of breaches has not maintained the database lawfully."""
+    reported = {str(i).strip() for i in ids}
+    missed = []
+    for kind, what in COMPLIANCE_KINDS.items():
+        records = set(truth.loc[truth["kind"] == kind, "record_id"].astype(str))
+        if records and len(records & reported) < 0.5 * len(records):
+            missed.append(what)
+    return Finding("2.4", not missed, 0.0 if missed else 1.0, 1.0,
+                   "every class of compliance breach in your data is found" if not missed else
+                   "most breaches of these classes are not found: " + "; ".join(missed), "compliance")
 
 
 @CHECKS.check("procedures_check", "maintenance_procedures")
