@@ -408,25 +408,6 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     kind = np.full(n, -1, dtype=np.int8)
     aux = np.zeros(n, dtype=np.int64)
 
-    # clock skew: a system's clock off by an offset on `days` consecutive open days
-    day = (time // DAY).astype(np.int64)
-    open_days = np.flatnonzero(grid.open.reshape(grid.n_days, 48).any(axis=1))
-    skew_text = []
-    for sk in meas.clock_skew:
-        if open_days.size == 0:
-            break
-        d = min(sk.days, open_days.size)
-        first = int(rng.integers(0, open_days.size - d + 1))
-        window = open_days[first:first + d]
-        offset = float(np.round(rng.uniform(*sk.offset_s)))
-        hit = np.flatnonzero((system == sysi[sk.system]) & (day >= window[0]) & (day <= window[-1]) & (kind < 0))
-        hit = hit[np.isin(day[hit], window)]
-        time[hit] += offset
-        kind[hit] = 0
-        aux[hit] = len(skew_text)
-        d0 = np.datetime64(t0, "D") + int(window[0])
-        d1 = np.datetime64(t0, "D") + int(window[-1])
-        skew_text.append(f"{sk.system} clock {offset:+.0f} s from {d0} to {d1}")
     # wrap codes: mis-coded (another code of the channel's list) or not saved
     rates = meas.fault_rates
     wrap_idx = np.flatnonzero(event == ev["wrap_code"])
@@ -450,6 +431,25 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
             value[pick] = nv + new
         else:
             value[pick] = -1
+    # clock skew: a system's clock off by an offset on `days` consecutive open days
+    day = (time // DAY).astype(np.int64)
+    open_days = np.flatnonzero(grid.open.reshape(grid.n_days, 48).any(axis=1))
+    skew_text = []
+    for sk in meas.clock_skew:
+        if open_days.size == 0:
+            break
+        d = min(sk.days, open_days.size)
+        first = int(rng.integers(0, open_days.size - d + 1))
+        window = open_days[first:first + d]
+        offset = float(np.round(rng.uniform(*sk.offset_s)))
+        hit = np.flatnonzero((system == sysi[sk.system]) & (day >= window[0]) & (day <= window[-1]) & (kind < 0))
+        hit = hit[np.isin(day[hit], window)]
+        time[hit] += offset
+        kind[hit] = 0
+        aux[hit] = len(skew_text)
+        d0 = np.datetime64(t0, "D") + int(window[0])
+        d1 = np.datetime64(t0, "D") + int(window[-1])
+        skew_text.append(f"{sk.system} clock {offset:+.0f} s from {d0} to {d1}")
     # double-counted transfers: the ACD logs an IVR-to-queue transfer as a second offered call
     offered = np.flatnonzero(event == ev["call_offered"])
     k = min(int(round(rates.get("double_counted_transfer", 0.0) * offered.size)), offered.size)

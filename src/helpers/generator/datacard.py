@@ -4,8 +4,10 @@
 ``regenerate_all`` and the data-card functions here: row counts, intraday arrivals by queue,
 handle-time distribution, service level and abandonment by day, the KPIs against the case
 study's targets (``helpers.kpi``; service level per the case study's pinned variant and threshold),
-and the realism figures (``realism_card``: what a statistician would check, next to what the story
-and the literature say; see ``helpers.generator.realism``).
+the realism figures (``realism_card``: what a statistician would check, next to what the story
+and the literature say; see ``helpers.generator.realism``), and the channels (``channels_card``:
+volumes, service levels against each channel's target, IVR containment, chat concurrency;
+``mis_reconciliation``: counts of the same contacts in two systems per day, where measurement faults show).
 """
 from __future__ import annotations
 
@@ -132,6 +134,79 @@ def realism_card(ds: Dataset) -> pd.DataFrame:
     and complaint handling against the policy."""
     from helpers.generator.realism import realism_figures
     return realism_figures(ds)
+
+
+def channels_card(ds: Dataset) -> pd.DataFrame:
+    """One row per channel (from ``journeys`` and the case study's channel targets): contacts, volume
+    against voice, the channel's service level against its target, abandonment; IVR containment and the
+    chat agents' peak concurrency. Learner-visible tables only."""
+    cs = ds.case_study
+    ch = cs.channels
+    j = ds.journeys
+    if ch is None or j.empty:
+        return pd.DataFrame(columns=["channel", "contacts", "per_voice_call", "measure", "actual", "target"])
+    voice = len(ds.calls)
+    wait = (j["answered_at"] - j["started_at"]).dt.total_seconds()
+    span = (j["ended_at"] - j["started_at"]).dt.total_seconds()
+    rows = []
+    ivr = j["channel"] == "ivr"
+    rows.append(("ivr", int(ivr.sum()), "containment (self-service completed / IVR sessions)",
+                 float((j.loc[ivr, "outcome"] == "self_service_completed").mean()), "10-30% (utilities)"))
+    rows.append(("ivr", int(ivr.sum()), "hang-ups in the menu", float((j.loc[ivr, "outcome"] == "abandoned_in_ivr").mean()),
+                 ""))
+    q = j["step"] == "queue_call"
+    sl = cs.targets["service_level"]
+    rows.append(("voice", int(q.sum()), f"answered within {sl.threshold_s} s (answered calls)",
+                 float((wait[q & j["answered_at"].notna()] <= sl.threshold_s).mean()), sl.target))
+    if ch.chat is not None:
+        c = j["channel"] == "chat"
+        rows.append(("chat", int(c.sum()), f"answered within {ch.chat.target_s} s (chats offered)",
+                     float(((wait[c] <= ch.chat.target_s) & j.loc[c, "answered_at"].notna()).mean()), ch.chat.target_share))
+        rows.append(("chat", int(c.sum()), "abandoned", float(j.loc[c, "answered_at"].isna().mean()), ""))
+        a = j[c & j["answered_at"].notna()]
+        if len(a):
+            times = np.concatenate([a["answered_at"].to_numpy(), a["ended_at"].to_numpy()])
+            step = np.concatenate([np.ones(len(a)), -np.ones(len(a))])
+            step = step[np.lexsort((step, times))]  # a chat ending frees its slot before the next starts
+            peak = float(np.cumsum(step).max()) / max(ch.chat.agents.get("weekday", 1), 1)
+            rows.append(("chat", int(c.sum()), "peak chats in progress per weekday chat agent", peak,
+                         f"at most {ch.chat.concurrency} (2-3 typical)"))
+    if ch.email is not None:
+        e = j["channel"] == "email"
+        rows.append(("email", int(e.sum()), f"replied within {ch.email.target_hours:g} h (e-mails received)",
+                     float((span[e] <= ch.email.target_hours * 3600).mean()), ch.email.target_share))
+    cb = j["channel"] == "callback"
+    rows.append(("callback", int(cb.sum()), "customer answered", float(j.loc[cb, "answered_at"].notna().mean()), ""))
+    out = pd.DataFrame(rows, columns=["channel", "contacts", "measure", "actual", "target"])
+    out.insert(2, "per_voice_call", (out["contacts"] / max(voice, 1)).round(3))
+    return out
+
+
+def mis_reconciliation(ds: Dataset) -> pd.DataFrame:
+    """Counts of the same things in two systems, per day (learner-visible tables only): calls offered in
+    the call records against the ACD's offered records, answered contacts against CRM wrap codes, wrap
+    codes left empty, and the median gap between the IVR's transfer time and the ACD's offered time
+    (non-zero on days a clock was off). Where they disagree the MIS has a measurement fault."""
+    e, j, calls = ds.mis_events, ds.journeys, ds.calls
+    if e.empty:
+        return pd.DataFrame()
+    day = lambda t: t.dt.normalize().rename("day")  # noqa: E731
+    off = calls[calls["outcome"] != "lost"]
+    acd = e[e["event"] == "call_offered"]
+    wraps = e[e["event"] == "wrap_code"]
+    handled = j[j["answered_at"].notna() & j["ended_at"].notna()]
+    ivr = e[(e["event"] == "ivr_session") & e["call_id"].notna()]
+    gap = ivr[["call_id", "recorded_at", "duration_s"]].merge(acd.drop_duplicates("call_id")[["call_id", "recorded_at"]],
+                                                              on="call_id", suffixes=("_ivr", "_acd"))
+    g = ((gap["recorded_at_ivr"] + pd.to_timedelta(gap["duration_s"], unit="s")) - gap["recorded_at_acd"]).dt.total_seconds()
+    return pd.DataFrame({
+        "calls_offered": off.groupby(day(off["arrived_at"])).size(),
+        "acd_offered": acd.groupby(day(acd["recorded_at"])).size(),
+        "contacts_handled": handled.groupby(day(handled["ended_at"])).size(),
+        "crm_wrap_codes": wraps.groupby(day(wraps["recorded_at"])).size(),
+        "wrap_codes_empty": wraps["value"].isna().groupby(day(wraps["recorded_at"])).sum(),
+        "ivr_minus_acd_clock_s": g.groupby(day(gap["recorded_at_acd"])).median(),
+    }).fillna(0)
 
 
 def plot_card(ds: Dataset):
