@@ -1,6 +1,8 @@
 """``ccw report``: competency rules on synthetic gradebooks, and the written reports and guide."""
 from __future__ import annotations
 
+import datetime as dt
+
 import nbformat
 import pandas as pd
 import pytest
@@ -8,10 +10,11 @@ from conftest_course import ASSIGNMENT, NOTEBOOKS, new_course
 
 from helpers.cli import main
 from helpers.competency import Tag, collect_tags
+from helpers.course import declaration
 from helpers.course import gradebook as gbm
 from helpers.course.config import load_course
-from helpers.course.report import (AWAITING, COLUMNS, COMPETENT, NOT_YET, NOT_YET_COMPETENT, SATISFACTORY,
-                                   THRESHOLD_NOTE, UNIT_ROW, RTORecord)
+from helpers.course.report import (AWAITING, COLUMNS, COMPETENT, DECLARATION_ROW, NOT_YET, NOT_YET_COMPETENT,
+                                   SATISFACTORY, THRESHOLD_NOTE, UNIT_ROW, RTORecord)
 from helpers.course.report import competency_frame as _competency_frame
 from helpers.course.reports import write_reports
 from helpers.curriculum import load_unit
@@ -21,8 +24,12 @@ UNIT = "BSBCUE605"
 RTO = RTORecord("Alex Assessor", "TAE40122; BSB50620, industry currency 2025", "simulated contact centre, own datasets")
 
 
-def competency_frame(grades, tags, rto=RTO):
-    return _competency_frame(grades, tags, rto)
+def competency_frame(grades, tags, rto=RTO, declarations=None):
+    """Every learner has signed their declaration unless ``declarations`` says otherwise."""
+    if declarations is None:
+        declarations = {(lr, a): (True, f"signed by {lr}") for lr, a in
+                        grades[["learner", "assignment"]].drop_duplicates().itertuples(index=False)}
+    return _competency_frame(grades, tags, rto, declarations)
 ALL_ITEMS = [i.id for items in load_unit(UNIT).items_by_type().values() for i in items]
 
 
@@ -55,7 +62,7 @@ def test_full_marks_everywhere_is_competent_in_both_units():
                                       ("ann", "essay", "manual", None, 4.0, 4.0)]), _tags())
     assert list(frame.columns) == COLUMNS
     items = frame[(frame["unit"] == UNIT) & (frame["criterion"] != UNIT_ROW)]
-    assert list(items["criterion"]) == ALL_ITEMS  # every PC, PE, KE, AC, in the unit's order
+    assert list(items["criterion"]) == ALL_ITEMS + [DECLARATION_ROW]  # every item in the unit's order, then the declaration
     assert set(items["outcome"]) == {SATISFACTORY}
     assert _outcome(frame, "ann", UNIT_ROW)["outcome"] == COMPETENT
     assert _outcome(frame, "ann", "4.2")["evidence"] == "A/nb:test_kpi 2/2"
@@ -119,6 +126,23 @@ def test_untagged_item_and_unsubmitted_task_are_not_yet_satisfactory():
     assert kpi["outcome"] == NOT_YET and kpi["evidence"] == "A/nb:test_kpi 2/2; A/other:q not submitted"
 
 
+def test_missing_or_unsigned_declaration_makes_the_unit_not_yet_competent():
+    rows = [(lr, "test_kpi", "autograded", 2.0, None, 2.0) for lr in ("ann", "ben", "cal")]
+    rows += [(lr, "essay", "manual", None, 4.0, 4.0) for lr in ("ann", "ben", "cal")]
+    frame = competency_frame(_grades(rows), _tags(), declarations={
+        ("ann", "A"): (True, "learner declaration signed by Ann on 02/03/2026 (A/declaration.md)"),
+        ("ben", "A"): (False, "A/declaration.md not signed: the own-work box is not ticked")})
+    assert _outcome(frame, "ann", UNIT_ROW)["outcome"] == COMPETENT
+    assert _outcome(frame, "ann", DECLARATION_ROW)["evidence"].startswith("learner declaration signed by Ann")
+    for learner, why in (("ben", "the own-work box is not ticked"), ("cal", "no learner declaration submitted")):
+        for unit in (UNIT, "BSBCCO605A"):  # the equivalent unit follows the same declaration
+            assert _outcome(frame, learner, DECLARATION_ROW, unit)["outcome"] == NOT_YET
+            assert why in _outcome(frame, learner, DECLARATION_ROW, unit)["evidence"]
+            unit_row = _outcome(frame, learner, UNIT_ROW, unit)
+            assert unit_row["outcome"] == NOT_YET_COMPETENT and why in unit_row["evidence"]
+            assert unit_row["evidence"].startswith("learner declaration not signed")
+
+
 def test_learners_without_grades_in_a_unit_are_not_reported():
     frame = competency_frame(_grades([("fay", "unrelated", "autograded", 1.0, None, 1.0)]), _tags())
     assert frame.empty and list(frame.columns) == COLUMNS
@@ -145,6 +169,11 @@ def marked(tmp_path_factory):
                     gbm.record_scores(gb, learner, ASSIGNMENT, name, {meta["grade_id"]: auto}, {})
                     if manual and learner == "ann":
                         gbm.set_manual_score(gb, learner, ASSIGNMENT, name, meta["grade_id"], full)
+    for learner in ("ann", "cal"):  # ben never signed: his declaration is missing
+        folder = c.dir("submitted") / learner / ASSIGNMENT
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / declaration.FILE).write_text(declaration.signed_form(ASSIGNMENT, learner.title(), learner,
+                                                                       dt.date(2026, 3, 2)), encoding="utf-8")
     return course
 
 
@@ -160,6 +189,8 @@ def test_write_reports_outcomes_and_files(marked):
     # those) are Not Yet Satisfactory, so she is honestly Not Yet Competent in both units
     assert units[("ann", UNIT)] == NOT_YET_COMPETENT and units[("ann", "BSBCCO605A")] == NOT_YET_COMPETENT
     ann = frame[(frame["learner"] == "ann") & (frame["criterion"] != UNIT_ROW)]
+    assert _outcome(frame, "ann", DECLARATION_ROW)["outcome"] == SATISFACTORY
+    assert "signed by Ann on 02/03/2026" in _outcome(frame, "ann", DECLARATION_ROW)["evidence"]
     fs = ann["criterion"].str.startswith("FS-")
     rto = ann["criterion"].isin(["AC1", "AC7"]) & (ann["unit"] == UNIT)  # the course config has no RTO record
     assert set(ann.loc[~fs & ~rto, "outcome"]) == {SATISFACTORY} and set(ann.loc[fs | rto, "outcome"]) == {NOT_YET}
@@ -168,6 +199,9 @@ def test_write_reports_outcomes_and_files(marked):
     assert units[("ben", UNIT)] == NOT_YET_COMPETENT and units[("cal", UNIT)] == NOT_YET_COMPETENT
     ben = frame[(frame["learner"] == "ben") & (frame["criterion"] != UNIT_ROW)]
     assert set(ben["outcome"]) == {NOT_YET}  # blank: Satisfactory on none
+    assert "no learner declaration submitted" in _outcome(frame, "ben", DECLARATION_ROW)["evidence"]
+    assert "learner declaration not signed" in _outcome(frame, "ben", UNIT_ROW)["evidence"]
+    assert "learner declaration not signed" in _outcome(frame, "ben", UNIT_ROW, "BSBCCO605A")["evidence"]
     cal = frame[(frame["learner"] == "cal") & (frame["unit"] == UNIT) & (frame["criterion"] != UNIT_ROW)]
     assert _outcome(frame, "cal", "4.2")["outcome"] == SATISFACTORY  # autograded only
     assert set(cal.loc[~cal["criterion"].str.startswith("FS-") & ~cal["criterion"].isin(["AC1", "AC7"]), "outcome"]) \
@@ -175,6 +209,10 @@ def test_write_reports_outcomes_and_files(marked):
     assert files.competent == {"BSBCCO605A": 0, UNIT: 0} and files.learners == 3
     html = files.report_html.read_text()
     assert html.count("data:image/png;base64,") >= 3 and "Not Yet Competent" in html
+    assert "Learner declarations missing or unsigned" in html and "ben (BSBCCO605A, BSBCUE605): no learner declaration" in html
+    assert "- [ ] I declare" in (marked.root / "release" / ASSIGNMENT / declaration.FILE).read_text()  # released form
+    sheet = (marked.reports / "result_sheets" / "ben.html").read_text()
+    assert "Learner declaration: this is my own work" in sheet and "no learner declaration submitted" in sheet
 
 
 def test_reports_are_byte_identical_when_rerun(marked, tmp_path):

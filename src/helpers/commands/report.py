@@ -39,4 +39,7 @@ def run(args) -> int:
     print(f"competency: {files.competency_csv}; report: {files.report_html}; assessor guide: {files.guide_html}")
     if files.result_sheets:
         print(f"result sheets (HTML and PDF, one per learner): {files.result_sheets[0].parent}")
+    if files.similarity_html:
+        print(f"similarity (for review, never a grade): {files.similar_pairs} learner pair(s) flagged; "
+              f"{files.similarity_html}")
     return 0

@@ -11,7 +11,9 @@
 4. generate the student release with nbgrader's GenerateAssignment (which also records the
    assignment in the gradebook), drop grader-only metadata (``benchmark``) from it and show each
    written answer's rubric above it (``helpers.course.rubrics``);
-5. check that no solution, hidden-test or benchmark text remains in the release.
+5. check that no solution, hidden-test or benchmark text remains in the release;
+6. write the learner declaration form (``declaration.md``, :mod:`helpers.course.declaration`) into
+   each released assignment: learners sign it and submit it with their notebooks.
 """
 from __future__ import annotations
 
@@ -208,4 +210,7 @@ def _release(course: Course, assignment: str) -> list[str]:
         text = notebook_text(release)
         for line in leaked_lines(grader_only_lines(nbformat.read(src, as_version=4)), text):
             problems.append(f"{assignment}/{src.stem}: grader-only text left in the release: {line!r}")
+    from helpers.course.declaration import write_form
+
+    write_form(course.dir("release") / assignment, assignment)  # the learner signs it and submits it back
     return problems

@@ -3,7 +3,7 @@
 :func:`run_demo` generates per-learner data, builds the course, simulates four learners
 (``exemplary`` submits the reference solutions, ``blank`` submits the release untouched,
 ``partial`` answers every other question, ``copier`` pastes the exemplary learner's numbers into
-their own variant), grades them in parallel, plays the assessor for the written answers, writes
+their own variant; each signs the learner declaration), grades them in parallel, plays the assessor for the written answers, writes
 feedback and the competency reports, and says where to look. Everything goes under ``out_dir``
 (its own course root, gradebook and secret); the project's ``autograde/`` is never touched.
 
@@ -15,6 +15,7 @@ call tables instead: the fast path the tests use.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from helpers.course import cohort, sample
+from helpers.course import cohort, declaration, sample
 from helpers.course import gradebook as gbm
 from helpers.course.build import build_course
 from helpers.course.config import default_notebooks_root, load_course
@@ -34,6 +35,7 @@ from helpers.course.variants import SECRET_FILE, course_secret, learner_seed
 LEARNERS = ("exemplary", "blank", "partial", "copier")
 PRACTICE = "practice"
 CASE_STUDY = "lyrebird-energy"
+DEMO_DATE = dt.date(2026, 3, 2)  # the simulated learners' declaration date (fixed: same seed, same outputs)
 
 
 @dataclass
@@ -75,6 +77,11 @@ def _submissions(course_root: Path, datasets: Path, out: Path) -> None:
         for learner, make in (("exemplary", cohort.exemplary), ("blank", cohort.blank), ("partial", cohort.partial)):
             cohort.write_submission(make(release, source), out / learner / assignment, name)
         cohort.write_submission(cohort.copier(release, source, values), out / "copier" / assignment, name)
+    for assignment in sorted({p.parent.name for p in (course_root / "release").glob("*/*.ipynb")}):
+        for learner in LEARNERS:  # every simulated learner signs the declaration released with the assignment
+            (out / learner / assignment / declaration.FILE).write_text(
+                declaration.signed_form(assignment, f"{learner.title()} (simulated learner)", learner, DEMO_DATE),
+                encoding="utf-8")
 
 
 def play_assessor(course) -> int:
@@ -123,9 +130,18 @@ def run_demo(out_dir: Path | str, *, workbook: str = "project", notebooks_root: 
                      "c.CCWReport.assessor_credentials = 'simulated: TAE40122 and vocational competency (demo only)'\n"
                      "c.CCWReport.environment = 'simulated contact centre: case study and per-learner datasets (demo)'\n")
     _submissions(course_root, datasets, out / "submissions")
+    from helpers.course.sandbox import check_sandbox
+
+    # the demo's learners are simulated (their code is the course's own), so without bubblewrap the demo
+    # still runs, unsandboxed and saying so; real submissions are never graded that way unless asked
+    missing = check_sandbox()
+    if missing:
+        echo(f"   note: grading the simulated learners without a sandbox ({missing})")
     run = grade(course_root, notebooks, submissions=out / "submissions", db_url=db_url, workers=workers,
-                datasets=datasets, reports_dir=out / "reports", feedback=False, progress=progress)
-    echo(f"3/5 graded {run.graded} notebooks in {run.seconds:.0f} s with {workers or 'all'} workers")
+                datasets=datasets, reports_dir=out / "reports", feedback=False, progress=progress,
+                sandbox=False if missing else None)
+    echo(f"3/5 graded {run.graded} notebooks in {run.seconds:.0f} s with {workers or 'all'} workers "
+         f"(learners' kernels in: {run.sandbox})")
     course = load_course(course_root, notebooks, db_url)
     scored = play_assessor(course)
     write_feedback(course, sorted({(lr, a) for lr, a, _ in run.status}), workers=workers, progress=progress)

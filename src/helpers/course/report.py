@@ -14,7 +14,11 @@ Rules (docs/grading.md):
 * a unit is **Competent** when every PC, PE, KE and AC item of the unit is Satisfactory, else
   **Not Yet Competent** (its row has ``criterion == "unit"``);
 * an equivalent unit (BSBCCO605A) follows through ``helpers.curriculum.equivalence``: each of its
-  items takes the combined outcome of the items it is equivalent to.
+  items takes the combined outcome of the items it is equivalent to;
+* the **learner declaration** (own work, date; :mod:`helpers.course.declaration`) of every assignment
+  evidencing the unit is a row of its own (``criterion == "declaration"``): Satisfactory when signed,
+  else Not Yet Satisfactory with the reason, so a missing or unsigned declaration makes the unit Not
+  Yet Competent whatever the marks.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from helpers.curriculum.equivalence import equivalences
 SATISFACTORY, NOT_YET, AWAITING = "Satisfactory", "Not Yet Satisfactory", "Awaiting assessor"
 COMPETENT, NOT_YET_COMPETENT = "Competent", "Not Yet Competent"
 UNIT_ROW = "unit"
+DECLARATION_ROW = "declaration"
 COLUMNS = ["learner", "unit", "criterion", "outcome", "evidence"]
 #: Fraction of a cell's points a learner must score for the cell to earn its evidence (fixed).
 FULL_MARKS = 1.0
@@ -77,12 +82,15 @@ def _rto_items(unit_code: str) -> dict[str, str]:
     return {i.id: i.rto for i in load_unit(unit_code).assessment_conditions if i.rto}
 
 
-def competency_frame(grades: pd.DataFrame, tags, rto: RTORecord | None = None) -> pd.DataFrame:
+def competency_frame(grades: pd.DataFrame, tags, rto: RTORecord | None = None,
+                     declarations: dict[tuple[str, str], tuple[bool, str]] | None = None) -> pd.DataFrame:
     """Outcome rows (:data:`COLUMNS`) for every learner with grades in a tagged unit.
 
     ``grades`` is :func:`helpers.course.gradebook.grades_frame`; ``tags`` the competency tags of
     the source notebooks (tasks named ``<assignment>/<notebook>:<grade_id>``); ``rto`` the RTO's
-    records (None: no record, so the assessor and environment AC items are Not Yet Satisfactory).
+    records (None: no record, so the assessor and environment AC items are Not Yet Satisfactory);
+    ``declarations`` ``{(learner, assignment): (signed, reason)}`` (:func:`read_declarations`; a pair
+    not in it, or None, counts as no declaration submitted).
     """
     rto = rto or RTORecord()
     tagged = tag_frame(tags)
@@ -112,7 +120,40 @@ def competency_frame(grades: pd.DataFrame, tags, rto: RTORecord | None = None) -
             outcome, evidence = rto.decide(kind)
             out.loc[rows, "outcome"], out.loc[rows, "evidence"] = outcome, evidence
     out = pd.concat([out, _equivalent_units(out)], ignore_index=True)
+    out = pd.concat([out, _declaration_rows(out, g, tagged, declarations or {})], ignore_index=True)
     return _with_unit_rows(out)
+
+
+def read_declarations(submitted: Path, pairs) -> dict[tuple[str, str], tuple[bool, str]]:
+    """``{(learner, assignment): (signed, reason)}`` from ``submitted/<learner>/<assignment>/``."""
+    from helpers.course.declaration import read_declaration
+
+    out = {}
+    for learner, assignment in pairs:
+        found = read_declaration(Path(submitted) / learner / assignment, learner, assignment)
+        out[(learner, assignment)] = (found.signed, found.reason)
+    return out
+
+
+def _declaration_rows(out: pd.DataFrame, g: pd.DataFrame, tagged: pd.DataFrame, declarations) -> pd.DataFrame:
+    """One ``declaration`` row per (learner, unit): Satisfactory only when every assignment the learner
+    has grades in that evidences the unit (or the unit it follows through equivalence) is signed."""
+    by_unit: dict[str, set[str]] = {}
+    for task, unit in zip(tagged["task"], tagged["unit"]):
+        by_unit.setdefault(unit, set()).add(task.split("/", 1)[0])
+    for (old, _), targets in equivalences().items():
+        for new, _ in targets:
+            by_unit.setdefault(old, set()).update(by_unit.get(new, set()))
+    graded = g.groupby("learner")["assignment"].agg(set).to_dict()
+    rows = []
+    for learner, unit in out[["learner", "unit"]].drop_duplicates().itertuples(index=False):
+        wanted = sorted(by_unit.get(unit, set()) & graded.get(learner, set()))
+        found = [declarations.get((learner, a), (False, f"no learner declaration submitted ({a}/declaration.md)"))
+                 for a in wanted]
+        signed = bool(found) and all(ok for ok, _ in found)
+        reason = "; ".join(why for _, why in found) or "no assignment of this unit was submitted"
+        rows.append((learner, unit, DECLARATION_ROW, SATISFACTORY if signed else NOT_YET, reason))
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _evidence(frame: pd.DataFrame) -> pd.Series:
@@ -156,17 +197,22 @@ def _equivalent_units(out: pd.DataFrame) -> pd.DataFrame:
 def _with_unit_rows(out: pd.DataFrame) -> pd.DataFrame:
     order = {(u.code, i): n for n, (u, i) in enumerate((u, i) for u in all_units() for i in _items(u.code))}
     out = out.assign(_o=[order.get((u, c), 10**6) for u, c in zip(out["unit"], out["criterion"])])
-    grp = out.groupby(["learner", "unit"], sort=True)
+    grp = out[out["criterion"] != DECLARATION_ROW].groupby(["learner", "unit"], sort=True)  # items only
     units = grp.agg(total=("outcome", "size"),
                     sat=("outcome", lambda o: int((o == SATISFACTORY).sum())),
                     awaiting=("outcome", lambda o: int((o == AWAITING).sum())),
                     failed=("criterion", lambda c: ", ".join(c[out.loc[c.index, "outcome"] == NOT_YET])))
     units = units.reset_index()
     units["criterion"] = UNIT_ROW
-    units["outcome"] = [COMPETENT if s == t else NOT_YET_COMPETENT for s, t in zip(units["sat"], units["total"])]
+    unsigned = out[(out["criterion"] == DECLARATION_ROW) & (out["outcome"] != SATISFACTORY)]
+    why = {(lr, u): e for lr, u, e in zip(unsigned["learner"], unsigned["unit"], unsigned["evidence"])}
+    units["outcome"] = [COMPETENT if s == t and (lr, u) not in why else NOT_YET_COMPETENT
+                        for s, t, lr, u in zip(units["sat"], units["total"], units["learner"], units["unit"])]
     units["evidence"] = [f"{s}/{t} items Satisfactory" + (f"; {a} awaiting the assessor" if a else "")
                          + (f"; not yet: {f}" if f else "") + f"; {THRESHOLD_NOTE}"
                          for s, t, a, f in zip(units["sat"], units["total"], units["awaiting"], units["failed"])]
+    units["evidence"] = [(f"learner declaration not signed ({why[(lr, u)]}); " if (lr, u) in why else "") + e
+                         for lr, u, e in zip(units["learner"], units["unit"], units["evidence"])]
     units["_o"] = 10**7
     both = pd.concat([out, units[COLUMNS + ["_o"]]], ignore_index=True)
     return both.sort_values(["learner", "unit", "_o"], kind="stable")[COLUMNS].reset_index(drop=True)

@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-from helpers.course.report import AWAITING, COMPETENT, NOT_YET, SATISFACTORY, UNIT_ROW
+from helpers.course.report import AWAITING, COMPETENT, DECLARATION_ROW, NOT_YET, SATISFACTORY, UNIT_ROW
 
 COLOURS = {SATISFACTORY: "#2e7d32", NOT_YET: "#c62828", AWAITING: "#f9a825", COMPETENT: "#2e7d32"}
 HEATMAP_MAX_LEARNERS = 80  # beyond this the per-learner heatmap is unreadable; counts still shown
@@ -102,6 +102,13 @@ def render_report(frame: pd.DataFrame, grades: pd.DataFrame, title: str = "Compe
              "vertical-align:top;font-size:90%}</style>", f"<h1>{esc(title)}</h1>",
              "<p>Threshold: a tagged cell earns its evidence only with full marks (fixed). AC items describing "
              "the assessor or the environment are decided by the RTO's records (see each item's evidence).</p>"]
+    unsigned = items[(items["criterion"] == DECLARATION_ROW) & (items["outcome"] != SATISFACTORY)]
+    if len(unsigned):  # results do not count until the learner has signed the declaration
+        parts.append("<h2>Learner declarations missing or unsigned</h2><p>These units are Not Yet Competent until "
+                     "the learner signs the declaration (own work, date) and submits it:</p><ul>"
+                     + "".join(f"<li>{esc(lr)} ({esc(', '.join(part['unit']))}): {esc(why)}</li>"
+                               for (lr, why), part in unsigned.groupby(["learner", "evidence"], sort=True))
+                     + "</ul>")
     summary = units.pivot(index="learner", columns="unit", values="outcome").fillna("")
     parts.append("<h2>Units</h2><table><tr><th>learner</th>" + "".join(f"<th>{esc(u)}</th>" for u in summary.columns)
                  + "</tr>" + "".join(f"<tr><td>{esc(lr)}</td>" + "".join(_cell(v) for v in row) + "</tr>"

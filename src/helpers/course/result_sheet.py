@@ -2,8 +2,8 @@
 
 One sheet per learner (``reports/result_sheets/<learner>.html`` and ``.pdf``), one section per unit
 the learner was assessed in: the unit's outcome (Competent / Not Yet Competent), then every item
-(PC, PE, KE, AC, as in ``competency.csv``) with its text, outcome and evidence (the tasks and their
-scores), and a sign-off block: assessor name (``c.CCWReport.assessor`` or ``ccw report --assessor``;
+(PC, PE, KE, AC, FS, as in ``competency.csv``) with its text, outcome and evidence (the tasks and their
+scores), the learner declaration (signed by whom and when, or why it does not count), and a sign-off block: assessor name (``c.CCWReport.assessor`` or ``ccw report --assessor``;
 a blank line to write on when not configured), assessor signature and date, learner signature and
 date. The date printed at the top is when the sheet was generated, not a signature date.
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.course.report import UNIT_ROW
+from helpers.course.report import DECLARATION_ROW, UNIT_ROW
 
 A4_INCHES = (8.27, 11.69)
 #: Characters per line of each column in the PDF (monospace-free estimate for 7.5 pt text).
@@ -54,6 +54,7 @@ def learner_sections(frame: pd.DataFrame, learner: str) -> list[dict]:
         unit_row = part[part["criterion"] == UNIT_ROW]
         texts = _item_texts(unit)
         items = part[part["criterion"] != UNIT_ROW][["criterion", "outcome", "evidence"]].copy()
+        texts[DECLARATION_ROW] = "Learner declaration: this is my own work, signed and dated by the learner"
         items.insert(1, "text", [texts.get(c, "") for c in items["criterion"]])
         sections.append({"unit": unit, "title": _unit_title(unit),
                          "outcome": unit_row["outcome"].iloc[0] if len(unit_row) else "",

@@ -11,7 +11,9 @@ A notebook is matched to its assignment by the folder it sits in, else by its fi
 released notebooks; a name a download or a copy changed (``01_kpis (1).ipynb``, ``01_KPIS.ipynb``,
 ``01_kpis - Copy.ipynb``) still matches, with a note. Files are copied byte for byte, so a damaged
 notebook is graded (zero, with a note) rather than rejected here. An nbgrader ``timestamp.txt`` is
-kept when present.
+kept when present, and so is the learner declaration (``declaration.md``) when it is UTF-8 plain text of
+at most ``helpers.course.declaration.MAX_BYTES`` (else dropped with a note to the learner; ``ccw report``
+then finds no declaration).
 
 One learner's problem is that learner's alone: an id that breaks the learner-id rule
 (:mod:`helpers.learners`), a zip that cannot be read or holds an entry leaving its folder, a link, a
@@ -29,6 +31,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from helpers.course.declaration import FILE as DECLARATION_FILE
+from helpers.course.declaration import MAX_BYTES as DECLARATION_MAX_BYTES
+from helpers.course.declaration import plain_text
 from helpers.errors import UserFacingError
 from helpers.learners import RULE, is_learner_id
 
@@ -208,6 +213,19 @@ def _stage(learner, parts, read, released, assignments, staged, result: Imported
         assignment = next((p for p in reversed(parts[:-1]) if p in assignments), None)
         if assignment:
             staged.setdefault((learner, assignment), {})["timestamp.txt"] = read()
+        return
+    if parts[-1] == DECLARATION_FILE:  # the learner declaration: kept only as small plain text
+        assignment = next((p for p in reversed(parts[:-1]) if p in assignments), None)
+        if assignment is None and len(assignments) == 1:
+            assignment = next(iter(assignments))
+        if assignment:
+            data = read()
+            if plain_text(data) is None:
+                result.renamed.setdefault(learner, []).append(
+                    f"Your {DECLARATION_FILE} was not kept: it must be the plain-text form as released (at most "
+                    f"{DECLARATION_MAX_BYTES} bytes); your results count only once it is signed.")
+            else:
+                staged.setdefault((learner, assignment), {})[DECLARATION_FILE] = data
         return
     if not parts[-1].lower().endswith(".ipynb"):
         return
