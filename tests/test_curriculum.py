@@ -45,7 +45,8 @@ def pc_section(text: str) -> str:
 def transcribed_strings(value, key=None):
     """Every free-text string in a unit dump (ids, codes and enum-like fields excluded)."""
     skip = {"id", "element_id", "key", "code", "status", "relation", "equivalence", "criteria",
-            "source_file", "release", "equivalent_to", "equivalent_predecessors", "ids", "rto"}
+            "source_file", "release", "equivalent_to", "equivalent_predecessors", "ids", "rto",
+            "quotes", "status_quote", "release_quote", "lineage_note"}  # checked by test_status_and_lineage_*
     if key in skip:
         return
     if isinstance(value, str):
@@ -209,7 +210,10 @@ def test_old_format_lists_are_complete():
 @pytest.mark.parametrize("code", CODES)
 def test_every_transcribed_string_occurs_in_source(code):
     source = norm(source_text(code))
-    strings = list(transcribed_strings(load_unit(code).model_dump()))
+    dump = load_unit(code).model_dump()
+    # a link quoted from another unit's text is checked against that text (test_status_and_lineage_quotes_*)
+    dump["lineage"] = [link for link in dump["lineage"] if not link.get("source_file")]
+    strings = list(transcribed_strings(dump))
     assert len(strings) > 20
     missing = [(k, s) for k, s in strings if norm(s) not in source]
     assert not missing
@@ -331,3 +335,44 @@ def test_loader_accepts_round_tripped_data(tmp_path):
     path = tmp_path / "ok.yaml"
     path.write_text(yaml.safe_dump(_valid_data(), allow_unicode=True), encoding="utf-8")
     assert _load_unit_file(path) == load_unit("BSBCUE605")
+
+
+# --- status and equivalence, quoted from the texts ------------------------------------------
+
+@pytest.mark.parametrize("code", CODES)
+def test_status_and_lineage_quotes_occur_in_the_unit_texts(code):
+    """Every sentence the matrix and the reports quote for a unit's status, release and links is in
+    the text it is attributed to; every link quotes one; a unit whose text states no status says so."""
+    unit = load_unit(code)
+    source_text(code)  # skips when shared/units is absent
+    rows = unit.status_rows()
+    for row in rows:
+        if not row["quote"]:
+            continue
+        text = norm((SOURCE_DIR / row["source"]).read_text(encoding="utf-8"))
+        for sentence in row["quote"].split(" … "):
+            assert norm(sentence) in text, (code, row["field"], sentence, row["source"])
+    assert all(r["quote"] for r in rows if r["field"] in ("supersedes", "superseded_by")), code
+    assert bool(unit.status_quote) == ("Usage recommendation" in source_text(code))
+    if unit.status_quote:
+        assert unit.status_quote.split(": ")[1].lower() == unit.status
+    for link in unit.lineage:  # the equivalence recorded is the one the quote states
+        said = " ".join(link.quotes)
+        expected = ("not_equivalent" if "not equivalent" in said else "equivalent" if "equivalent" in said else None)
+        assert link.equivalence == expected, (code, link.code)
+        assert link.code in said or (link.source_file or "").startswith(link.code)  # BSBOPS505's own text
+
+
+def test_unstated_links_are_said_plainly():
+    old = load_unit("BSBCCO605A")
+    assert old.lineage == () and old.status_quote is None and old.release_quote is None
+    assert "no text we hold names BSBCCO605A's successor" in old.lineage_note
+    assert "Supersedes and is equivalent to BSBCCO605B" in old.lineage_note
+    assert "(not stated in the text)" in old.status_rows()[0]["statement"]
+    cue = load_unit("BSBCUE605")
+    assert "does not say whether BSBMKG621 is equivalent" in cue.lineage_note
+    assert [r["statement"] for r in cue.status_rows() if r["field"] == "superseded_by"] == [
+        "superseded by BSBMKG621 Develop organisational marketing strategy: equivalence not stated, 18/Oct/2020"]
+    successor = [link for link in load_unit("BSBCUE602").lineage if link.relation == "superseded_by"]
+    assert [(link.code, link.equivalence, link.source_file) for link in successor] == [
+        ("BSBOPS505", "not_equivalent", "BSBOPS505_R1.txt")]

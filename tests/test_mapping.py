@@ -28,7 +28,7 @@ def test_empty_notebooks_folder_shows_every_item_as_a_gap(tmp_path, capsys):
     rto = {(r["unit"], r["item_id"]): r["tasks"] for r in rows if r["tasks"].startswith("RTO record")}
     assert rto[("BSBCUE605", "AC7")] == "RTO record (c.CCWReport.assessor + assessor_credentials)"
     assert rto[("BSBCUE605", "AC1")] == "RTO record (c.CCWReport.environment)"
-    assert list(rows[0]) == list(competency.MATRIX_COLUMNS)
+    assert list(rows[0]) == list(competency.CSV_COLUMNS)
     for code, count in {"BSBCUE605": 18, "BSBCCO605A": 18, "BSBCUE602": 14, "BSBCUS401": 12, "BSBOPS505": 10}.items():
         assert sum(r["unit"] == code and r["item_type"] == "PC" for r in rows) == count
     for itype in ("PE", "KE", "AC", "FS"):
@@ -146,3 +146,16 @@ def test_unit_filter_limits_rows_and_strictness(tmp_path, capsys):
     assert main(args + ["--unit", "BSBCUE602"]) == 1
     assert main(args + ["--unit", "NOPE123"]) == 2
     assert "unknown unit code 'NOPE123'" in capsys.readouterr().err
+
+
+def test_unit_status_and_equivalence_are_quoted_in_every_format(tmp_path, capsys):
+    for fmt in ("csv", "md", "html"):
+        assert main(["mapping", "--format", fmt, "--notebooks", str(tmp_path)]) == 0
+        text = capsys.readouterr().out
+        assert "Supersedes and is equivalent to BSBCCO605B - Develop and maintain a customer contact marketing" in text
+        assert "Is superseded by BSBMKG621 - Develop organisational marketing strategy 18/Oct/2020" in text
+        assert "equivalence not stated" in text and "Usage recommendation: Superseded" in text
+        assert "no text we hold names BSBCCO605A" in text.replace("\\'", "'").replace("&#x27;", "'")
+    rows = _rows(main(["mapping", "--format", "csv", "--notebooks", str(tmp_path)]) and "" or capsys.readouterr().out)
+    cue = {r["unit_status"] for r in rows if r["unit"] == "BSBCUE605"}
+    assert len(cue) == 1 and cue.pop().startswith("superseded [\"Usage recommendation: Superseded\", BSBCUE605_R1.txt]")

@@ -211,7 +211,10 @@ def test_write_reports_outcomes_and_files(marked):
     assert html.count("data:image/png;base64,") >= 3 and "Not Yet Competent" in html
     assert "Learner declarations missing or unsigned" in html and "ben (BSBCCO605A, BSBCUE605): no learner declaration" in html
     assert "- [ ] I declare" in (marked.root / "release" / ASSIGNMENT / declaration.FILE).read_text()  # released form
+    assert "Unit status and equivalence (quoted from the unit texts)" in html
+    assert "Is superseded by BSBMKG621 - Develop organisational marketing strategy 18/Oct/2020" in html
     sheet = (marked.reports / "result_sheets" / "ben.html").read_text()
+    assert "Unit status (quoted from the unit text): superseded" in sheet and "no text we hold names" in sheet
     assert "Learner declaration: this is my own work" in sheet and "no learner declaration submitted" in sheet
 
 

@@ -31,6 +31,9 @@ from helpers.errors import UserFacingError
 
 ITEM_TYPES = ("PC", "PE", "KE", "AC", "FS")
 MATRIX_COLUMNS = ("unit", "item_type", "item_id", "text", "tasks", "covered")
+#: The CSV adds each unit's status, release and equivalence, quoted from its text, on every row of the unit.
+CSV_COLUMNS = MATRIX_COLUMNS + ("unit_status",)
+STATUS_COLUMNS = ("unit", "field", "statement", "quoted from the unit text", "source")
 
 
 class TagError(UserFacingError):
@@ -182,17 +185,24 @@ def build_matrix(tags: list[Tag], units: list[str] | None = None) -> Matrix:
 
 def render(matrix: Matrix, fmt: str) -> str:
     """The matrix as ``md``, ``csv`` or ``html``; gaps are listed after the table."""
+    codes = list(dict.fromkeys(r["unit"] for r in matrix.rows))
+    status = [(code, row) for code in codes for row in load_unit(code).status_rows()]
     if fmt == "csv":
+        summaries = {code: load_unit(code).status_summary() for code in codes}
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(MATRIX_COLUMNS)
+        writer.writerow(CSV_COLUMNS)
         for r in matrix.rows:
             writer.writerow([r["unit"], r["item_type"], r["item_id"], r["text"], "; ".join(r["tasks"]),
-                             "yes" if r["covered"] else "no"])
+                             "yes" if r["covered"] else "no", summaries[r["unit"]]])
         return buf.getvalue()
     if fmt == "md":
-        out = ["# Mapping matrix", "", _summary(matrix), "", "| " + " | ".join(MATRIX_COLUMNS) + " |",
-               "|" + "---|" * len(MATRIX_COLUMNS)]
+        out = ["# Mapping matrix", "", _summary(matrix), "", "## Unit status and equivalence (quoted from the unit texts)",
+               "", "| " + " | ".join(STATUS_COLUMNS) + " |", "|" + "---|" * len(STATUS_COLUMNS)]
+        out += [f"| {code} | {row['field']} | {_md(row['statement'])} | "
+                f"{'“' + _md(row['quote']) + '”' if row['quote'] else '(not stated)'} | {row['source']} |"
+                for code, row in status]
+        out += ["", "## Items", "", "| " + " | ".join(MATRIX_COLUMNS) + " |", "|" + "---|" * len(MATRIX_COLUMNS)]
         for r in matrix.rows:
             out.append(f"| {r['unit']} | {r['item_type']} | {r['item_id']} | {_md(r['text'])} | "
                        f"{'<br>'.join(r['tasks'])} | {'yes' if r['covered'] else '**no**'} |")
@@ -210,7 +220,14 @@ def render(matrix: Matrix, fmt: str) -> str:
         return ("<!doctype html><meta charset='utf-8'><title>Mapping matrix</title><style>"
                 "body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
                 "table{border-collapse:collapse}tr.gap{background:#fde2e2}</style>"
-                f"<h1>Mapping matrix</h1><p>{esc(_summary(matrix))}</p><table><tr>"
+                f"<h1>Mapping matrix</h1><p>{esc(_summary(matrix))}</p>"
+                "<h2>Unit status and equivalence (quoted from the unit texts)</h2><table><tr>"
+                + "".join(f"<th>{c}</th>" for c in STATUS_COLUMNS) + "</tr>"
+                + "".join(f"<tr class='status'><td>{esc(code)}</td><td>{esc(row['field'])}</td>"
+                          f"<td>{esc(row['statement'])}</td><td>"
+                          + (f"<q>{esc(row['quote'])}</q>" if row["quote"] else "(not stated)")
+                          + f"</td><td>{esc(row['source'])}</td></tr>" for code, row in status)
+                + "</table><h2>Items</h2><table><tr>"
                 + "".join(f"<th>{c}</th>" for c in MATRIX_COLUMNS) + f"</tr>{body}</table>"
                 f"<h2>Gaps ({len(matrix.gaps)})</h2><ul>{gaps or '<li>None.</li>'}</ul>\n")
     raise UserFacingError(f"unknown format {fmt!r}: expected md, csv or html")

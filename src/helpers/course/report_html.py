@@ -87,6 +87,18 @@ def score_plot(grades: pd.DataFrame) -> str:
     return _png(fig)
 
 
+def unit_status_html(codes) -> str:
+    """Each unit's status, release and supersession/equivalence, quoted from its text (or "not stated")."""
+    from helpers.curriculum import load_unit
+
+    esc = html.escape
+    rows = "".join(f"<tr><td>{esc(code)}</td><td>{esc(r['field'])}</td><td>{esc(r['statement'])}</td><td>"
+                   + (f"<q>{esc(r['quote'])}</q> ({esc(r['source'])})" if r["quote"] else "(not stated)") + "</td></tr>"
+                   for code in codes for r in load_unit(code).status_rows())
+    return ("<h2>Unit status and equivalence (quoted from the unit texts)</h2><table><tr><th>unit</th><th>field</th>"
+            f"<th>statement</th><th>quoted from the unit text</th></tr>{rows}</table>")
+
+
 def _cell(outcome: str) -> str:
     colour = COLOURS.get(outcome, "#555")
     return f"<td style='color:{colour};font-weight:bold'>{html.escape(outcome)}</td>"
@@ -113,6 +125,7 @@ def render_report(frame: pd.DataFrame, grades: pd.DataFrame, title: str = "Compe
     parts.append("<h2>Units</h2><table><tr><th>learner</th>" + "".join(f"<th>{esc(u)}</th>" for u in summary.columns)
                  + "</tr>" + "".join(f"<tr><td>{esc(lr)}</td>" + "".join(_cell(v) for v in row) + "</tr>"
                                      for lr, row in summary.iterrows()) + "</table>")
+    parts.append(unit_status_html(sorted(frame["unit"].unique())))
     if not grades.empty:
         parts.append("<h2>Scores</h2>" + score_plot(grades))
     for unit in sorted(items["unit"].unique()):

@@ -45,6 +45,16 @@ def _unit_title(unit_code: str) -> str:
         return ""
 
 
+def _unit_status(unit_code: str) -> str:
+    """Status, release and equivalence, quoted from the unit text (``Unit.status_summary``)."""
+    from helpers.curriculum import load_unit
+
+    try:
+        return load_unit(unit_code).status_summary()
+    except Exception:
+        return ""
+
+
 def learner_sections(frame: pd.DataFrame, learner: str) -> list[dict]:
     """The units of one learner: ``[{"unit", "title", "outcome", "summary", "items": DataFrame}]``
     (items: ``criterion, text, outcome, evidence`` in the curriculum's order)."""
@@ -56,7 +66,7 @@ def learner_sections(frame: pd.DataFrame, learner: str) -> list[dict]:
         items = part[part["criterion"] != UNIT_ROW][["criterion", "outcome", "evidence"]].copy()
         texts[DECLARATION_ROW] = "Learner declaration: this is my own work, signed and dated by the learner"
         items.insert(1, "text", [texts.get(c, "") for c in items["criterion"]])
-        sections.append({"unit": unit, "title": _unit_title(unit),
+        sections.append({"unit": unit, "title": _unit_title(unit), "status": _unit_status(unit),
                          "outcome": unit_row["outcome"].iloc[0] if len(unit_row) else "",
                          "summary": unit_row["evidence"].iloc[0] if len(unit_row) else "",
                          "items": items.reset_index(drop=True)})
@@ -77,6 +87,8 @@ def render_html(learner: str, sections: list[dict], *, assessor: str | None, rto
              f"generated {generated:%d %B %Y} · a task earns its evidence at {threshold:.0%} of its points</p>"]
     for s in sections:
         parts.append(f"<h2>{e(s['unit'])} {e(s['title'])}: {e(s['outcome'])}</h2><p>{e(s['summary'])}</p>")
+        if s.get("status"):
+            parts.append(f"<p class='status'>Unit status (quoted from the unit text): {e(s['status'])}</p>")
         parts.append("<table><tr><th>Item</th><th>Requirement</th><th>Outcome</th><th>Evidence</th></tr>")
         for row in s["items"].itertuples(index=False):
             css = {"Satisfactory": "S", "Not Yet Satisfactory": "N"}.get(row.outcome, "A")
@@ -113,6 +125,8 @@ def write_pdf(path: Path, learner: str, sections: list[dict], *, assessor: str |
         lines.append(("gap", None))
         lines.append(("title2", f"{s['unit']} {s['title']}: {s['outcome']}"))
         lines.append(("text", s["summary"]))
+        if s.get("status"):
+            lines.append(("text", "Unit status (quoted from the unit text): " + s["status"]))
         lines.append(("header", ("Item", "Requirement", "Outcome", "Evidence")))
         for row in s["items"].itertuples(index=False):
             lines.append(("row", (row.criterion, row.text, row.outcome, row.evidence)))
@@ -144,6 +158,8 @@ def write_pdf(path: Path, learner: str, sections: list[dict], *, assessor: str |
             else:
                 height = {"title": 0.04, "title2": 0.03, "text": 0.03, "header": 0.02, "gap": 0.01,
                           "sign": 0.035}[kind]
+            if kind == "text":  # a long paragraph (the unit's quoted status) takes as many lines as it wraps to
+                height = max(height, 0.0125 * (_wrap(content, 110).count("\n") + 1) + 0.008)
             if y - height < 0.04:
                 new_page()
             if kind == "title":

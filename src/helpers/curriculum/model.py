@@ -112,7 +112,9 @@ class RangeCategory(_Frozen):
 
 
 class LineageEntry(_Frozen):
-    """A supersession link as the unit's text states it."""
+    """A supersession link as a unit text states it: ``quotes`` are the sentences that state it, verbatim
+    (whitespace aside), from the unit's own text or from ``source_file`` when another unit's text states it
+    (``tests/test_curriculum.py`` finds each one in ``shared/units``)."""
 
     relation: Literal["supersedes", "superseded_by"]
     code: str
@@ -120,6 +122,8 @@ class LineageEntry(_Frozen):
     equivalence: Literal["equivalent", "not_equivalent"] | None = None
     note: str | None = None
     date: str | None = None
+    quotes: tuple[str, ...] = ()
+    source_file: str | None = None
 
 
 class MappingRow(_Frozen):
@@ -168,6 +172,11 @@ class Unit(_Frozen):
     unit_sector: str | None = None
     competency_field: str | None = None
     lineage: tuple[LineageEntry, ...] = ()
+    #: verbatim from the unit text: its usage recommendation and its release line (None: the text states none)
+    status_quote: str | None = None
+    release_quote: str | None = None
+    #: plain words on what no text we hold states (a link the course relies on without a quotable source)
+    lineage_note: str | None = None
     equivalent_predecessors: tuple[str, ...] = ()
     equivalent_to: tuple[str, ...] = ()
     elements: tuple[Element, ...]
@@ -183,6 +192,32 @@ class Unit(_Frozen):
     range_statement: tuple[RangeCategory, ...] = ()
     unit_mapping: tuple[MappingRow, ...] = ()
     mapping_notes: tuple[str, ...] = ()
+
+    def status_rows(self) -> list[dict]:
+        """Status, release and each supersession/equivalence link with the quoted sentence and the file
+        it is quoted from: ``[{"field", "statement", "quote", "source"}]``; an unstated link says so."""
+        rows = [{"field": "status",
+                 "statement": self.status + ("" if self.status_quote else " (not stated in the text)"),
+                 "quote": self.status_quote or "", "source": self.source_file if self.status_quote else ""},
+                {"field": "release",
+                 "statement": f"release {self.release}" + (f", {self.release_date}" if self.release_date else
+                                                           " (no release date in the text)"),
+                 "quote": self.release_quote or "", "source": self.source_file if self.release_quote else ""}]
+        for link in self.lineage:
+            equivalence = {"equivalent": "equivalent", "not_equivalent": "not equivalent",
+                           None: "equivalence not stated"}[link.equivalence]
+            words = "supersedes" if link.relation == "supersedes" else "superseded by"
+            rows.append({"field": link.relation, "statement": f"{words} {link.code} {link.title}: {equivalence}"
+                         + (f", {link.date}" if link.date else ""),
+                         "quote": " … ".join(link.quotes), "source": link.source_file or self.source_file})
+        if self.lineage_note:
+            rows.append({"field": "not stated", "statement": self.lineage_note, "quote": "", "source": ""})
+        return rows
+
+    def status_summary(self) -> str:
+        """:meth:`status_rows` on one line (the mapping matrix's CSV column)."""
+        return "; ".join(f"{r['statement']}" + (f" [\"{r['quote']}\", {r['source']}]" if r["quote"] else "")
+                         for r in self.status_rows())
 
     @property
     def criteria(self) -> tuple[Criterion, ...]:
