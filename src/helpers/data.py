@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -160,28 +161,69 @@ def ensure_practice_dataset(slug: str | None = None, quiet: bool = False) -> Pat
     return target
 
 
-@lru_cache(maxsize=8)
-def _load(path: str, stamp: float, tables: tuple | None) -> Dataset:
+class _Tables(Mapping):
+    """A dataset's tables, each read from disk the first time a notebook uses it (so a workbook's setup
+    cell answers at once and a notebook pays only for the tables it uses). Reads are cached per process
+    (:func:`_read`); each Dataset hands out its own shallow copies, so a notebook that edits a frame
+    does not change the cache."""
+
+    def __init__(self, folder: str, stamp: float, names: list[str]):
+        self._folder, self._stamp, self._names, self._got = folder, stamp, names, {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._got:
+            if name not in self._names:
+                raise KeyError(name)
+            self._got[name] = _read(self._folder, self._stamp, name).copy(deep=False)
+        return self._got[name]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+@lru_cache(maxsize=64)
+def _read(folder: str, stamp: float, name: str) -> pd.DataFrame:
     from helpers.generator.io import read_dataset
-    return read_dataset(path, list(tables) if tables else None)
+    return read_dataset(folder, [name]).tables[name]
+
+
+@lru_cache(maxsize=8)
+def _manifest(folder: str, stamp: float) -> dict:
+    return json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
 
 
 def load_dataset(path: str | Path | None = None, tables: list[str] | None = None) -> Dataset:
     """Your dataset: every table as a DataFrame with attribute access (``ds.calls``), plus
-    ``ds.case_study``, ``ds.manifest`` and ``ds.marketing_db_path``. ``path`` overrides the lookup."""
+    ``ds.case_study``, ``ds.manifest`` and ``ds.marketing_db_path``. ``path`` overrides the lookup.
+    Tables are read when first used (``tables`` limits which exist in the returned dataset)."""
     if path is None:
         folder = dataset_dir()
         if folder == practice_dir().resolve() or folder == practice_dir():
             ensure_practice_dataset()
     else:
         folder = Path(path).expanduser().resolve()
-    manifest = folder / "manifest.json"
-    if not manifest.is_file():
+    manifest_file = folder / "manifest.json"
+    if not manifest_file.is_file():
         raise UserFacingError(f"No dataset in {folder} (no manifest.json): check the path, or ask your trainer")
-    ds = _load(str(folder), manifest.stat().st_mtime, tuple(tables) if tables else None)
-    # copies (cheap under copy-on-write) so a notebook that edits a frame does not change the cache
-    return Dataset(tables={k: v.copy(deep=False) for k, v in ds.tables.items()}, meta=dict(ds.meta),
-                   path=ds.path, manifest=ds.manifest)
+    stamp = manifest_file.stat().st_mtime
+    manifest = _manifest(str(folder), stamp)
+    names = [n for n in manifest["tables"] if tables is None or n in tables]
+    unknown = sorted(set(tables or ()) - set(manifest["tables"]))
+    if unknown:
+        raise UserFacingError(f"dataset {folder} has no table {unknown[0]!r}; tables: {', '.join(manifest['tables'])}")
+    meta = {k: v for k, v in manifest.items()
+            if k not in ("tables", "files", "package_versions", "format", "generator", "generator_fingerprint")}
+    return Dataset(tables=_Tables(str(folder), stamp, names), meta=meta, path=folder, manifest=dict(manifest))
+
+
+def preload(ds: Dataset) -> Dataset:
+    """Read every table of ``ds`` now (the grader's kernel factory does, once per learner)."""
+    for name in ds.tables:
+        ds.tables[name]
+    return ds
 
 
 def load_table(name: str, path: str | Path | None = None) -> pd.DataFrame:

@@ -77,11 +77,13 @@ def start(unit: str, *, quiet: bool = False):
     matplotlib.rcParams.update({"figure.figsize": (8, 3.5), "figure.dpi": 90, "axes.grid": True})
     install_friendly_errors()
     ds = data.load_dataset()
-    if not quiet:
+    if not quiet:  # from the manifest: the banner shows before any table is read
         cs = ds.case_study
+        calls = ds.manifest.get("tables", {}).get("calls", {}).get("rows", 0)
+        start = pd.Timestamp(ds.meta["period_start"])
+        end = pd.Timestamp(ds.meta["period_end"]) - pd.Timedelta(days=1)  # period_end is exclusive
         print(f"{unit} workbook · {cs.organisation.name} · learner: {data.learner_id() or 'none set'} · "
-              f"{len(ds.calls):,} calls from {ds.calls['arrived_at'].min():%d %b %Y} "
-              f"to {ds.calls['arrived_at'].max():%d %b %Y}")
+              f"{calls:,} calls from {start:%d %b %Y} to {end:%d %b %Y}")
         if is_practice(ds):
             print(PRACTICE_NOTE)
         _show_reading()

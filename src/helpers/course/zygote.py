@@ -45,9 +45,9 @@ def _preload() -> None:
     dataset = os.environ.get("CCW_DATASET")
     if dataset and os.path.isfile(os.path.join(dataset, "manifest.json")):
         try:
-            from helpers.data import load_dataset
+            from helpers.data import load_dataset, preload
 
-            load_dataset(dataset)  # fills the cache a workbook's setup cell reads from
+            preload(load_dataset(dataset))  # fills the cache a workbook's setup cell reads from
         except Exception:  # the notebook will say what is wrong with the data, in the learner's words
             pass
 
