@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/bench_grading_workbook.py [--out DIR] [--json FILE]
 
-Set-up: the demo (``helpers.course.demo.run_demo``): four learners (exemplary, blank, partial,
-copier), each with their own generated dataset, submit the five BSBCUE605 notebooks (20 notebooks).
+Set-up: the demo's cohort (``helpers.course.demo``): four learners (exemplary, blank, partial,
+copier), each with their own generated dataset, submit the BSBCUE605 notebooks.
 Then, on copies of that course, each figure per notebook:
 
 * **floor**: start a kernel and run the exemplary learner's notebooks once (plain kernel, no grading);
@@ -30,10 +30,28 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.course.demo import LEARNERS, run_demo
+from helpers.course.build import build_course
+from helpers.course.config import default_notebooks_root
+from helpers.course.demo import LEARNERS, _data, _submissions
 from helpers.course.execute import Limits, execute_notebook
 from helpers.course.grade import grade
-from helpers.course.variants import kernel_env
+from helpers.course.submissions import import_submissions
+from helpers.course.variants import SECRET_FILE, course_secret, kernel_env
+
+SECRET = "b3nch" * 12 + "abcd"
+
+
+def _setup(pristine: Path) -> int:
+    """Course, each learner's dataset and their submissions (as the demo makes them); returns notebooks."""
+    root = pristine / "course"
+    root.mkdir(parents=True)
+    (root / SECRET_FILE).write_text(SECRET + "\n")
+    shutil.copytree(default_notebooks_root(), pristine / "notebooks")
+    datasets, practice = _data("project", pristine / "datasets", root, course_secret(root))
+    build_course(root, pristine / "notebooks", dataset=practice, workers=2, progress=False)
+    _submissions(root, datasets, pristine / "submissions")
+    imported = import_submissions(pristine / "submissions", root / "submitted", root / "release")
+    return imported.notebooks
 
 
 def _fresh(base: Path, name: str) -> Path:
@@ -44,7 +62,7 @@ def _fresh(base: Path, name: str) -> Path:
     return copy
 
 
-def _ccw(copy: Path, workers: int, prefork: bool = True) -> float:
+def _ccw(copy: Path, workers: int, n: int, prefork: bool = True) -> float:
     if not prefork:
         with open(copy / "course" / "nbgrader_config.py", "a", encoding="utf-8") as cfg:
             cfg.write("\nc.CCWGrade.prefork = False\n")
@@ -52,7 +70,7 @@ def _ccw(copy: Path, workers: int, prefork: bool = True) -> float:
     run = grade(copy / "course", copy / "notebooks", datasets=copy / "datasets" / "learners", workers=workers,
                 feedback=False, reports_dir=copy / "reports", progress=False)
     elapsed = time.perf_counter() - start
-    assert run.errors == 0 and run.graded == 20, run
+    assert run.errors == 0 and run.graded == n, run
     return elapsed
 
 
@@ -98,14 +116,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     base = args.out or Path(tempfile.mkdtemp(prefix="ccw-bench-wb-"))
     try:
-        run_demo(base / "pristine", workers=2, progress=False, echo=lambda *_: None)
-        n = 20
+        n = _setup(base / "pristine")
         load = os.getloadavg()[0]
         floor = _floor(_fresh(base, "floor"))
         nbg = _nbgrader(_fresh(base, "nbgrader")) / n
-        one = _ccw(_fresh(base, "ccw1"), 1) / n
-        plain = _ccw(_fresh(base, "ccw1-plain"), 1, prefork=False) / n
-        two = _ccw(_fresh(base, "ccw2"), 2) / n
+        one = _ccw(_fresh(base, "ccw1"), 1, n) / n
+        plain = _ccw(_fresh(base, "ccw1-plain"), 1, n, prefork=False) / n
+        two = _ccw(_fresh(base, "ccw2"), 2, n) / n
         figures = {
             "cpus": os.cpu_count(), "load_average_at_start": round(load, 2),
             "load_average_at_end": round(os.getloadavg()[0], 2), "notebooks": n,
