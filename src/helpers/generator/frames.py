@@ -63,25 +63,41 @@ def conform(table: str, columns: dict) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)
 
 
+def _null_count(arr) -> int:
+    """Nulls in a column's array (O(1) for pyarrow-backed strings)."""
+    pa_arr = getattr(arr, "_pa_array", None)
+    if pa_arr is not None:
+        return int(pa_arr.null_count)
+    if isinstance(arr, np.ndarray):
+        if arr.dtype.kind == "f":
+            return int(np.isnan(arr).sum())
+        if arr.dtype.kind == "M":
+            return int(np.isnat(arr).sum())
+        return 0
+    return int(pd.isna(arr).sum())
+
+
 def _conforms(spec, df: pd.DataFrame) -> bool:
     """``df`` has exactly the contract's columns in order, their dtypes, a default index, whole-second
     timestamps and no nulls where the contract allows none (then ``conform`` has nothing to do)."""
     if list(df.columns) != spec.column_names or not isinstance(df.index, pd.RangeIndex) \
             or df.index.start != 0 or df.index.step != 1:
         return False
-    for col in spec.columns:
-        s = df[col.name]
+    if [str(d) for d in df.dtypes] != [_DTYPES[c.dtype] for c in spec.columns]:
+        return False
+    for i, col in enumerate(spec.columns):
         dtype = _DTYPES[col.dtype]
-        if str(s.dtype) != dtype:
-            return False
-        if dtype == "string" and not isinstance(s.array, pd.arrays.ArrowStringArray):
-            return False
-        if dtype == "datetime64[ns]":
-            v = s.to_numpy().view(np.int64)
-            if (v[v != np.iinfo(np.int64).min] % NS).any():
+        if dtype in ("string", "datetime64[ns]") or not col.nullable:
+            arr = df.iloc[:, i].array if dtype == "string" else df.iloc[:, i].to_numpy()
+            if dtype == "string" and not isinstance(arr, pd.arrays.ArrowStringArray):
                 return False
-        if not col.nullable and s.isna().any():
-            raise ValueError(f"table {spec.name}: column {col.name} has {int(s.isna().sum())} nulls but is not nullable")
+            if dtype == "datetime64[ns]":
+                v = arr.view(np.int64)
+                if (v[v != np.iinfo(np.int64).min] % NS).any():
+                    return False
+            if not col.nullable and _null_count(arr):
+                raise ValueError(f"table {spec.name}: column {col.name} has {_null_count(arr)} nulls but is not "
+                                 "nullable")
     return True
 
 
