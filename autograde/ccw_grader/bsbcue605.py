@@ -332,5 +332,12 @@ def kpi_commercial_check(data, kpi_results, kpi_status) -> Findings:
 
 @CHECKS.check("report_check", "report")
 def report_check(data, report) -> Findings:
-    """PC 4.3: a performance report with headline, KPIs against targets and recommendations."""
-    return checks.report(report, data.cs)
+    """PC 4.3: a performance report with headline, KPIs against targets and recommendations; the headline
+    states this learner's results against targets (count of KPIs met, or each KPI named with the right
+    direction, service level and CSAT among them)."""
+    fs = checks.report(report, data.cs)
+    kpis = expected_kpis(data)
+    targets = {k: v.model_dump() for k, v in data.cs.targets.items() if k in kpis}
+    table = kpi.kpi_table(kpis, targets)
+    status = dict(zip(table["kpi"], table["status"]))
+    return fs + checks.headline(report.get("headline") if isinstance(report, dict) else None, status)

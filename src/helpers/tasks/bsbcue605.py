@@ -46,6 +46,48 @@ KPI_INTEREST_WORDS = {
 }
 
 
+# Recognised frameworks of sales and marketing principles (names and their usual abbreviations).
+FRAMEWORKS = re.compile(r"marketing mix|\b[47] ?p'?s\b|relationship marketing|lifetime value|\bclv\b|\baida\b|"
+                        r"attention.{0,20}interest.{0,20}desire|\bstp\b|segment\w*.{0,30}target\w*.{0,30}position|"
+                        r"services? marketing|servqual|service.profit chain|customer journey|consultative sell|"
+                        r"solution sell|spin sell|direct marketing|database marketing|loyalty marketing|"
+                        r"customer.centric|ansoff|porter|marketing concept", re.I)
+
+# Words an objective or retention offer uses when it speaks to a KPI or a range-statement strategy.
+OBJECTIVE_WORDS = {
+    "service_level": ("answer", "wait", "queue", "quick", "fast", "service level", "80/20", "within"),
+    "abandonment_rate": ("abandon", "hang", "wait", "lost", "queue"),
+    "asa_s": ("answer", "wait", "speed", "quick", "fast"),
+    "aht_s": ("handle", "handling", "call length", "efficien", "shorter", "wrap"),
+    "fcr": ("resol", "first", "repeat", "fix", "one call", "once"),
+    "csat": ("satisf", "experience", "happy", "survey", "csat"),
+    "nps": ("advoca", "recommend", "promot", "loyal", "nps", "net promoter"),
+    "conversion_rate": ("convert", "conversion", "sale", "sell", "close", "offer"),
+    "retention_rate": ("keep", "retain", "retention", "churn", "loyal", "leave", "stay"),
+    "cost_per_contact_aud": ("cost", "budget", "efficien", "cheap", "spend"),
+    "occupancy": ("occupan", "utilis", "busy", "roster", "staff", "workload"),
+}
+STRATEGY_WORDS = {
+    "account management": ("account", "manager", "dedicated", "named", "relationship", "review"),
+    "courtesy follow-up calls": ("call", "follow", "contact", "check"),
+    "customer satisfaction surveying": ("survey", "feedback", "satisf", "rating", "csat", "nps"),
+    "differentiated levels of customer service and support": ("priority", "dedicated", "tier", "queue", "line",
+                                                              "premium", "faster", "vip", "specialist"),
+    "discounts or special offers": ("discount", "rate", "price", "lock", "credit", "%", "off", "bonus", "free",
+                                    "rebate", "waive", "offer", "cheaper"),
+    "follow-up to ensure customer satisfaction and loyalty post sales experience": (
+        "follow", "check", "call", "contact", "after", "satisf"),
+    "loyalty programs": ("point", "reward", "loyal", "member", "tenure", "redeem", "tier", "bonus"),
+    "offers of value added services or products": ("add-on", "bundle", "upgrade", "value", "service", "product",
+                                                   "extra", "free", "plan"),
+}
+
+
+def _speaks(text, words) -> bool:
+    t = str(text).lower()
+    return len(t.split()) >= 3 and any(w in t for w in words)
+
+
 def _f(criterion, ok, message, item=None, points=1.0) -> Finding:
     return Finding(criterion, bool(ok), points if ok else 0.0, points, message, item)
 
@@ -84,7 +126,11 @@ def framework(answer) -> Findings:
         return Findings([_f("1.1", False, "`framework` should be a dict with 'name' and a 'principles' dict")])
     principles = answer["principles"]
     fs = Findings([
-        _f("1.1", isinstance(answer.get("name"), str) and len(answer["name"].strip()) > 3, "the framework is named"),
+        _f("1.1", isinstance(answer.get("name"), str) and bool(FRAMEWORKS.search(answer["name"])),
+           "the framework is a recognised framework of sales and marketing principles" if isinstance(
+               answer.get("name"), str) and FRAMEWORKS.search(answer["name"]) else
+           "name a recognised framework (for example the extended marketing mix, relationship marketing, "
+           "customer lifetime value, AIDA, STP)"),
         _f("1.1", len(principles) >= 4, f"{len(principles)} principles given (at least 4 needed)"),
     ])
     thin = [p for p, why in principles.items() if not isinstance(why, str) or len(why.split()) < 10]
@@ -147,6 +193,10 @@ def objectives(answer, cs, framework_answer) -> Findings:
             weak.append(f"{r['kpi']} (less demanding than the business plan)")
     fs.append(_f("1.3", not weak, "targets are at least as demanding as the business plan" if not weak else
                  f"check these targets: {'; '.join(weak[:3])}"))
+    vague = [r["objective"] for r in rows if r["kpi"] in OBJECTIVE_WORDS
+             and not _speaks(r["objective"], OBJECTIVE_WORDS[r["kpi"]])]
+    fs.append(_none("1.3", vague, "each objective says what the centre will do about its KPI",
+                    "say what the centre will do about the objective's KPI in"))
     fs.append(_f("1.3", any(r["kpi"] == "retention_rate" for r in rows), "a retention objective is included"))
     return fs
 
@@ -203,9 +253,15 @@ def retention_strategies(strategies, churn_by_segment) -> Findings:
     rows, fs = _records("retention_strategies", strategies, ("segment", "strategy", "offer", "target_churn"), "3.2", 2)
     bad = [r["strategy"] for r in rows if r["strategy"] not in RETENTION_STRATEGIES]
     fs.append(_none("3.2", bad, "strategies come from the range statement", "not in the range statement"))
+    vague = [r["segment"] for r in rows if r["strategy"] in STRATEGY_WORDS
+             and not _speaks(r["offer"], STRATEGY_WORDS[r["strategy"]])]
+    fs.append(_none("3.2", vague, "each offer says what the strategy does for the customer",
+                    "describe the offer of the strategy (what the customer gets) for"))
     if not isinstance(churn_by_segment, pd.Series) or churn_by_segment.empty:
         fs.append(_f("3.2", False, "`churn_by_segment` should be a Series of churn rates by segment"))
         return fs
+    off = [r["segment"] for r in rows if r["segment"] not in churn_by_segment.index]
+    fs.append(_none("3.2", off, "each strategy is aimed at a segment of your data", "not segments of your data"))
     high = [r["segment"] for r in rows if r["segment"] in churn_by_segment.index
             and not (_is_number(r["target_churn"]) and r["target_churn"] < churn_by_segment[r["segment"]])]
     fs.append(_none("3.2", high, "each target is below the segment's current churn", "targets must be below current churn for"))
@@ -255,7 +311,7 @@ def before_after(result) -> Findings:
 
 
 # ---------------------------------------------------------------------------------- element 4
-def relevant(kpi: str, interests) -> bool:
+def _relevant(kpi: str, interests) -> bool:
     """Whether a KPI speaks to at least one of a stakeholder's interests (KPI_INTEREST_WORDS)."""
     text = " ".join(interests).lower()
     return any(w in text for w in KPI_INTEREST_WORDS.get(kpi, ()))
@@ -277,10 +333,60 @@ def report_criteria(criteria, cs) -> Findings:
     bad = [k for ks in criteria.values() for k in (ks if isinstance(ks, (list, tuple)) else [ks]) if k not in KPI_NAMES]
     fs.append(_none("4.1", bad, "KPIs are known KPI names", "unknown KPIs"))
     irrelevant = [n for n, ks in criteria.items() if n in people and isinstance(ks, (list, tuple))
-                  and not any(relevant(k, people[n].interests) for k in ks)]
+                  and not any(_relevant(k, people[n].interests) for k in ks)]
     fs.append(_f("4.1", not irrelevant, "each stakeholder gets at least one KPI matching their interests"
                  if not irrelevant else f"choose KPIs matching the interests of: {', '.join(irrelevant[:3])}"))
+    # a report is for its reader: beyond one headline KPI, every KPI must speak to the stakeholder's interests
+    padded = [n for n, ks in criteria.items() if n in people and isinstance(ks, (list, tuple))
+              and sum(not _relevant(k, people[n].interests) for k in set(ks) if k in KPI_NAMES) > 1]
+    fs.append(_f("4.1", not padded, "no stakeholder gets KPIs outside their interests (one headline KPI allowed)"
+                 if not padded else "these stakeholders get KPIs that do not match their interests: "
+                 + ", ".join(padded[:3])))
     return fs
+
+
+# How a headline may name a KPI, and words that say a result met or missed its target.
+KPI_SYNONYMS = {
+    "service_level": r"service[ -]level|\b80/20\b|grade of service", "asa_s": r"\basa\b|speed of answer",
+    "aht_s": r"\baht\b|handl(e|ing) time", "abandonment_rate": r"abandon",
+    "fcr": r"\bfcr\b|first[- ](contact|call)[- ]resolution|resolved first", "csat": r"\bcsat\b|satisfaction",
+    "nps": r"\bnps\b|net promoter", "conversion_rate": r"conversion|convert",
+    "retention_rate": r"retention|churn", "cost_per_contact_aud": r"cost per (contact|call)|cost to serve",
+}
+MISSED_WORDS = r"miss|below|short|behind|under|fail|not met|off target|worse|fell|down|outside|above target"
+MET_WORDS = r"\bmet\b|achiev|exceed|beat|ahead|on target|better than|within target|hit\b"
+
+
+def headline(text, status: Mapping[str, str]) -> Findings:
+    """PC 4.3: the headline states this learner's results against targets: the count of KPIs met (``N of M``)
+    or the KPIs it names, each with the right direction (met or missed), and no missed KPI called met.
+    ``status`` is KPI name -> "met" / "missed" (from the learner's own data)."""
+    if not isinstance(text, str) or not text.strip():
+        return Findings([_f("4.3", False, "write the headline as one sentence", "headline")])
+    low = text.lower()
+    met = sum(v == "met" for v in status.values())
+    count = re.search(r"(\d+)\s*(?:of|/|out of)\s*(\d+)", low)
+    counted = bool(count) and int(count.group(1)) == met and int(count.group(2)) == len(status)
+    named, wrong = [], []
+    for clause in re.split(r"[;.]|\bbut\b|\bwhile\b|\bwhereas\b", low):
+        missed_here = re.search(MISSED_WORDS, clause) is not None
+        met_here = re.search(MET_WORDS, clause) is not None
+        for k, pattern in KPI_SYNONYMS.items():
+            name = re.search(pattern + "|" + re.escape(k), clause)
+            if not name or k not in status:
+                continue
+            named.append(k)
+            if missed_here != met_here and (status[k] == "missed") != missed_here:
+                wrong.append(k)
+    missed = [k for k, v in status.items() if v == "missed"]
+    key = [k for k in ("service_level", "csat") if k in status and k not in named]
+    ok = not wrong and (counted or len(set(named)) >= 2) and (counted or not key)
+    if bool(count) and not counted:
+        ok = False
+    return Findings([_f("4.3", ok, "the headline states your KPI results against their targets" if ok else
+                        "the headline must state your own KPI results against target (how many KPIs met, or "
+                        "service level and CSAT each with met/above or missed/below), as your Task 4.2 table shows",
+                        "headline")] + ([] if ok or not missed else []))
 
 
 def kpi_results(results, keys) -> Findings:
