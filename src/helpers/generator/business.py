@@ -46,22 +46,29 @@ def make_budget(cs: CaseStudy, shifts: pd.DataFrame, agents: pd.DataFrame, campa
     period_days = np.arange(np.datetime64(t0, "D"), np.datetime64(period_end, "D"))
     days_in = pd.Series(1, index=period_days).groupby(month_of(period_days)).sum()
     camp = campaigns["budget_aud"].groupby(month_of(campaigns["start"])).sum()
-    rows = []
+    month_index = pd.DatetimeIndex(months)
+    keys = [f"B{m:%y%m}-" for m in month_index]
+    wage_months = [(i, m) for i, m in enumerate(month_index) if m in paid.index]
+    camp_months = np.array([float(camp.get(m, 0.0)) for m in month_index])
+    cols = {"budget_id": [], "month": [], "line": [], "category": [], "budget_aud": [], "actual_aud": []}
     for k, (line, category, amount) in enumerate(lines, start=1):
         noise = 1 + rng.normal(0, 0.03, months.size)
         actual = amount * noise * np.where(winter & (category == "labour"), 1.03, 1.0)
-        for i, m in enumerate(pd.DatetimeIndex(months)):
-            if line.lower().startswith("agent wages") and m in paid.index:
-                full = m.days_in_month
-                open_days = max(int(days_in.get(m, full)), 1)
-                actual[i] = paid[m] * full / open_days if open_days >= 7 else actual[i]
-            if category == "marketing":
-                actual[i] = float(camp.get(m, 0.0))
-        key = [f"B{m:%y%m}-{k:02d}" for m in pd.DatetimeIndex(months)]
-        rows.append(pd.DataFrame({"budget_id": key, "month": months, "line": line, "category": category,
-                                  "budget_aud": np.round(np.full(months.size, amount), 2),
-                                  "actual_aud": np.where(closed, np.round(actual, 2), np.nan)}))
-    out = pd.concat(rows, ignore_index=True).sort_values(["month", "line"], kind="stable")
+        if line.lower().startswith("agent wages"):
+            for i, m in wage_months:
+                open_days = max(int(days_in.get(m, m.days_in_month)), 1)
+                if open_days >= 7:
+                    actual[i] = paid[m] * m.days_in_month / open_days
+        if category == "marketing":
+            actual = camp_months.copy()
+        cols["budget_id"] += [f"{x}{k:02d}" for x in keys]
+        cols["month"].append(months)
+        cols["line"] += [line] * months.size
+        cols["category"] += [category] * months.size
+        cols["budget_aud"].append(np.round(np.full(months.size, amount), 2))
+        cols["actual_aud"].append(np.where(closed, np.round(actual, 2), np.nan))
+    out = pd.DataFrame({c: (np.concatenate(v) if isinstance(v[0], np.ndarray) else np.array(v, dtype=object))
+                        for c, v in cols.items()}).sort_values(["month", "line"], kind="stable")
     return conform("budget", {c: out[c].to_numpy() for c in out.columns})
 
 

@@ -108,15 +108,16 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     defects = defects_mod.manifest_frame([cust_defects, call_defects, offer_defects])
     tick("defects")
 
+    campaigns_table = marketing.campaigns_frame(campaigns)
     tables = {
         # the extract sorted by customer id (duplicates sit among the originals, not after them)
         "customers": conform("customers", customers.take(np.argsort(
             defects_mod.customer_numbers(customers["customer_id"]), kind="stable")).reset_index(drop=True)),
         "products": products, "holdings": holdings,
-        "campaigns": marketing.campaigns_frame(campaigns), "offers": offers, "agents": roster.agents,
+        "campaigns": campaigns_table, "offers": offers, "agents": roster.agents,
         "shifts": roster.shifts, "calls": calls, "sales": sales, "surveys": surveys, "complaints": complaints,
         "incidents": incidents_frame(cs), "qa_evaluations": qa_evaluations, **channel_tables,
-        "budget": business.make_budget(cs, roster.shifts, roster.agents, marketing.campaigns_frame(campaigns),
+        "budget": business.make_budget(cs, roster.shifts, roster.agents, campaigns_table,
                                        rng("budget"), t0, period_end),
         "options": business.options_frame(cs),
     }
