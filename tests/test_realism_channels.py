@@ -202,3 +202,21 @@ def test_channels_are_deterministic_per_seed_and_learner(cs, datasets):
     assert not again.journeys["started_at"].equals(other.journeys["started_at"])
     skew = again.measurement_faults.query("kind == 'clock_skew'")["detail"].unique()
     print("\nclock skew windows (seed 1, alice, 7 days):", list(skew))
+
+
+def test_grader_reads_the_measurement_faults_written_beside_the_defects(cs, tmp_path):
+    from ccw_grader import LearnerData
+    from helpers.generator.io import write_dataset
+
+    ds = generate(cs, seed=5, learner="kim", days=3)
+    grader = tmp_path / "course" / "manifests" / cs.slug / "kim"
+    write_dataset(ds, tmp_path / "kim", grader_dir=grader)
+    assert (grader / "measurement_faults.parquet").is_file()
+    assert not any("fault" in p.name for p in (tmp_path / "kim").iterdir())
+    data = LearnerData(tmp_path / "kim", "kim", tmp_path / "course")
+    got = data.measurement_faults()
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), ds.measurement_faults.astype(object),
+                                  check_dtype=False)
+    (grader / "measurement_faults.parquet").unlink()  # no manifest: regenerated deterministically
+    again = data.measurement_faults()
+    assert list(again["record_id"]) == list(ds.measurement_faults["record_id"])

@@ -116,7 +116,7 @@ class LearnerData:
         """
         manifest = self.ds.manifest
         slug, learner = manifest.get("case_study"), manifest.get("learner")
-        path = self.course_root / "manifests" / str(slug) / str(learner or "_practice") / "measurement_faults.parquet"
+        path = self.grader_manifest(slug).with_name("measurement_faults.parquet")
         if path.is_file():
             return pd.read_parquet(path)
         from helpers.casestudy import load_case_study
