@@ -101,6 +101,16 @@ def _variant(tmp_path: Path, edit) -> Path:
      "while the centre is closed"),
     (lambda d: d["segments"][0].update(share=0.5), "segments", "add up to 1"),
     (lambda d: d["intraday_profile"].update(weekday=[1, 2, 3]), "intraday_profile.weekday", "48 half-hour"),
+    (lambda d: d["channels"]["ivr"]["options"][0].update(containment=0.2), "channels.ivr.options[0]",
+     "needs a self_service task"),
+    (lambda d: d["channels"]["ivr"]["options"].pop(), "channels", "every queue needs exactly one menu option"),
+    (lambda d: d["channels"]["chat"].update(queues=["sales", "marketing"]), "channels.chat.queues[1]",
+     "Input should be"),
+    (lambda d: d["channels"]["measurement"]["fault_rates"].update(typo=0.1), "channels.measurement.fault_rates",
+     "unknown measurement fault"),
+    (lambda d: d["channels"]["measurement"]["clock_skew"][0].update(offset_s=[-10, 10]),
+     "channels.measurement.clock_skew[0]", "does not include 0"),
+    (lambda d: d["channels"]["measurement"]["systems"].pop("crm"), "channels.measurement", "name every system"),
 ])
 def test_invalid_case_study_names_file_field_and_expectation(tmp_path, edit, field, says):
     path = _variant(tmp_path, edit)
