@@ -19,7 +19,8 @@ def test_demo_cohort_outcomes(tmp_path):
     fs = len(load_unit("BSBCUE605").foundation_items) + len(load_unit("BSBCCO605A").foundation_items)
     assert result.units["exemplary"] == {"BSBCUE605": "Not Yet Competent", "BSBCCO605A": "Not Yet Competent"}
     assert result.satisfactory["exemplary"] == items - fs
-    assert result.satisfactory["blank"] == 0
+    # blank earns nothing; only the AC items decided by the demo's RTO records (assessor, environment) are met
+    assert result.satisfactory["blank"] == sum(1 for i in load_unit("BSBCUE605").assessment_conditions if i.rto)
     assert set(result.units["blank"].values()) == {"Not Yet Competent"}
     assert result.data_tasks["copier"][0] == 0 < result.data_tasks["copier"][1] == result.data_tasks["exemplary"][0]
     assert 0 < result.data_tasks["partial"][0] < result.data_tasks["partial"][1]
@@ -27,5 +28,10 @@ def test_demo_cohort_outcomes(tmp_path):
     competency = pd.read_csv(result.files["competency_csv"])
     assert sorted(competency["learner"].unique()) == sorted(LEARNERS)
     assert not (competency["outcome"] == "Awaiting assessor").any()  # the assessor marked everything
+    signed = competency[competency["criterion"] == "declaration"]  # every simulated learner signed theirs
+    assert len(signed) == 2 * len(LEARNERS) and set(signed["outcome"]) == {"Satisfactory"}
+    assert signed["evidence"].str.startswith("learner declaration signed by").all()
+    similar = pd.read_csv(result.files["competency_csv"].parent / "similarity.csv")
+    assert {"exemplary", "copier"} <= set(similar["learner_a"]) | set(similar["learner_b"])  # copied written answers
     assert len(list(result.files["feedback"].rglob("*.html"))) == 2 * len(LEARNERS)
     assert any(str(result.files["report"]) in line for line in lines)

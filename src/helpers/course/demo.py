@@ -171,7 +171,7 @@ def _summarise(out: Path, competency: pd.DataFrame, grades: pd.DataFrame) -> Dem
     units = competency[competency["criterion"] == "unit"]
     for r in units.itertuples():
         result.units.setdefault(r.learner, {})[r.unit] = r.outcome
-    items = competency[competency["criterion"] != "unit"]
+    items = competency[~competency["criterion"].isin(["unit", "declaration"])]  # unit items only
     result.satisfactory = items.assign(s=items["outcome"] == "Satisfactory").groupby("learner")["s"].sum().astype(int).to_dict()
     auto = grades[grades["kind"] == "autograded"].groupby("learner")[["score", "max_score"]].sum()
     result.data_tasks = {lr: (float(r.score), float(r.max_score)) for lr, r in auto.iterrows()}
