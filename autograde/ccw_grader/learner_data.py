@@ -8,7 +8,6 @@ solutions). The kernel only ever saw that folder read-only; nothing it did reach
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import cached_property
 from pathlib import Path
@@ -16,18 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.errors import UserFacingError
+from helpers.generator.io import sha256
 
 
 class DatasetAltered(UserFacingError):
     """The learner's dataset on disk is not the one issued to them: no data check can be trusted on it."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class LearnerData:
@@ -60,12 +52,12 @@ class LearnerData:
         if not record.is_file():
             return
         expected = json.loads(record.read_text(encoding="utf-8")).get("dataset_manifest_sha256")
-        if expected and _sha256(self.dataset / "manifest.json") != expected:
+        if expected and sha256(self.dataset / "manifest.json") != expected:
             raise DatasetAltered(f"the dataset in {self.dataset} is not the one issued to {self.learner} "
                                  "(its manifest changed)")
         for name, digest in sorted((manifest.get("files") or {}).items()):
             path = self.dataset / name
-            if not path.is_file() or _sha256(path) != digest:
+            if not path.is_file() or sha256(path) != digest:
                 raise DatasetAltered(f"the dataset in {self.dataset} is not the one issued to {self.learner} "
                                      f"({name} changed)")
 
@@ -90,33 +82,19 @@ class LearnerData:
         _practice>/defects.parquet`` written by ``ccw regenerate``; where there is none, regenerated
         from the dataset manifest's case study, seed, learner and days (generation is deterministic).
         """
-        manifest = self.ds.manifest
-        slug, learner = manifest.get("case_study"), manifest.get("learner")
-        path = self.grader_manifest(slug).with_name("defects.parquet")
-        if path.is_file():
-            return pd.read_parquet(path)
-        from helpers.casestudy import load_case_study
-        from helpers.generator import generate
-
-        days = manifest.get("days")
-        if days == load_case_study(slug).period.days:
-            days = None  # generated with the case study's own period
-        regenerated = generate(slug, seed=manifest["seed"], learner=learner, days=days)
-        if len(regenerated.tables["customers"]) != manifest["tables"]["customers"]["rows"]:
-            raise RuntimeError("grader: regenerated data does not match the learner's dataset manifest")
-        return regenerated.defects
+        return self._ground_truth("defects")
 
     def measurement_faults(self) -> pd.DataFrame:
         """The faults injected into the learner's MIS records (``mis_events``): ground truth with the
         columns ``fault_id, table, record_id, column, kind, detail`` (kinds: miscoded_disposition,
         missing_wrap_code, clock_skew, double_counted_transfer), never shipped with the dataset.
+        Read or regenerated like :meth:`defects` (``measurement_faults.parquet``)."""
+        return self._ground_truth("measurement_faults")
 
-        Read from ``<course root>/manifests/<case study>/<learner or _practice>/measurement_faults.parquet``
-        written by ``ccw regenerate``; where there is none, regenerated deterministically like :meth:`defects`.
-        """
+    def _ground_truth(self, name: str) -> pd.DataFrame:
         manifest = self.ds.manifest
         slug, learner = manifest.get("case_study"), manifest.get("learner")
-        path = self.grader_manifest(slug).with_name("measurement_faults.parquet")
+        path = self.grader_manifest(slug).with_name(f"{name}.parquet")
         if path.is_file():
             return pd.read_parquet(path)
         from helpers.casestudy import load_case_study
@@ -128,4 +106,4 @@ class LearnerData:
         regenerated = generate(slug, seed=manifest["seed"], learner=learner, days=days)
         if len(regenerated.tables["customers"]) != manifest["tables"]["customers"]["rows"]:
             raise RuntimeError("grader: regenerated data does not match the learner's dataset manifest")
-        return regenerated.measurement_faults
+        return getattr(regenerated, name)

@@ -19,7 +19,7 @@ import sys
 import threading
 from pathlib import Path
 
-from helpers.course.sandbox import SandboxSpec, sandbox_env, wrap_command
+from helpers.course.sandbox import SandboxSpec, message_interrupts, sandbox_env, wrap_command
 
 
 class ZygoteError(RuntimeError):
@@ -123,7 +123,6 @@ class _ForkedProcess:
 
 def kernel_manager_class():
     """An ``AsyncKernelManager`` whose kernel is forked by ``km.zygote`` (set before starting)."""
-    from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
     class ZygoteProvisioner(LocalProvisioner):
@@ -137,17 +136,10 @@ def kernel_manager_class():
             self.cwd = kwargs.get("cwd")
             return self.connection_info
 
-    class ForkedKernelManager(AsyncKernelManager):
+    class ForkedKernelManager(message_interrupts()):
         """Kernel manager for kernels forked in the learner's sandbox; interrupts over the control channel."""
 
         zygote: Zygote | None = None
-
-        @property
-        def kernel_spec(self):
-            spec = super().kernel_spec
-            if spec is not None:
-                spec.interrupt_mode = "message"
-            return spec
 
         async def _async_pre_start_kernel(self, **kw):
             import uuid

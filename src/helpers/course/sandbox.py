@@ -283,25 +283,33 @@ def seal_ipc_dir(folder: Path) -> None:
         os.chmod(folder, 0o500)
 
 
-def kernel_manager_class():
-    """An ``AsyncKernelManager`` that starts its kernel in the sandbox (built lazily: importing
-    jupyter_client is not needed to read settings)."""
+def message_interrupts():
+    """An ``AsyncKernelManager`` that interrupts its kernel over the control channel: a signal sent to
+    bwrap (or to the zygote's host process) would not reach a kernel in a session of its own."""
     from jupyter_client.manager import AsyncKernelManager
 
-    class SandboxedKernelManager(AsyncKernelManager):
-        """Kernel manager whose kernel runs inside :func:`wrap_command`; set ``sandbox_spec`` and
-        ``sandbox_env`` before starting. Interrupts go over the control channel (a signal sent to
-        bwrap would not reach the kernel in its own session)."""
-
-        sandbox_spec: SandboxSpec | None = None
-        sandbox_env: dict = {}
-
+    class MessageInterruptKernelManager(AsyncKernelManager):
         @property
         def kernel_spec(self):
             spec = super().kernel_spec
             if spec is not None:
                 spec.interrupt_mode = "message"
             return spec
+
+    return MessageInterruptKernelManager
+
+
+def kernel_manager_class():
+    """An ``AsyncKernelManager`` that starts its kernel in the sandbox (built lazily: importing
+    jupyter_client is not needed to read settings)."""
+
+    class SandboxedKernelManager(message_interrupts()):
+        """Kernel manager whose kernel runs inside :func:`wrap_command`; set ``sandbox_spec`` and
+        ``sandbox_env`` before starting. Interrupts go over the control channel (a signal sent to
+        bwrap would not reach the kernel in its own session)."""
+
+        sandbox_spec: SandboxSpec | None = None
+        sandbox_env: dict = {}
 
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
