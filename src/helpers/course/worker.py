@@ -1,4 +1,5 @@
-"""One grading task: autograde one learner's notebook, in a worker process (local pool or Dask).
+"""One grading task: autograde one learner's notebooks of one assignment, in a worker process
+(local pool or Dask).
 
 A task is a :class:`NotebookTask` and its result a :class:`NotebookResult` (plain dataclasses,
 picklable for both executors). The worker runs
