@@ -88,6 +88,19 @@ def _seconds(t0: np.datetime64, ts) -> np.ndarray:
     return np.where(np.isnat(ts), np.nan, out)
 
 
+def _order(major: np.ndarray, minor: np.ndarray | None = None) -> np.ndarray:
+    """Stable order by ``major`` then ``minor`` (then position): one argsort of a combined int64 key when
+    both are whole numbers (seconds, codes), else ``np.lexsort``."""
+    minor = np.zeros(major.size, np.int64) if minor is None else minor
+    lo, hi = (np.min(major), np.max(major)) if major.size else (0, 0)
+    span = int(np.max(minor)) + 1 if minor.size else 1
+    if (np.all(np.isfinite(major)) and np.all(major == np.floor(major)) and minor.size and np.min(minor) >= 0
+            and (hi - lo + 1) * span < 2 ** 62):
+        key = (major - lo).astype(np.int64) * span + minor.astype(np.int64)
+        return np.argsort(key, kind="stable")
+    return np.lexsort((np.arange(major.size), minor, major))
+
+
 def _lognormal(rng, mean, cv, n) -> np.ndarray:
     return np.maximum(np.round(sim.lognormal_mean_cv(rng, mean, cv, n)), 1.0)
 
@@ -328,11 +341,11 @@ def make_channels(cs: CaseStudy, calls: pd.DataFrame, internal: dict, grid: Grid
     # -- contact ids in order of first contact; steps in contact order ------------------------------
     first = np.full(next_contact, np.inf)
     np.minimum.at(first, steps["contact"], steps["start"])
-    corder = np.lexsort((np.arange(next_contact), first))
+    corder = _order(first)
     rank = np.empty(next_contact, np.int64)
     rank[corder] = np.arange(next_contact)
     steps["contact"] = rank[steps["contact"]]
-    steps = steps.take(np.lexsort((steps["step_no"], steps["contact"])))
+    steps = steps.take(_order(steps["contact"], steps["step_no"]))
     journeys, contact_ids = _journeys_frame(cs, steps, internal, calls, t0, next_contact)
     events, faults = _mis_events(cs, steps, journeys, contact_ids, internal, calls, grid, rng_faults)
     return journeys, events, measurement_points_frame(cs), faults
@@ -464,7 +477,7 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     kind = np.concatenate([kind, np.full(k, 3, dtype=np.int8)])
     aux = np.concatenate([aux, dup_src])
 
-    order = np.lexsort((np.arange(idx.size), system, time))
+    order = _order(time, system)
     rank = np.empty(order.size, np.int64)
     rank[order] = np.arange(order.size)
     idx, system, event, time, duration, value, kind, aux = (a[order] for a in (idx, system, event, time, duration,
