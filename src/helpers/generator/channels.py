@@ -144,16 +144,20 @@ class Steps(dict):
     FIELDS = ("contact", "step_no", "cust", "channel", "step", "start", "answered", "end", "q", "option",
               "reason", "outcome", "target", "call", "handle", "wrap")
 
+    # compact dtypes: codes fit in 8 bits, indices in 32 (a million-call run has a few million steps)
+    DTYPES = {"contact": np.int32, "step_no": np.int8, "cust": np.int32, "channel": np.int8, "step": np.int8,
+              "start": np.float64, "answered": np.float64, "end": np.float64, "q": np.int8, "option": np.int8,
+              "reason": np.int16, "outcome": np.int8, "target": np.int8, "call": np.int32, "handle": np.float64,
+              "wrap": np.float64}
+    DEFAULTS = {"step_no": 1, "start": 0.0, "answered": np.nan, "end": np.nan, "handle": np.nan, "wrap": np.nan,
+                "contact": 0, "channel": 0, "step": 0, "outcome": 0}
+
     @classmethod
     def make(cls, n, **cols):
-        base = {"contact": np.zeros(n, np.int64), "step_no": np.ones(n, np.int64), "cust": np.full(n, -1),
-                "channel": np.zeros(n, np.int64), "step": np.zeros(n, np.int64), "start": np.zeros(n),
-                "answered": np.full(n, np.nan), "end": np.full(n, np.nan), "q": np.full(n, -1),
-                "option": np.full(n, -1), "reason": np.full(n, -1), "outcome": np.zeros(n, np.int64),
-                "target": np.full(n, -1), "call": np.full(n, -1), "handle": np.full(n, np.nan),
-                "wrap": np.full(n, np.nan)}
-        for k, v in cols.items():
-            base[k] = np.broadcast_to(np.asarray(v), (n,)).copy() if np.ndim(v) == 0 else np.asarray(v)
+        base = {}
+        for k, dtype in cls.DTYPES.items():
+            v = cols.get(k, cls.DEFAULTS.get(k, -1))
+            base[k] = np.full(n, v, dtype=dtype) if np.ndim(v) == 0 else np.asarray(v).astype(dtype)
         return cls(base)
 
     @staticmethod

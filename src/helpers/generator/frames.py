@@ -160,12 +160,15 @@ _ID_POOLS: dict[tuple[str, int], pa.Array] = {}
 
 def ids(prefix: str, n: int, width: int, start: int = 1) -> pa.Array:
     """Keys like C0000001: a zero-copy slice of a pool of formatted keys kept per prefix and width
-    (grown to the next power of two when a bigger table needs it)."""
+    (grown by a quarter beyond what a bigger table needs; tables above a million rows are formatted
+    directly)."""
     if start < 0 or n < 0 or start + n > 10 ** width:
+        return digits(prefix + "#" * width, np.arange(start, start + n))
+    if start + n > 1 << 20:  # a big one-off table (the million-call benchmark): no pool
         return digits(prefix + "#" * width, np.arange(start, start + n))
     pool = _ID_POOLS.get((prefix, width))
     if pool is None or len(pool) < start + n:
-        size = min(1 << max(int(start + n - 1).bit_length(), 10), 10 ** width)
+        size = min(max(int((start + n) * 1.25), 1024), 10 ** width)
         pool = _ID_POOLS[(prefix, width)] = digits(prefix + "#" * width, np.arange(size))
     return pool.slice(start, n)
 
