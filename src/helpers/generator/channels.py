@@ -88,6 +88,21 @@ def _seconds(t0: np.datetime64, ts) -> np.ndarray:
     return np.where(np.isnat(ts), np.nan, out)
 
 
+def _codes(vocab, codes) -> pa.DictionaryArray:
+    """``vocab[codes]`` as a dictionary array, null where the code is negative: pandas decodes it into its
+    large-string column in one pass (no separate gather and cast)."""
+    codes = np.asarray(codes)
+    vocab = strings(vocab)
+    mask = codes < 0
+    idx = pa.array(np.where(mask, 0, codes).astype(np.int32), mask=mask if mask.any() else None)
+    return pa.DictionaryArray.from_arrays(idx, vocab)
+
+
+def _gather(series: pd.Series, idx: np.ndarray):
+    """Rows ``idx`` of a string column, taken from its own (large-string) buffers without a cast."""
+    return series.array.__arrow_array__().take(pa.array(np.asarray(idx, dtype=np.int64)))
+
+
 def _order(major: np.ndarray, minor: np.ndarray | None = None) -> np.ndarray:
     """Stable order by ``major`` then ``minor`` (then position): one argsort of a combined int64 key when
     both are whole numbers (seconds, codes), else ``np.lexsort``."""
@@ -363,13 +378,13 @@ def _journeys_frame(cs, steps: Steps, internal, calls, t0, n_contacts):
     frame = conform("journeys", {
         "step_id": ids("S", n, 8), "contact_id": take(contact_ids, steps["contact"]), "step_no": steps["step_no"],
         "customer_id": internal["caller_ids"](steps["cust"]),
-        "channel": take(strings(CHANNELS), steps["channel"]), "step": take(strings(STEPS), steps["step"]),
+        "channel": _codes(CHANNELS, steps["channel"]), "step": _codes(STEPS, steps["step"]),
         "started_at": _sec(t0, steps["start"]), "answered_at": _sec(t0, steps["answered"]),
-        "ended_at": _sec(t0, steps["end"]), "queue": coded(queues, steps["q"]),
-        "ivr_option": coded(strings([o.key for o in cs.channels.ivr.options]), steps["option"]),
-        "reason": coded(strings(internal["reason_names"]), steps["reason"]),
-        "outcome": take(strings(J_OUTCOMES), steps["outcome"]),
-        "transfer_target": coded(queues, steps["target"]), "call_id": coded(call_ids, steps["call"])})
+        "ended_at": _sec(t0, steps["end"]), "queue": _codes(queues, steps["q"]),
+        "ivr_option": _codes([o.key for o in cs.channels.ivr.options], steps["option"]),
+        "reason": _codes(internal["reason_names"], steps["reason"]),
+        "outcome": _codes(J_OUTCOMES, steps["outcome"]),
+        "transfer_target": _codes(queues, steps["target"]), "call_id": coded(call_ids, steps["call"])})
     return frame, contact_ids
 
 
@@ -487,16 +502,16 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     idx, system, event, time, duration, value, kind, aux = (a[order] for a in (idx, system, event, time, duration,
                                                                                 value, kind, aux))
     event_ids = ids("E", idx.size, 8)
-    all_values = strings(list(VALUES) + list(J_OUTCOMES))
-    col = lambda name: take(arrow(journeys[name]), idx)  # noqa: E731  (the step's own fields)
+    all_values = list(VALUES) + list(J_OUTCOMES)
+    col = lambda name: _gather(journeys[name], idx)  # noqa: E731  (the step's own fields)
     frame = conform("mis_events", {
-        "event_id": event_ids, "system": take(strings(MIS_SYSTEMS), system), "event": take(strings(EVENTS), event),
-        "contact_id": col("contact_id"), "call_id": col("call_id"), "channel": col("channel"),
-        "queue": coded(strings(cs.queue_names + ["callback"]), np.where(ch[idx] == CALLBACK_CH, steps["q"][idx],
-                                                                      np.where(steps["target"][idx] >= 0,
-                                                                               steps["target"][idx], steps["q"][idx]))),
+        "event_id": event_ids, "system": _codes(MIS_SYSTEMS, system), "event": _codes(EVENTS, event),
+        "contact_id": col("contact_id"), "call_id": col("call_id"), "channel": _codes(CHANNELS, ch[idx]),
+        "queue": _codes(cs.queue_names + ["callback"], np.where(ch[idx] == CALLBACK_CH, steps["q"][idx],
+                                                                np.where(steps["target"][idx] >= 0,
+                                                                         steps["target"][idx], steps["q"][idx]))),
         "customer_id": col("customer_id"), "recorded_at": _sec(t0, time), "duration_s": np.round(duration),
-        "value": coded(all_values, value)})
+        "value": _codes(all_values, value)})
     # ground truth, computed for the faulty records only
     bad = np.flatnonzero(kind >= 0)
     kb, ab = kind[bad], aux[bad]

@@ -44,7 +44,7 @@ def conform(table: str, columns: dict) -> pd.DataFrame:
                 values = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else \
                     np.asarray(values, dtype=object)
             if isinstance(values, pa.ChunkedArray):
-                values = values.combine_chunks()
+                values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
             if isinstance(values, pa.Array):
                 arr = pd.arrays.ArrowStringArray(values)
             else:
