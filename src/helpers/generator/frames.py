@@ -141,12 +141,16 @@ def digits(template: str, values) -> pa.Array:
     v = np.asarray(values, dtype=np.int64)
     if v.size and (v.min() < 0 or v.max() >= 10 ** len(pos)):
         raise ValueError(f"values must fit {len(pos)} digits for template {template!r}")
-    m = np.empty((v.size, t.size), dtype=np.uint8)
-    m[:] = t
-    for k, p in enumerate(pos[::-1]):
-        m[:, p] = 48 + (v // 10**k) % 10
+    m = np.empty((t.size, v.size), dtype=np.uint8)  # one contiguous row per character position
+    m[:] = t[:, None]
+    x = v.astype(np.int32) if (not v.size or v.max() < 2 ** 31) else v.copy()
+    for p in pos[::-1]:  # last digit first: one division per position
+        q = x // 10
+        m[p] = (x - q * 10 + 48).astype(np.uint8)
+        x = q
     offsets = np.arange(v.size + 1, dtype=np.int32) * t.size
-    return pa.Array.from_buffers(pa.string(), v.size, [None, pa.py_buffer(offsets), pa.py_buffer(m.ravel())])
+    return pa.Array.from_buffers(pa.string(), v.size, [None, pa.py_buffer(offsets),
+                                                        pa.py_buffer(np.ascontiguousarray(m.T).ravel())])
 
 
 @lru_cache(maxsize=64)
