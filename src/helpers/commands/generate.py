@@ -57,7 +57,8 @@ def run(args) -> int:
         check_learner_id(args.learner, "--learner")
     check_dataset_target(args.out, replace=args.replace)
     if args.grader_out is not None and args.grader_out.is_dir():
-        others = sorted(p.name for p in args.grader_out.iterdir() if p.name not in ("defects.parquet", "measurement_faults.parquet", "manifest.json"))
+        ours = ("defects.parquet", "measurement_faults.parquet", "manifest.json")
+        others = sorted(p.name for p in args.grader_out.iterdir() if p.name not in ours)
         if others:
             raise UserFacingError(f"--grader-out {args.grader_out} holds other files ({', '.join(others[:5])}): "
                                   "writing the defects manifest there would delete them; choose another folder")
