@@ -215,12 +215,13 @@ def wrap_command(cmd: list[str], spec: SandboxSpec, env: dict[str, str]) -> list
     limits = spec.limits
     args = [*_rlimits(limits), bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--hostname", "grading", "--die-with-parent", "--new-session", *_system_binds()]
-    made: set[str] = set()
-    for folder in python_paths(sys.executable):
-        args += [*_parents(folder, made), "--ro-bind", folder, folder]
+    # the scratch tmpfs first: a venv or project that lives under /tmp is bound on top of it, not hidden by it
     args += ["--proc", "/proc", "--dev", "/dev",
              # the tmpfs belongs to root: world-writable folders let the unprivileged kernel write there
              "--perms", "1777", "--size", str(limits["scratch_mb"] * 1024 * 1024), "--tmpfs", "/tmp"]
+    made: set[str] = set()
+    for folder in python_paths(sys.executable):
+        args += [*_parents(folder, made), "--ro-bind", folder, folder]
     for folder in (HOME, f"{HOME}/.config", f"{HOME}/.config/matplotlib", f"{HOME}/.ipython"):
         args += ["--perms", "0777", "--dir", folder]
     for relpath, host in spec.files:
