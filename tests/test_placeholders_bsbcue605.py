@@ -21,7 +21,6 @@ the full-marks test.
 from __future__ import annotations
 
 import copy
-import os
 import re
 from pathlib import Path
 
@@ -33,7 +32,6 @@ import yaml
 from ccw_grader import LearnerData, all_checks
 from helpers.course.answers import decode_answers, export_code
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks" / "BSBCUE605").glob("0[1-9]*.ipynb"))
 WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit vivamus lacinia odio vitae".split()

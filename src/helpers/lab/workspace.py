@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.errors import UserFacingError
 from helpers.learners import check_learner_id
-from helpers.paths import project_root
+from helpers.paths import path_with_interpreter, project_root
 
 # nbgrader's ClearSolutions / ClearHiddenTests delimiters: any of them in a released notebook is a leak.
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -57,9 +56,9 @@ class Workspace:
         env = dict(os.environ if base is None else base)
         env["JUPYTER_CONFIG_DIR"] = str(self.config_dir)
         # nbgrader runs `alembic` and jupyter runs kernels as bare commands: this interpreter first.
-        bindir = os.path.dirname(sys.executable)
-        parts = [p for p in env.get("PATH", "").split(os.pathsep) if p and p != bindir]
-        env["PATH"] = os.pathsep.join([bindir, *parts])
+        env["PATH"] = path_with_interpreter(env.get("PATH", ""))
+        # a learner's notebooks draw inline in JupyterLab, whatever backend the shell that started it chose
+        env.pop("MPLBACKEND", None)
         if self.learner:
             env["CCW_LEARNER"] = self.learner
             env.pop("CCW_DATASET", None)  # ccw.json names the dataset; a stale value here would win over it
