@@ -22,7 +22,6 @@ Figures and the 2,000-learner estimate are written up in docs/grading.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -32,6 +31,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from figures import report
 
 from helpers.course import cohort, sample
 from helpers.course.build import build_course
@@ -147,12 +147,7 @@ def main(argv=None) -> int:
         }
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    width = max(map(len, figures))
-    for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+    report(figures, args.json)
     ok = figures["cost_ratio_vs_baseline"] <= 1.5 and figures["speedup_2_vs_1"] >= 1.7 and intact
     print("targets met" if ok else "targets NOT met (cost ratio <= 1.5, speed-up >= 1.7, gradebook intact)")
     return 0 if ok else 1

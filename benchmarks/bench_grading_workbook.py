@@ -20,7 +20,6 @@ ever slow a run down.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -29,6 +28,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from figures import report
 
 from helpers.course.build import build_course
 from helpers.course.config import default_notebooks_root
@@ -138,12 +138,7 @@ def main(argv=None) -> int:
     finally:
         if args.out is None:
             shutil.rmtree(base, ignore_errors=True)
-    width = max(map(len, figures))
-    for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+    report(figures, args.json)
     ok = figures["ccw_vs_nbgrader"] <= 0.5 and figures["speedup_2_vs_1"] >= 1.9
     print("targets met" if ok else "targets NOT met (ccw <= 0.5 x nbgrader, 2 workers >= 1.9 x 1)")
     return 0 if ok else 1
