@@ -116,17 +116,23 @@ def test_build_lists_every_authoring_problem(tmp_path):
     assert not (tmp_path / "course" / "release").exists()
 
 
-def test_build_rejects_a_reference_solution_that_fails_its_tests(tmp_path):
-    nb = sample.kpis_notebook()
-    answer = cells_by_id(nb)["service_level_answer"]
-    answer.source = answer.source.replace("<= 20", "<= 5")  # wrong threshold: the hidden test fails
+def _build_problems(tmp_path, nb, check_solutions: bool = True) -> list[str]:
+    """Build a course of the one (edited) sample notebook ``nb``; the problems the build refuses it for."""
     folder = tmp_path / "notebooks" / ASSIGNMENT
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / "01_kpis.ipynb")
     dataset = sample.write_sample_dataset(tmp_path / "practice", 7)
     with pytest.raises(BuildError) as err:
-        build_course(tmp_path / "course", tmp_path / "notebooks", dataset=dataset, workers=1, progress=False)
-    [problem] = err.value.problems
+        build_course(tmp_path / "course", tmp_path / "notebooks", dataset=dataset, workers=1, progress=False,
+                     check_solutions=check_solutions)
+    return err.value.problems
+
+
+def test_build_rejects_a_reference_solution_that_fails_its_tests(tmp_path):
+    nb = sample.kpis_notebook()
+    answer = cells_by_id(nb)["service_level_answer"]
+    answer.source = answer.source.replace("<= 20", "<= 5")  # wrong threshold: the trusted check fails it
+    [problem] = _build_problems(tmp_path, nb)
     assert problem.startswith(f"{ASSIGNMENT}/01_kpis:test_service_level: the solution scores 0/2 (")
     assert "`service_level` is not within the tolerance" in problem  # the trusted check's own finding
 
@@ -138,12 +144,7 @@ def test_build_refuses_hidden_tests_and_autograded_cells_without_a_trusted_check
     test = cells_by_id(nb)["test_service_level"]
     test.source += "\n### BEGIN HIDDEN TESTS\nassert service_level > 0\n### END HIDDEN TESTS"
     cells_by_id(nb)["test_abandonment"].metadata["nbgrader"]["grade_id"] = "test_unregistered"
-    folder = tmp_path / "notebooks" / ASSIGNMENT
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / "01_kpis.ipynb")
-    with pytest.raises(BuildError) as err:
-        build_course(tmp_path / "course", tmp_path / "notebooks", check_solutions=False, progress=False)
-    text = "\n".join(err.value.problems)
+    text = "\n".join(_build_problems(tmp_path, nb, check_solutions=False))
     assert "hidden tests would run in the learner's kernel" in text
     assert "test_unregistered: autograded cell without a trusted check" in text
 
@@ -153,13 +154,7 @@ def test_build_refuses_findings_on_criteria_the_cell_does_not_evidence(tmp_path)
     on another criterion (the sample's service-level check reports on 4.2) is an authoring error."""
     nb = sample.kpis_notebook()
     cells_by_id(nb)["test_service_level"].metadata["competency"]["criteria"] = ["4.3"]
-    folder = tmp_path / "notebooks" / ASSIGNMENT
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / "01_kpis.ipynb")
-    dataset = sample.write_sample_dataset(tmp_path / "practice", 7)
-    with pytest.raises(BuildError) as err:
-        build_course(tmp_path / "course", tmp_path / "notebooks", dataset=dataset, workers=1, progress=False)
-    [problem] = err.value.problems
+    [problem] = _build_problems(tmp_path, nb)
     assert "test_service_level: its trusted check reports on 4.2, which the cell's competency tag does not name" \
         in problem
 
