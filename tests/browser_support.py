@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,6 +30,21 @@ TINY_COURSE_ID = "ccw-lab-test"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 ANSWER_GRADE_ID = "sl_target_answer"
 ANSWER_TEST_ID = "sl_target_test"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright (a fresh temporary profile each launch), or a skip
+    that says what is missing; shared by the lab and hub browser tests."""
+    reason = chromium_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
 
 
 def ensure_interpreter_on_path() -> None:

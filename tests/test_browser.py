@@ -14,8 +14,7 @@ import re
 import nbformat
 import pytest
 
-from browser_support import (CHROMIUM, CHROMIUM_ARGS, Lab, Steps, bsbcue605_workbook,  # noqa: F401 (see WORKBOOK)
-                             chromium_missing_reason, grade_with_ccw, tiny_workbook)
+from browser_support import Lab, Steps, bsbcue605_workbook, grade_with_ccw, tiny_workbook
 from helpers.course.config import load_course
 from helpers.course.grade import write_feedback
 from helpers.lab import collect_submissions, prepare_assessor, prepare_workspace, start_lab, submissions
@@ -28,20 +27,6 @@ LEARNER = "learner-07"
 # from notebooks/BSBCUE605/); tiny_workbook() a two-notebook stand-in built with nbgrader's API.
 WORKBOOK = bsbcue605_workbook
 PROMPT_RUN = re.compile(r"\[\d+\]:")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = chromium_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        # Playwright launches it with a fresh temporary user-data-dir (profile) each time
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def _cell_index(path, grade_id: str) -> int:

@@ -26,8 +26,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser_support import (CHROMIUM, CHROMIUM_ARGS, Lab, Steps, bsbcue605_workbook, chromium_missing_reason,
-                             ensure_interpreter_on_path, gradebook_scores)
+from browser_support import (Lab, Steps, bsbcue605_workbook, ensure_interpreter_on_path,
+                             gradebook_scores)
 from helpers.hub import HubSettings, install_proxy, installed_version, npm_missing_reason, write_hub_config
 from helpers.lab import collect_submissions, descendants, free_port, submissions
 from helpers.lab.server import alive
@@ -53,19 +53,6 @@ def proxy() -> Path:
             pytest.skip(reason)
         return install_proxy()
     return install_proxy()  # already there: returns its path at once
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = chromium_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 class Hub:
