@@ -14,7 +14,7 @@ import re
 import nbformat
 import pytest
 
-from browser_support import Lab, Steps, bsbcue605_workbook, grade_with_ccw, tiny_workbook
+from browser_support import Lab, Steps, bsbcue605_workbook, grade_with_ccw, tiny_workbook  # noqa: F401 (see WORKBOOK)
 from helpers.course.config import load_course
 from helpers.course.grade import write_feedback
 from helpers.lab import collect_submissions, prepare_assessor, prepare_workspace, start_lab, submissions
