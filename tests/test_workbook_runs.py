@@ -1,5 +1,5 @@
-"""The BSBCUE605 workbook runs: the reference solutions score full marks on every autograded cell
-(checked by ``ccw course build``), and the release runs top to bottom before a learner writes anything.
+"""Every unit's workbook runs: the reference solutions score full marks on every autograded cell (checked by
+``ccw course build``), and the release runs top to bottom before a learner writes anything.
 
 How long a notebook takes is not asserted here (a loaded machine made it fail): see
 benchmarks/bench_release_run.py."""
@@ -17,31 +17,33 @@ from nbclient import NotebookClient
 from helpers.course.build import build_course
 
 ROOT = Path(__file__).resolve().parents[1]
+UNITS = sorted(p.name for p in (ROOT / "notebooks").iterdir() if p.is_dir() and list(p.glob("*.ipynb")))
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    course = tmp_path_factory.mktemp("course")
-    notebooks = tmp_path_factory.mktemp("notebooks")
-    shutil.copytree(ROOT / "notebooks" / "BSBCUE605", notebooks / "BSBCUE605")
+@pytest.fixture(scope="module", params=UNITS)
+def built(request, tmp_path_factory):
+    unit = request.param
+    course = tmp_path_factory.mktemp(f"course-{unit}")
+    notebooks = tmp_path_factory.mktemp(f"notebooks-{unit}")
+    shutil.copytree(ROOT / "notebooks" / unit, notebooks / unit)
     report = build_course(course, notebooks, workers=2, progress=False)  # raises on any problem
-    return course, report
+    return unit, course, report
 
 
 def test_reference_solutions_score_full_marks_and_the_release_is_generated(built):
-    course, report = built
-    released = sorted(p.name for p in (course / "release" / "BSBCUE605").glob("*.ipynb"))
-    assert released == sorted(p.name for p in (ROOT / "notebooks" / "BSBCUE605").glob("*.ipynb"))
+    unit, course, report = built
+    released = sorted(p.name for p in (course / "release" / unit).glob("*.ipynb"))
+    assert released == sorted(p.name for p in (ROOT / "notebooks" / unit).glob("*.ipynb"))
     from helpers import competency
-    assert report.tags == len(competency.collect_tags(ROOT / "notebooks"))
+    assert report.tags == len([t for t in competency.collect_tags(ROOT / "notebooks") if t.notebook.startswith(f"{unit}/")])
     assert report.solution_scores and all(score == full > 0 for score, full in report.solution_scores.values() if full)
 
 
 def test_release_runs_top_to_bottom_before_anything_is_answered(built):
-    course, _ = built
+    unit, course, _ = built
     env_path = os.environ.get("PATH", "")
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env_path])
-    for path in sorted((course / "release" / "BSBCUE605").glob("*.ipynb")):
+    for path in sorted((course / "release" / unit).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         text = path.read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and '"benchmark"' not in text
