@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import betainc, gammaln, logsumexp
 
 from helpers.kpi import require
 
@@ -309,6 +308,8 @@ def erlang_a(traffic_erlangs: float, agents: int, aht_s: float, patience_mean_s:
         return ErlangA(c, 0.0, sl, sl, asa(a, n, aht_s), asa(a, n, aht_s), a / n)
     if a == 0:
         return ErlangA(0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0)
+    from scipy.special import betainc, gammaln, logsumexp  # only Erlang A needs scipy: keep it out of notebook start-up
+
     mu, theta = 1.0 / aht_s, 1.0 / patience_mean_s
     lam, n_mu = a * mu, n * mu
     k = np.arange(n)
