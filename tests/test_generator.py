@@ -207,7 +207,9 @@ def test_progress_and_bad_arguments():
     assert steps == list(STEPS)
     for kwargs, says in [({"seed": -1}, "non-negative"), ({"seed": True}, "non-negative"), ({"seed": "7"}, "integer"),
                          ({"seed": 1, "days": 0}, "between 1 and 366"), ({"seed": 1, "days": 2.5}, "whole number"),
-                         ({"seed": 1, "learner": "a/b"}, "without slashes"), ({"seed": 1, "learner": ""}, "non-empty")]:
+                         ({"seed": 1, "learner": "a/b"}, "learner id"), ({"seed": 1, "learner": ""}, "learner id"),
+                         ({"seed": 1, "learner": "_practice"}, "starting with a letter or digit"),
+                         ({"seed": 1, "learner": "a+b"}, "learner id"), ({"seed": 1, "learner": 7}, "learner id")]:
         with pytest.raises(ValueError, match=says):
             generate("lyrebird-energy", **kwargs)
 

@@ -18,6 +18,7 @@ from helpers.generator.frames import conform, ids
 from helpers.generator.pools import build_pools
 from helpers.generator.rng import check_seed, stream
 from helpers.generator.workforce import make_roster
+from helpers.learners import RULE as LEARNER_RULE, is_learner_id
 from helpers.tables import TABLES
 
 STEPS = ("pools", "customers", "offers", "roster", "calls", "channels", "outcomes", "defects", "tables")
@@ -36,13 +37,10 @@ def check_days(days) -> int | None:
 
 
 def check_learner(learner) -> str | None:
-    if learner is None:
-        return None
-    if (not isinstance(learner, str) or not learner.strip() or any(c in learner for c in "/\\\0")
-            or learner.startswith(("_", "."))):
-        raise ValueError(f"learner must be a non-empty id without slashes, not starting with '_' or '.', "
-                         f"got {learner!r}")
-    return learner
+    """``learner`` if it is None or a learner id by the one rule (``helpers.learners``), else a ValueError."""
+    if learner is None or is_learner_id(learner):
+        return learner
+    raise ValueError(f"learner must be a learner id ({LEARNER_RULE}), got {learner!r}")
 
 
 def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int = 0, learner: str | None = None,
