@@ -1,0 +1,198 @@
+"""``traffic_history``: daily traffic per channel and queue for the 24 months before the period.
+
+What the ACD, chat platform and ticketing system reported per open day (the MIS's daily summaries
+kept for forecasting), one row per open day x channel x queue. It is the long series the period's
+detailed records continue:
+
+* **Days**: the 24 calendar months before ``period.start``, open days only (the case study's opening
+  hours: Sundays and observed national public holidays, ``generator.calendar``, are closed).
+  E-mails that arrive while the centre is closed are counted on the next open day (the ticketing
+  queue as it stands at opening).
+* **Volume** (``offered``): a level per channel and queue x the case study's ``weekly_profile`` x
+  ``seasonality`` (interpolated by day of year) x ``volume_trend_per_year`` growth, the same curve
+  ``calls.seasonal_factor`` gives the period, x day factors: a centre-wide log-normal AR(1)
+  (``day_factor_cv``, ``day_factor_carryover``) and a small one per queue, then Poisson counts. The voice
+  level is calibrated on the period's own offered calls (repeat calls included, campaign-driven calls and
+  lost calls excluded), so the history joins the period without a step; chat and e-mail levels are the
+  ``channels`` daily volumes split over their queues like the period's contacts.
+* **Service**: staffing follows the seasonal forecast (the planner's roster per day type x the
+  season), so a day's *pressure* is its offered volume against that forecast capacity (Mondays carry
+  more than the weekday average: the roster is flat over the week). Service level (share of answered
+  contacts answered within the target: voice 20 s, chat 60 s, e-mail 24 h) falls and abandonment rises
+  with pressure (logit-linear, monotone), anchored on each queue's results in the period.
+* **AHT**: each queue's mean handle time in the period (voice: talk + hold + wrap; chat and e-mail:
+  answered to end) with a small day-to-day variation.
+
+Vectorised; the one random stream is the dataset's ``history`` stream, so the same seed and learner
+give an identical frame.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.signal import lfilter
+
+from helpers.casestudy import CaseStudy
+from helpers.generator.calendar import is_public_holiday
+from helpers.generator.calls import seasonal_factor
+
+MONTHS = 24
+TARGET_S = {"voice": 20.0, "chat": 60.0, "email": 24 * 3600.0}
+SL_SLOPE = {"voice": 4.0, "chat": 3.0, "email": 2.5}      # d logit(SL) / d log(pressure), negative sign
+ABANDON_SLOPE = {"voice": 4.0, "chat": 3.0, "email": 0.0}
+QUEUE_DAY_CV = 0.05
+AHT_DAY_CV = 0.04
+COLUMNS = ["date", "channel", "queue", "offered", "answered", "abandoned", "answered_within_target", "aht_s"]
+
+
+def _dow(dates: np.ndarray) -> np.ndarray:
+    return (dates.astype("datetime64[D]").astype(np.int64) - 4) % 7  # 0 = Monday
+
+
+def _open(cs: CaseStudy, dates: np.ndarray) -> np.ndarray:
+    dow = _dow(dates)
+    open_ = np.array([cs.opening_hours.for_day_type(t) is not None for t in ("weekday", "saturday", "sunday")])
+    kind = np.where(dow < 5, 0, np.where(dow == 5, 1, 2))
+    return open_[kind] & ~is_public_holiday(dates)
+
+
+def _logit(p):
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def _expit(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _ar1_lognormal(rng: np.random.Generator, n: int, cv: float, phi: float) -> np.ndarray:
+    """Mean-1 log-normal day factors with coefficient of variation ``cv`` and lag-1 carry-over ``phi``."""
+    if cv <= 0 or n == 0:
+        return np.ones(n)
+    sigma = np.sqrt(np.log1p(cv ** 2))
+    e = rng.normal(0, 1, n)
+    if phi > 0:  # z_0 = e_0 (stationary start), z_t = phi z_(t-1) + sqrt(1 - phi^2) e_t
+        c = np.sqrt(1 - phi ** 2)
+        e[0] /= c
+        e = lfilter([c], [1, -phi], e)
+    return np.exp(sigma * e - sigma ** 2 / 2)
+
+
+def _period_results(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | None):
+    """Per (channel, queue): offered per open day of the period's contacts, SL (answered within target /
+    answered), abandonment (abandoned / offered) and AHT; plus the voice offered by day and queue."""
+    out = {}
+    off = calls[calls["outcome"] != "lost"]
+    ans = off[off["answered_at"].notna()]
+    for q in cs.queue_names:
+        a = ans[ans["queue"] == q]
+        o = off[off["queue"] == q]
+        out[("voice", q)] = dict(
+            sl=float((a["wait_s"] <= TARGET_S["voice"]).mean()) if len(a) else 0.8,
+            abandon=float(o["abandoned"].mean()) if len(o) else 0.05,
+            aht=float((a["talk_s"] + a["hold_s"] + a["wrap_s"]).mean()) if len(a) else cs.queues[
+                cs.queue_names.index(q)].talk_mean_s)
+    ch = cs.channels
+    if journeys is None or ch is None:
+        return out
+    for name, conf, default_aht in (("chat", ch.chat, ch.chat.handle_mean_s if ch.chat else 0),
+                                    ("email", ch.email, ch.email.handle_mean_s if ch.email else 0)):
+        if conf is None:
+            continue
+        j = journeys[journeys["channel"] == name]
+        for q in conf.queues:
+            x = j[j["queue"] == q]
+            a = x[x["answered_at"].notna()]
+            wait = (a["answered_at"] - a["started_at"]).dt.total_seconds()
+            handle = (a["ended_at"] - a["answered_at"]).dt.total_seconds().dropna()
+            out[(name, q)] = dict(
+                sl=float((wait <= TARGET_S[name]).mean()) if len(a) else 0.8,
+                abandon=float((x["outcome"] == "abandoned").mean()) if len(x) else 0.0,
+                aht=float(handle.mean()) if len(handle) else float(default_aht))
+    return out
+
+
+def make_history(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | None, rng: np.random.Generator,
+                 t0: np.datetime64, n_days: int) -> pd.DataFrame:
+    """The ``traffic_history`` frame (``helpers.tables``) for the 24 months before ``t0`` (module doc)."""
+    start = np.datetime64(pd.Timestamp(t0) - pd.DateOffset(months=MONTHS), "D")
+    first = np.datetime64(t0, "D")
+    period = first + np.arange(n_days)
+    hist = np.arange(start, first, dtype="datetime64[D]")
+    all_days = np.concatenate([hist, period])
+    # the period's own seasonal curve continued backwards: normalised over the period's days
+    season = seasonal_factor(cs, all_days)
+    season = season / season[hist.size:].mean()
+    weekly = np.array(cs.weekly_profile.factors())
+    open_all = _open(cs, all_days)
+    design = weekly[_dow(all_days)] * season * open_all      # designed volume per day, level 1
+    design_h, design_p = design[:hist.size], design[hist.size:]
+    open_h = open_all[:hist.size]
+    n_h = hist.size
+
+    results = _period_results(cs, calls, journeys)
+    common = _ar1_lognormal(rng, n_h, cs.day_factor_cv, cs.day_factor_carryover)
+
+    # voice level per queue from the period's offered calls (not lost, not campaign-driven)
+    organic = calls[(calls["outcome"] != "lost") & calls["campaign_id"].isna()]
+    voice_counts = organic.groupby("queue").size()
+    levels = {("voice", q): float(voice_counts.get(q, 0)) / max(design_p.sum(), 1e-9) for q in cs.queue_names}
+    ch = cs.channels
+    if ch is not None and ch.chat is not None:
+        vol = np.array([cs.queues[cs.queue_names.index(q)].daily_volume for q in ch.chat.queues], float)
+        for q, share in zip(ch.chat.queues, vol / vol.sum()):
+            levels[("chat", q)] = ch.chat.daily_volume * share
+    email_weight = None
+    if ch is not None and ch.email is not None:
+        vol = np.array([cs.queues[cs.queue_names.index(q)].daily_volume for q in ch.email.queues], float)
+        for q, share in zip(ch.email.queues, vol / vol.sum()):
+            levels[("email", q)] = ch.email.daily_volume * share
+        dow = _dow(hist)
+        arrive = np.where(dow < 5, weekly[np.minimum(dow, 4)], ch.email.weekend_factor) * season[:n_h]
+        # e-mails of closed days wait for the next open day
+        idx = np.flatnonzero(open_h)
+        nxt = np.searchsorted(idx, np.arange(n_h))
+        ok = nxt < idx.size
+        email_weight = _spread(n_h, idx, np.bincount(nxt[ok], weights=arrive[ok], minlength=idx.size))
+
+    days_idx = np.flatnonzero(open_h)
+    frames = []
+    for (channel, q), level in levels.items():
+        res = results.get((channel, q), dict(sl=0.8, abandon=0.05, aht=300.0))
+        weight = email_weight if channel == "email" else design_h
+        factor = common * _ar1_lognormal(rng, n_h, QUEUE_DAY_CV if cs.day_factor_cv else 0.0, 0.0)
+        expected = level * weight * factor
+        offered = rng.poisson(expected)
+        # pressure: offered against the capacity staffed for the seasonal forecast (flat over the weekdays)
+        capacity = level * np.where(_dow(hist) == 5, weekly[5], weekly[:5].mean()) * season[:n_h]
+        if channel == "email":
+            capacity = np.where(email_weight > 0, level * email_weight.sum() / max((email_weight > 0).sum(), 1)
+                                * season[:n_h], 1.0)
+        pressure = np.where(capacity > 0, (offered + 0.5) / np.where(capacity > 0, capacity, 1), 1.0)
+        ref = np.exp(np.mean(np.log(pressure[days_idx]))) if days_idx.size else 1.0
+        lp = np.log(pressure / ref)
+        p_ab = _expit(_logit(res["abandon"]) + ABANDON_SLOPE[channel] * lp) if res["abandon"] > 0 else np.zeros(n_h)
+        abandoned = rng.binomial(offered, p_ab)
+        answered = offered - abandoned
+        sl = _expit(_logit(res["sl"]) - SL_SLOPE[channel] * lp)
+        within = rng.binomial(answered, sl)
+        aht = res["aht"] * np.exp(rng.normal(0, AHT_DAY_CV, n_h) - AHT_DAY_CV ** 2 / 2)
+        k = days_idx
+        frames.append(pd.DataFrame({
+            "date": hist[k].astype("datetime64[ns]"), "channel": channel, "queue": q,
+            "offered": offered[k].astype(np.int64), "answered": answered[k].astype(np.int64),
+            "abandoned": abandoned[k].astype(np.int64), "answered_within_target": within[k].astype(np.int64),
+            "aht_s": np.where(answered[k] > 0, np.round(aht[k], 1), np.nan)}))
+    if not frames:
+        return pd.DataFrame({c: [] for c in COLUMNS})
+    order = {c: i for i, c in enumerate(("voice", "chat", "email"))}
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values(["date", "channel", "queue"], key=lambda s: s.map(order) if s.name == "channel" else s,
+                          kind="stable").reset_index(drop=True)
+    return out[COLUMNS]
+
+
+def _spread(n: int, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = np.zeros(n)
+    out[idx] = values
+    return out
