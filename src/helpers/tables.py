@@ -325,6 +325,22 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("measures", "string", "", "What the record measures"),
         _c("method", "string", "automatic|agent-entered", "How it is collected"),
     )),
+    Table("traffic_history", "Daily traffic per channel and queue for the 24 months before the period (the "
+          "MIS's daily summaries kept for forecasting): one row per open day, channel and queue.",
+          "date, channel, queue", (
+        _c("date", "datetime64[ns]", "date", "Open day (Sundays and national public holidays are closed)"),
+        _c("channel", "string", "voice|chat|email", "Channel"),
+        _c("queue", "string", "", "Queue (supply chain) the contacts were offered to"),
+        _c("offered", "int64", "contacts", "Contacts offered that day (voice: calls not lost; e-mail: received, "
+           "those of closed days counted on the next open day)"),
+        _c("answered", "int64", "contacts", "Contacts answered by an agent (e-mail: replied)"),
+        _c("abandoned", "int64", "contacts", "Contacts abandoned before an answer (offered - answered; 0 for e-mail)"),
+        _c("answered_within_target", "int64", "contacts",
+           "Answered within the service-level threshold: voice 20 s, chat 60 s, e-mail 24 h "
+           "(service level = answered_within_target / answered)"),
+        _c("aht_s", "float64", "seconds",
+           "Mean handle time of the answered contacts (voice: talk + hold + wrap); empty if none answered", True),
+    )),
     Table("incidents", "System outages (planned and unplanned) and their effect.", "incident_id", (
         _c("incident_id", "string", "", "Incident key"),
         _c("system", "string", "telephony|ivr|crm|marketing_db|power|site", "System that failed"),

@@ -15,6 +15,7 @@ from helpers.generator import defects as defects_mod
 from helpers.generator import business, channels as channels_mod, marketing, outcomes
 from helpers.generator.dataset import Dataset
 from helpers.generator.frames import conform, ids
+from helpers.generator.history import make_history
 from helpers.generator.pools import build_pools
 from helpers.generator.rng import check_seed, stream
 from helpers.generator.workforce import make_roster
@@ -86,6 +87,7 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     else:
         channel_tables, faults = channels_mod.empty_tables(), channels_mod.empty_faults()
     tick("channels")
+    traffic_history = make_history(cs, calls, channel_tables["journeys"], rng("history"), t0, n_days)
     sales = outcomes.make_sales(cs, calls, internal, rng("sales"))
     surveys = outcomes.make_surveys(cs, calls, internal, pools, rng("surveys"))
     complaints = outcomes.make_complaints(cs, calls, internal, customers, pools, rng("complaints"), t0, period_end)
@@ -118,6 +120,7 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
         "budget": business.make_budget(cs, roster.shifts, roster.agents, campaigns_table,
                                        rng("budget"), t0, period_end),
         "options": business.options_frame(cs),
+        "traffic_history": traffic_history,
     }
     # conform again: later steps edited some frames (whole seconds, contract dtypes)
     tables = {name: conform(name, tables[name]) for name in TABLES}
