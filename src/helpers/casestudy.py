@@ -592,6 +592,8 @@ class CaseStudy(_Model):
     channels: Channels | None = Field(None, description="IVR, chat, e-mail, callbacks and the MIS measuring them")
     consultation: Consultation | None = Field(None, description="Stakeholders' positions on the marketing "
                                               "proposal (helpers.consultation)")
+    information_needs: InformationNeeds | None = Field(None, description="Who uses the centre's information and "
+                                                       "what each may need (helpers.information_needs)")
 
     @field_validator("seasonality")
     @classmethod
@@ -801,3 +803,46 @@ def case_study_dir(cs: CaseStudy) -> Path:
 
 
 DEFAULT_CASE_STUDY = "lyrebird-energy"
+
+
+# ---------------------------------------------------------------------------- information needs (BSBCUE602 element 4)
+INFORMATION_LEVELS = ("interval", "daily", "weekly", "monthly", "quarterly")
+INFORMATION_SEGMENTATIONS = ("queue", "channel", "segment", "none")
+INFORMATION_FORMATS = ("table", "chart", "one-page summary", "dashboard")
+INFORMATION_FREQUENCIES = ("every 30 minutes", "daily", "weekly", "monthly", "quarterly")
+
+
+class InformationUser(_Model):
+    """A stakeholder who may use the centre's information (:mod:`helpers.information_needs`): whether they use it
+    at all (``probability``), and the ranges their needs are drawn from per learner (``measures_count`` of
+    ``measures``, one level, segmentation, format and frequency). ``decisions`` is what they use it for (said in
+    the interview); ``words`` are words a learner's account of that use names; ``not_used`` is what a stakeholder
+    who does not use it says."""
+    name: str
+    decisions: str
+    words: list[str] = Field(min_length=1)
+    not_used: str = ""
+    probability: float = Field(1.0, gt=0, le=1)
+    measures: list[str] = Field(min_length=1)
+    measures_count: int = Field(2, ge=1)
+    level: list[Literal[INFORMATION_LEVELS]] = Field(min_length=1)  # type: ignore[valid-type]
+    segmentation: list[Literal[INFORMATION_SEGMENTATIONS]] = Field(min_length=1)  # type: ignore[valid-type]
+    format: list[Literal[INFORMATION_FORMATS]] = Field(min_length=1)  # type: ignore[valid-type]
+    frequency: list[Literal[INFORMATION_FREQUENCIES]] = Field(min_length=1)  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.measures_count > len(self.measures):
+            raise ValueError(f"{self.name}: measures_count {self.measures_count} is more than the "
+                             f"{len(self.measures)} measures listed")
+        if self.probability < 1 and not self.not_used.strip():
+            raise ValueError(f"{self.name}: a stakeholder who may not use the information needs not_used")
+        return self
+
+
+class InformationNeeds(_Model):
+    """Who uses the centre's information and the ranges of what each needs (BSBCUE602 PC 4.1-4.3)."""
+    stakeholders: list[InformationUser] = Field(min_length=3)
+
+
+CaseStudy.model_rebuild()
