@@ -4,7 +4,8 @@ What the ACD, chat platform and ticketing system reported per open day (the MIS'
 kept for forecasting), one row per open day x channel x queue. It is the long series the period's
 detailed records continue:
 
-* **Days**: the 24 calendar months before ``period.start``, open days only (the case study's opening
+* **Days**: the 24 complete calendar months before the period's month and the days of that month
+  before ``period.start`` (none when the period starts on the 1st), open days only (the case study's opening
   hours: Sundays and observed national public holidays, ``generator.calendar``, are closed).
   E-mails that arrive while the centre is closed are counted on the next open day (the ticketing
   queue as it stands at opening).
@@ -115,7 +116,8 @@ def _period_results(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame |
 def make_history(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | None, rng: np.random.Generator,
                  t0: np.datetime64, n_days: int) -> pd.DataFrame:
     """The ``traffic_history`` frame (``helpers.tables``) for the 24 months before ``t0`` (module doc)."""
-    start = np.datetime64(pd.Timestamp(t0) - pd.DateOffset(months=MONTHS), "D")
+    # the 24 complete calendar months before the period's month, and the days of that month before the period
+    start = np.datetime64((pd.Timestamp(t0) - pd.DateOffset(months=MONTHS)).to_period("M").start_time, "D")
     first = np.datetime64(t0, "D")
     period = first + np.arange(n_days)
     hist = np.arange(start, first, dtype="datetime64[D]")
