@@ -1,10 +1,13 @@
-"""The assessor's and trainer's side of the suite, built on nbgrader's Python API.
+"""The grading pipeline: the assessor's and trainer's side of the suite, built on nbgrader's Python API.
 
 * :mod:`helpers.course.build`: ``ccw course build`` (check sources, release, leak check);
-* :mod:`helpers.course.grade`: ``ccw grade`` (parallel autograding, feedback, CSV export);
-* :mod:`helpers.course.report`: ``ccw report`` (competency outcomes, HTML report);
-* :mod:`helpers.course.guide`: the assessor guide (tasks, rubrics, benchmark answers);
-* :mod:`helpers.course.demo`: the simulated cohort behind ``ccw demo``.
+* :mod:`helpers.course.grade`: ``ccw grade`` (submissions, sandboxed parallel autograding with trusted
+  checks, feedback, CSV export), with :mod:`~helpers.course.worker`, :mod:`~helpers.course.execute`,
+  :mod:`~helpers.course.sandbox`, :mod:`~helpers.course.trusted` and :mod:`~helpers.course.answers`;
+* :mod:`helpers.course.settings`: the course's traitlets settings (``nbgrader_config.py``).
+
+What the pipeline's grades become (competency outcomes, reports, assessor guide, result sheets,
+similarity) is :mod:`helpers.outcomes`; the simulated cohort of ``ccw demo`` is :mod:`helpers.demo`.
 
 Every function takes the course root (nbgrader's root: ``nbgrader_config.py``, ``source/``,
 ``release/``, ``submitted/``, ``autograded/``, ``feedback/``, the gradebook and ``.secret``;

@@ -39,7 +39,7 @@ class CCWGrade(Configurable):
 class CCWReport(Configurable):
     """What the competency reports and result sheets say."""
 
-    # No threshold setting: a cell earns its evidence only with full marks (helpers.course.report.FULL_MARKS).
+    # No threshold setting: a cell earns its evidence only with full marks (helpers.outcomes.report.FULL_MARKS).
     assessor = Unicode("", help="Assessor's name printed on each learner's result sheet; with "
                                 "assessor_credentials, the RTO record that satisfies the units' assessor "
                                 "requirement (e.g. BSBCUE605 AC7).").tag(config=True)

@@ -10,7 +10,7 @@ feedback and the competency reports, and says where to look. Everything goes und
 The demo runs the project's workbooks (``notebooks/``) on generator datasets, one per learner
 from the course secret (``helpers.generator.datacard.regenerate_all``, as ``ccw regenerate``), with
 the grader manifests in the demo's course root. With ``workbook="sample"`` (or when ``notebooks/``
-holds no assignment) it runs the small sample workbook of :mod:`helpers.course.sample` on sample
+holds no assignment) it runs the small sample workbook of :mod:`helpers.demo.sample` on sample
 call tables instead: the fast path the tests use.
 """
 from __future__ import annotations
@@ -24,12 +24,13 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from helpers.course import cohort, declaration, sample
+from helpers.course import declaration
+from helpers.demo import cohort, sample
 from helpers.course import gradebook as gbm
 from helpers.course.build import build_course
 from helpers.course.config import default_notebooks_root, load_course
 from helpers.course.grade import export_csv, grade, write_feedback
-from helpers.course.reports import write_reports
+from helpers.outcomes.reports import write_reports
 from helpers.course.variants import SECRET_FILE, course_secret, learner_seed
 
 LEARNERS = ("exemplary", "blank", "partial", "copier")

@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-from helpers.course.report import AWAITING, COMPETENT, DECLARATION_ROW, NOT_YET, SATISFACTORY, UNIT_ROW
+from helpers.outcomes.report import AWAITING, COMPETENT, DECLARATION_ROW, NOT_YET, SATISFACTORY, UNIT_ROW
 
 COLOURS = {SATISFACTORY: "#2e7d32", NOT_YET: "#c62828", AWAITING: "#f9a825", COMPETENT: "#2e7d32"}
 HEATMAP_MAX_LEARNERS = 80  # beyond this the per-learner heatmap is unreadable; counts still shown

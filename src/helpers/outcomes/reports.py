@@ -6,11 +6,11 @@ from pathlib import Path
 
 from helpers.course.config import load_course
 from helpers.course.gradebook import grades_frame
-from helpers.course.guide import write_guide
-from helpers.course.report import (FULL_MARKS, UNIT_ROW, RTORecord, competency_frame, read_declarations,
+from helpers.outcomes.guide import write_guide
+from helpers.outcomes.report import (FULL_MARKS, UNIT_ROW, RTORecord, competency_frame, read_declarations,
                                    write_competency_csv)
 from helpers.course.settings import CCWReport
-from helpers.course.report_html import render_report
+from helpers.outcomes.report_html import render_report
 from helpers.errors import UserFacingError
 from helpers.paths import project_root
 
@@ -34,7 +34,7 @@ def write_reports(course_root: Path | str | None = None, notebooks_root: Path | 
                   assessor: str | None = None) -> ReportFiles:
     """``competency.csv``, ``competency.html``, the assessor guide (Markdown and HTML), each
     learner's result sheet (``result_sheets/<learner>.html`` and ``.pdf``) and the similarity report
-    (``similarity.csv`` and ``.html``, :mod:`helpers.course.similarity`: for review, never a grade).
+    (``similarity.csv`` and ``.html``, :mod:`helpers.outcomes.similarity`: for review, never a grade).
 
     A cell earns its evidence only with full marks (``report.FULL_MARKS``, fixed). ``assessor`` (printed
     on the result sheets) defaults to ``c.CCWReport.assessor``; ``c.CCWReport.rto`` names the RTO on
@@ -43,8 +43,8 @@ def write_reports(course_root: Path | str | None = None, notebooks_root: Path | 
     declaration is read from ``submitted/<learner>/<assignment>/declaration.md``: missing or unsigned,
     the units it covers are Not Yet Competent.
     """
-    from helpers.course.result_sheet import write_result_sheets
-    from helpers.course.similarity import write_similarity
+    from helpers.outcomes.result_sheet import write_result_sheets
+    from helpers.outcomes.similarity import write_similarity
     from helpers import competency
 
     course = load_course(course_root, notebooks_root, db_url)

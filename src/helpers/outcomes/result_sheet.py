@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.course.report import DECLARATION_ROW, UNIT_ROW
+from helpers.outcomes.report import DECLARATION_ROW, UNIT_ROW
 
 A4_INCHES = (8.27, 11.69)
 #: Characters per line of each column in the PDF (monospace-free estimate for 7.5 pt text).
