@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 from figures import report
 
-from helpers.course import cohort, sample
+from helpers.demo import cohort, sample
 from helpers.course.build import build_course
 from helpers.course.config import load_course
 from helpers.course.execute import Limits, execute_notebook

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_grading_workbook.py [--out DIR] [--json FILE]
 
-Set-up: the demo's cohort (``helpers.course.demo``): four learners (exemplary, blank, partial,
+Set-up: the demo's cohort (``helpers.demo.pipeline``): four learners (exemplary, blank, partial,
 copier), each with their own generated dataset, submit the BSBCUE605 notebooks.
 Then, on copies of that course, each figure per notebook:
 
@@ -32,7 +32,7 @@ from figures import report
 
 from helpers.course.build import build_course
 from helpers.course.config import default_notebooks_root
-from helpers.course.demo import LEARNERS, _data, _submissions
+from helpers.demo.pipeline import LEARNERS, _data, _submissions
 from helpers.course.execute import Limits, execute_notebook
 from helpers.course.grade import grade
 from helpers.course.submissions import import_submissions

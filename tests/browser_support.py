@@ -194,9 +194,7 @@ def bsbcue605_workbook(notebooks: Path | None = None) -> Workbook:
 def grade_with_ccw(course_root: Path, learner: str, dataset: Path) -> dict:
     """``ccw grade`` (helpers.course.grade) for ``learner`` on the dataset their lab used;
     returns {"<notebook>:<grade_id>": (score, max_score)} from the course gradebook."""
-    from nbgrader.api import Gradebook
 
-    from helpers.course.config import load_course
     from helpers.course.grade import grade
 
     ensure_interpreter_on_path()

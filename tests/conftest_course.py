@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.course import sample
+from helpers.demo import sample
 from helpers.course.build import build_course
 from helpers.course.variants import SECRET_FILE, learner_seed
 

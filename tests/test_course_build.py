@@ -12,7 +12,7 @@ import pytest
 from conftest_course import ASSIGNMENT, NOTEBOOKS, SECRET, cells_by_id, new_course
 
 from helpers.cli import main
-from helpers.course import sample
+from helpers.demo import sample
 from helpers.course.build import BuildError, build_course
 from helpers.course.config import DEFAULT_CONFIG, load_course
 from helpers.course.gradebook import open_gradebook

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.course.demo import LEARNERS, run_demo
+from helpers.demo.pipeline import LEARNERS, run_demo
 from helpers.curriculum import load_unit
 
 

@@ -19,7 +19,7 @@ import pytest
 from conftest_course import ASSIGNMENT, NOTEBOOKS, new_course
 
 from helpers.cli import main
-from helpers.course import cohort
+from helpers.demo import cohort
 from helpers.course.config import load_course
 from helpers.course.grade import grade
 from helpers.course.gradebook import grades_frame

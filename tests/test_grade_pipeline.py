@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import zipfile
 
 import nbformat
@@ -19,11 +18,11 @@ import pytest
 from conftest_course import ASSIGNMENT, NOTEBOOKS, cells_by_id, new_course
 
 from helpers import kpi
-from helpers.course import cohort
+from helpers.demo import cohort
 from helpers.course import gradebook as gbm
 from helpers.course.config import load_course
 from helpers.course.grade import export_csv, grade
-from helpers.course.sample import sample_calls
+from helpers.demo.sample import sample_calls
 from helpers.course.submissions import import_submissions
 from helpers.errors import UserFacingError
 

@@ -13,10 +13,10 @@ from helpers.competency import Tag, collect_tags
 from helpers.course import declaration
 from helpers.course import gradebook as gbm
 from helpers.course.config import load_course
-from helpers.course.report import (AWAITING, COLUMNS, COMPETENT, DECLARATION_ROW, NOT_YET, NOT_YET_COMPETENT,
+from helpers.outcomes.report import (AWAITING, COLUMNS, COMPETENT, DECLARATION_ROW, NOT_YET, NOT_YET_COMPETENT,
                                    SATISFACTORY, THRESHOLD_NOTE, UNIT_ROW, RTORecord)
-from helpers.course.report import competency_frame as _competency_frame
-from helpers.course.reports import write_reports
+from helpers.outcomes.report import competency_frame as _competency_frame
+from helpers.outcomes.reports import write_reports
 from helpers.curriculum import load_unit
 from helpers.curriculum.equivalence import equivalences
 

@@ -6,8 +6,8 @@ import re
 
 import pandas as pd
 
-from helpers.course.report import COLUMNS, UNIT_ROW
-from helpers.course.result_sheet import write_result_sheets
+from helpers.outcomes.report import COLUMNS, UNIT_ROW
+from helpers.outcomes.result_sheet import write_result_sheets
 from helpers.curriculum import load_unit
 
 

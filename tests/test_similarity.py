@@ -5,7 +5,7 @@ import csv
 
 import nbformat
 
-from helpers.course.similarity import MIN_SHINGLES, THRESHOLD, learner_text, write_similarity
+from helpers.outcomes.similarity import MIN_SHINGLES, THRESHOLD, learner_text, write_similarity
 
 SCAFFOLD = "# Load your dataset first\ncalls = load_calls()\n"
 PLACEHOLDER_CODE = SCAFFOLD + "# YOUR CODE HERE\nraise NotImplementedError()"

@@ -1,4 +1,4 @@
-"""Trusted checks of the sample workbook (``helpers.course.sample``: two notebooks of BSBCUE605).
+"""Trusted checks of the sample workbook (``helpers.demo.sample``: two notebooks of BSBCUE605).
 
 Each recomputes the expected figure from the learner's own ``calls`` table with the definitions of
 ``helpers.kpi`` (fractions 0..1, seconds; abandoned calls are left out of service level's

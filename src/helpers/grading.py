@@ -285,7 +285,7 @@ def check_table(name: str, answer, expected: pd.DataFrame, *, key: str | list[st
         return Finding(criterion, False, points * frac, points, f"`{name}`: {msg}", item=name)
 
     if isinstance(answer, pd.Series):
-        return fail(f"should be a DataFrame, you gave a Series: use `.reset_index()` or `.to_frame()`")
+        return fail("should be a DataFrame, you gave a Series: use `.reset_index()` or `.to_frame()`")
     if not isinstance(answer, pd.DataFrame):
         return fail(f"should be a DataFrame, you gave a {_type_name(answer)}")
     ans, exp = _index_to_columns(answer), _index_to_columns(expected)

@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 from conftest_course import ASSIGNMENT, NOTEBOOKS, SECRET, cells_by_id, new_course
 
-from helpers.course import cohort
+from helpers.demo import cohort
 from helpers.course.answers import MIME
 from helpers.course.grade import grade
 from helpers.course.notebooks import grader_only_lines

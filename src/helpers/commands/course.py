@@ -86,7 +86,7 @@ def run_build(args) -> int:
 
 def run_guide(args) -> int:
     from helpers.course.config import default_notebooks_root
-    from helpers.course.guide import write_guide
+    from helpers.outcomes.guide import write_guide
     from helpers.paths import project_root
 
     md, html = write_guide(args.notebooks or default_notebooks_root(), args.out or project_root() / "reports")

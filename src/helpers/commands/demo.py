@@ -28,7 +28,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from helpers import competency
-    from helpers.course.demo import run_demo
+    from helpers.demo.pipeline import run_demo
 
     root = project_root()
     out = (args.out or root / "demo").resolve()

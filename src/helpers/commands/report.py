@@ -27,7 +27,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from helpers.course.reports import write_reports
+    from helpers.outcomes.reports import write_reports
     from helpers.errors import UserFacingError
 
     if args.assessor is not None and not args.assessor.strip():
