@@ -28,6 +28,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from helpers import competency
+    from helpers.curriculum.equivalence import equivalences
     from helpers.demo.pipeline import run_demo
 
     root = project_root()
@@ -39,7 +40,9 @@ def run(args) -> int:
     covered = len(matrix.rows) - len(matrix.gaps)
     print(f"0/5 mapping matrix: {covered}/{len(matrix.rows)} unit items covered by "
           f"{len(matrix.tags)} tagged cells -> {out / 'mapping.html'}")
-    for unit in ("BSBCUE605", "BSBCCO605A"):
+    workbooks = {p.name for p in (root / "notebooks").iterdir() if p.is_dir() and any(p.glob("*.ipynb"))}
+    equivalent = {old for (old, _), to in equivalences().items() if any(u in workbooks for u, _ in to)}
+    for unit in sorted(workbooks | equivalent):
         gaps = [g["item_id"] for g in matrix.gaps if g["unit"] == unit]
         if gaps:  # a learner earning every mark is still Not Yet Competent on these (docs/outcome_model.md)
             print(f"    {unit} items no task evidences yet (Not Yet Satisfactory for everyone): {', '.join(gaps)}")
