@@ -8,7 +8,6 @@ learners to the roster and running again never changes anyone's data mid-course.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 from helpers.commands.generate import days_arg, non_negative_int
 from helpers.errors import UserFacingError
 from helpers.learners import check_learner_id
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -137,7 +137,7 @@ def run(args) -> int:
     if not_listed:
         raise UserFacingError(f"--replace names learners who are not on the roster: {', '.join(not_listed)}")
     root = paths.case_study_data(slug, args.out.resolve() if args.out else None)
-    grader_out = (args.grader_out or paths.project_root() / "autograde" / "manifests" / slug).resolve()
+    grader_out = args.grader_out.resolve() if args.grader_out else None  # None: datacard.default_grader_out
     secret_file = (args.secret_file or paths.project_root() / "autograde" / ".secret").resolve()
     notebook = paths.project_root() / "casestudies" / "regenerate.ipynb"
     if not notebook.is_file():
@@ -177,13 +177,17 @@ def run(args) -> int:
     from helpers.data import DEFAULT_SEED
 
     paths.ensure_interpreter_on_path()  # the kernel is started as `python`: this interpreter's
+    from helpers.generator.datacard import default_grader_out
+
+    grader_out = grader_out or default_grader_out(slug)
     record = paths.regenerate_record(slug, root)
     record.parent.mkdir(parents=True, exist_ok=True)
-    # regenerate_all writes OUT/learners/<id> for learners and OUT itself for the practice dataset
-    out = root if learners else paths.practice_dataset(slug, root)
+    # the whole roster goes to the notebook: regenerate_all keeps every existing dataset not named in
+    # `replace` (the same rule as above, applied again where the data is written)
     params = {"case_study": slug, "seed": args.seed if args.seed is not None else DEFAULT_SEED,
-              "days": args.days, "learners": todo, "secret_file": str(secret_file), "out": str(out),
-              "grader_out": str(grader_out), "fmt": args.format}
+              "days": args.days, "learners": learners, "replace": ["all"] if replace_all else sorted(replace),
+              "secret_file": str(secret_file), "out": str(root), "grader_out": str(grader_out),
+              "fmt": args.format}
     folders = [paths.learner_dataset(x, slug, root) for x in learners] or [paths.practice_dataset(slug, root)]
     fresh = [paths.learner_dataset(x, slug, root) for x in todo] or folders
     started = time.time()

@@ -16,57 +16,118 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers import paths
 from helpers.casestudy import load_case_study
-from helpers.generator.core import check_learner, generate
+from helpers.generator.core import generate
 from helpers.generator.dataset import Dataset
 from helpers.generator.io import write_dataset
-from helpers.paths import project_root
+from helpers.learners import check_learner_id
 from helpers.variants import learner_seed, read_secret
 
 PRACTICE = "_practice"  # grader-manifest folder of the practice dataset (no learner id starts with "_")
+GRADER_FILES = ("manifest.json", "defects.parquet", "measurement_faults.parquet")  # all a grader folder holds
 
 
 def default_out(slug: str) -> Path:
-    return project_root() / "datasets" / slug
+    """The case study's data folder, ``datasets/<slug>`` (``helpers.paths.case_study_data``): it holds
+    ``practice/``, ``learners/<id>/`` and ``records/``, and is never written as a whole."""
+    return paths.case_study_data(slug)
 
 
 def default_grader_out(slug: str) -> Path:
-    return project_root() / "autograde" / "manifests" / slug
+    """The grader manifests of the case study, ``<course root>/manifests/<slug>`` (where ``ccw_grader``
+    reads them; the course root is ``helpers.course.config.default_course_root``)."""
+    from helpers.course.config import default_course_root
+    return default_course_root() / "manifests" / slug
+
+
+def _check_grader_target(folder: Path) -> None:
+    """Refuse to replace a grader-manifest folder holding anything but what ``write_dataset`` puts there."""
+    from helpers.errors import UserFacingError
+    if folder.is_dir():
+        others = sorted(p.name for p in folder.iterdir() if p.name not in GRADER_FILES)
+        if others:
+            raise UserFacingError(f"{folder} holds more than a grader manifest ({', '.join(others[:5])}): writing "
+                                  "there would delete it; move those elsewhere or choose another --grader-out")
+
+
+def _kept(learner: str, folder: Path, gpath: Path) -> dict:
+    """The record of a learner whose existing dataset is kept (read from its manifest, nothing written)."""
+    import json
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    rows = {name: t.get("rows") for name, t in (manifest.get("tables") or {}).items()}
+    return {"learner": learner, "status": "kept", "seed": manifest.get("seed"), "path": str(folder),
+            "grader_path": str(gpath), "calls": rows.get("calls"), "customers": rows.get("customers"),
+            "defects": None}
 
 
 def regenerate_all(case_study: str, seed: int, learners: list[str], secret_file: str | Path,
                    out: str | Path | None = None, fmt: str = "parquet", days: int | None = None,
-                   grader_out: str | Path | None = None, progress=None) -> list[dict]:
-    """Write the practice dataset (no learners) or one dataset per learner.
+                   grader_out: str | Path | None = None, progress=None, replace=()) -> list[dict]:
+    """Write the practice dataset (no learners), or the dataset of every learner who has none yet.
 
-    Practice: ``OUT`` with ``seed``; learner ``L``: ``OUT/learners/L`` with seed
-    ``learner_seed(secret, L)``. Grader manifests go to ``GRADER_OUT/_practice`` or ``GRADER_OUT/L``.
-    Defaults: OUT = ``datasets/<slug>``, GRADER_OUT = ``autograde/manifests/<slug>``.
+    ``out`` is the case study's data folder (default ``datasets/<slug>``), laid out by ``helpers.paths``:
+    the practice dataset (``seed``) goes to ``OUT/practice/``, learner ``L``'s (seed
+    ``learner_seed(secret, L)``) to ``OUT/learners/L/``; grader manifests to ``GRADER_OUT/_practice`` or
+    ``GRADER_OUT/L`` (default ``autograde/manifests/<slug>``).
+
+    Nothing this run did not make is overwritten or deleted: a learner who already has a dataset keeps it,
+    with its grader manifest (record ``status`` "kept"), unless named in ``replace`` (``"all"`` names
+    everyone); a folder about to be replaced must hold nothing but a dataset (``helpers.paths.
+    check_dataset_target``) or a grader manifest, else ``UserFacingError`` before anything is written.
+    Every learner id must follow ``helpers.learners``' rule.
     """
+    from helpers.errors import UserFacingError
+
     cs = load_case_study(case_study)
-    out = Path(out) if out else default_out(cs.slug)
+    root = paths.case_study_data(cs.slug, Path(out) if out else None)
+    if out and not learners and root.name == paths.PRACTICE:
+        root = root.parent  # the practice folder itself was given (as helpers.demo.pipeline does): same target
     grader_out = Path(grader_out) if grader_out else default_grader_out(cs.slug)
-    learners = [check_learner(str(x).strip()) for x in (learners or [])]
+    learners = [check_learner_id(str(x).strip(), f"learner {n}") for n, x in enumerate(learners or [], start=1)]
     dupes = sorted({x for x in learners if learners.count(x) > 1})
     if dupes:
-        raise ValueError(f"learners listed more than once: {', '.join(dupes)}")
-    jobs = [(None, seed, out, grader_out / PRACTICE)] if not learners else []
-    if learners:
-        secret = read_secret(secret_file, create=True)
-        jobs = [(x, learner_seed(secret, x), out / "learners" / x, grader_out / x) for x in learners]
-    records = []
+        raise UserFacingError(f"learners listed more than once: {', '.join(dupes)}")
+    replace = [replace] if isinstance(replace, str) else list(replace or ())
+    replace_all = "all" in replace
+    replace = {check_learner_id(str(x).strip(), "replace") for x in replace if x != "all"}
+    not_listed = sorted(replace - set(learners))
+    if not_listed:
+        raise UserFacingError(f"replace names learners who are not among the learners: {', '.join(not_listed)}")
+    records, jobs = [], []
+    if not learners:
+        jobs.append((None, seed, paths.practice_dataset(cs.slug, root), grader_out / PRACTICE))
+    for x in learners:
+        folder, gpath = paths.learner_dataset(x, cs.slug, root), grader_out / x
+        if (folder / "manifest.json").is_file() and not (replace_all or x in replace):
+            records.append(_kept(x, folder, gpath))
+        else:
+            jobs.append((x, None, folder, gpath))
+    for _, _, folder, gpath in jobs:  # every target checked before the first dataset is written
+        paths.check_dataset_target(folder, replace=True)
+        _check_grader_target(gpath)
+    secret = read_secret(secret_file, create=True) if any(x for x, *_ in jobs) else None
     for learner, s, path, gpath in jobs:
+        s = s if learner is None else learner_seed(secret, learner)
         ds = generate(cs, seed=s, learner=learner, days=days)
         write_dataset(ds, path, fmt=fmt, grader_dir=gpath)
-        records.append({"learner": learner or PRACTICE, "seed": s, "path": str(path), "grader_path": str(gpath),
-                        "calls": len(ds.calls), "customers": len(ds.customers), "defects": len(ds.defects)})
+        records.append({"learner": learner or PRACTICE, "status": "written", "seed": s, "path": str(path),
+                        "grader_path": str(gpath), "calls": len(ds.calls), "customers": len(ds.customers),
+                        "defects": len(ds.defects)})
         if progress:
             progress(learner or PRACTICE)
-    return records
+    order = {x: n for n, x in enumerate(learners)}
+    return sorted(records, key=lambda r: order.get(r["learner"], -1))
 
 
 def records_frame(records: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(records, columns=["learner", "seed", "path", "grader_path", "calls", "customers", "defects"])
+    return pd.DataFrame(records, columns=["learner", "status", "seed", "path", "grader_path", "calls", "customers",
+                                          "defects"])
+
+
+def first_written(records: list[dict]) -> dict:
+    """The record the data card describes: the first dataset this run wrote (else the first kept one)."""
+    return next((r for r in records if r.get("status") == "written"), records[0])
 
 
 def row_counts(ds: Dataset) -> pd.DataFrame:
