@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import factories as F
-from helpers.marketing_db import (CHECKS, PROBES, check_design, check_query,
+from helpers.marketing_db import (CHECKS, GROUPS, PROBES, check_design, check_query,
                                   default_as_of, expected_probe_ids, load_into_design, run_probe_queries)
 from helpers.marketing_db.fields import channel_of, matches, normalise
 from helpers.marketing_db.sandbox import Sandbox, run_script
@@ -74,7 +74,23 @@ def test_reference_design_passes_everything():
     fs = check_design(REFERENCE_DDL)
     assert fs.all_passed, fs.summary()
     assert len(fs) == len(CHECKS) + 1
-    assert set(fs.criteria()) == {"2.1", "2.2", "2.3"}
+    assert set(fs.criteria()) == set(GROUPS)          # no criterion of its own: each group labels its findings
+
+
+def test_design_findings_carry_the_callers_criteria():
+    mapped = check_design(REFERENCE_DDL, criteria={"fields": "X.1", "structure": "X.2"})
+    assert set(mapped.criteria()) == {"X.1", "X.2", "enhancement"}
+    assert len(mapped.for_criterion("X.1")) == sum(group == "fields" for group, _, _ in CHECKS)
+    broken = check_design("CREATE TABEL x (id INT);", criteria={"fields": "X.1", "structure": "X.2"})
+    assert broken[0].criterion == "X.2" and broken[0].item == "ddl_runs"
+
+
+def test_load_and_query_findings_carry_the_callers_criterion(tables):
+    conn = load_into_design(REFERENCE_DDL, REFERENCE_MAPPING, tables, criterion="X.2")
+    assert conn.findings.criteria() == ["X.2"]
+    assert load_into_design("CREATE TABLE (", REFERENCE_MAPPING, tables, criterion="X.2").findings.criteria() == ["X.2"]
+    assert check_query(conn, "SELECT customer_id FROM customers", set(), criterion="X.2").criterion == "X.2"
+    assert set(run_probe_queries(conn, {}, criterion="X.2").criteria()) == {"X.2"}
 
 
 def test_range_statement_fields_all_have_checks():
@@ -84,7 +100,7 @@ def test_range_statement_fields_all_have_checks():
     assert set(RANGE_STATEMENT_FIELDS) == set(rs["marketing_database_fields"])
     items = {item for _, item, _ in CHECKS}
     assert all(i in items for group in RANGE_STATEMENT_FIELDS.values() for i in group)
-    assert all(crit == "2.1" for crit, item, _ in CHECKS if any(item in g for g in RANGE_STATEMENT_FIELDS.values()))
+    assert all(group == "fields" for group, item, _ in CHECKS if any(item in g for g in RANGE_STATEMENT_FIELDS.values()))
 
 
 def test_poor_flat_design_gets_specific_findings():

@@ -38,17 +38,7 @@ WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit vivamus lacinia 
 NO_FREE_TEXT = {"peak_staffing_check", "supply_chains_check", "defects_check", "monitor_check", "adjust_check",
                 "kpi_service_check", "kpi_customer_check", "kpi_commercial_check"}
 # cells whose check is still shape-only for a variant (strict: an xfail that starts passing is an error)
-STILL_SHAPE_ONLY: dict[tuple[str, str], str] = {
-    ("procedures_check", "field:rule"): "maintenance procedure rules are shape-only",
-    ("procedures_check", "field:records_affected"): "records affected are not checked against the data's tables",
-    ("plan_check", "field:trigger"): "contingency triggers are not checked against the case study's systems",
-    ("plan_check", "field:detection"): "contingency detection is shape-only",
-    ("plan_check", "field:channel"): "communication channels are shape-only",
-    ("plan_check", "field:timing"): "communication timing is shape-only",
-    ("offer_response_check", "all"): "after-sales plan reasons are shape-only",
-    ("offer_response_check", "field:reason"): "after-sales plan reasons are shape-only",
-    ("process_check", "field:trigger"): "retention process triggers are shape-only",
-}
+STILL_SHAPE_ONLY: dict[tuple[str, str], str] = {}
 
 
 def _graded_cells(path):

@@ -71,3 +71,59 @@ def test_defect_report_shape():
                                                      "duplicate_customer", "unsubscribe_late", "offer_to_dncr")}).all_passed
     assert not checks.defect_report({"typo_kind": ["C1"]}).all_passed
     assert not checks.defect_report(["C1", "C2"]).all_passed
+
+
+class _Data:
+    """The few tables the 3.1/3.3 checks read."""
+
+    def __init__(self):
+        self.customers = pd.DataFrame({"segment": ["residential", "small_business", "concession"]})
+        self.tables = {"calls": pd.DataFrame({"reason": ["move_home", "high_bill", "retention_offer"]}),
+                       "complaints": pd.DataFrame({"category": ["billing_error"]})}
+
+
+SOUND_REASONS = [  # written independently, in different words: each cites a measure and how the segment stands
+    "Only 3% of concession customers accepted a cross-sell offer, the lowest of any segment",
+    "small_business has the highest churn, so a courtesy call after each sale matters most there",
+    "Residential customers with long tenure respond best to retention offers",
+    "complaints per customer are higher for concession customers than for the others",
+]
+
+
+def _plan(reasons):
+    strategies = ["courtesy follow-up calls", "customer satisfaction surveying",
+                  "offers of value added services or products", "loyalty programs"]
+    return [{"strategy": s, "segment": "residential", "reason": r} for s, r in zip(strategies, reasons)]
+
+
+def test_after_sales_reasons_must_cite_the_analysis():
+    assert checks.strategy_plan(_plan(SOUND_REASONS), _Data()).all_passed
+    lorem = ["lorem ipsum dolor sit amet consectetur adipiscing elit vivamus"] * 4
+    assert not checks.strategy_plan(_plan(lorem), _Data()).all_passed
+    no_standing = ["customers accept offers about offers"] + SOUND_REASONS[1:]
+    failed = " ".join(f.message for f in checks.strategy_plan(_plan(no_standing), _Data()).failed())
+    assert "cites your analysis" in failed and "courtesy follow-up calls" in failed
+
+
+def _process(triggers):
+    names = {s.level: s.name for s in CS.stakeholders}
+    steps = ["Flag at-risk customers", "Make the retention offer", "Courtesy follow-up", "Review and document"]
+    return [{"step": s, "owner": names["centre"], "trigger": t, "kpi": "retention_rate", "frequency": "daily"}
+            for s, t in zip(steps, triggers)]
+
+
+def test_retention_process_triggers_are_observable_events():
+    sound = ["customer rings to ask about a move home", "offer declined on the call", "a week after acceptance",
+             "month-end churn figures"]
+    assert checks.retention_process(_process(sound), CS, _Data()).all_passed
+    from_data = ["high bill", "billing error", "NPS detractor", "quarter closes"]   # a call reason and a category
+    assert checks.retention_process(_process(from_data), CS, _Data()).all_passed
+    lorem = ["lorem ipsum dolor", "sit amet consectetur", "adipiscing elit", "vivamus lacinia odio"]
+    failed = checks.retention_process(_process(lorem), CS, _Data()).failed()
+    assert any("observable event" in f.message for f in failed)
+
+
+def test_unit_checks_label_findings_with_their_tasks_criteria():
+    from ccw_grader.marketing_reference import REFERENCE_DDL
+    assert checks.design(REFERENCE_DDL).criteria() == ["2.1"]
+    assert checks.design("").criteria() == ["2.1"]

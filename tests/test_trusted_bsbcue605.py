@@ -59,3 +59,45 @@ def test_every_kpi_for_every_stakeholder_fails_report_criteria(data):
     from helpers.tasks import bsbcue605 as checks
     cs = data.cs
     assert not checks.report_criteria({s.name: list(checks.KPI_NAMES) for s in cs.stakeholders}, cs).all_passed
+
+
+OTHER_WORDS_PROCEDURES = [  # independently written sound procedures (owners filled in from the case study)
+    dict(task="De-duplicate the customer master", frequency="daily",
+         rule="fuzzy match of surname and DOB within the same suburb", records_affected="client records"),
+    dict(task="Check contact details", frequency="on receipt",
+         rule="mobile must be 04 plus 8 digits; e-mail must contain @ and a domain", records_affected="customer table"),
+    dict(task="Verify addresses", frequency="weekly",
+         rule="postcode within the state's Australia Post range", records_affected="customers"),
+    dict(task="Audit call detail records", frequency="daily",
+         rule="no negative talk or wrap seconds; answered after it arrived", records_affected="calls"),
+    dict(task="DNCR wash of the outbound list", frequency="every 2 weeks",
+         rule="remove Register-listed numbers without express consent", records_affected="offers",
+         legal_basis="Do Not Call Register Act 2006"),
+    dict(task="Process opt-outs", frequency="same day",
+         rule="suppress the channel on the day the request is received", records_affected="customers and offers",
+         legal_basis="Spam Act 2003 s18"),
+    dict(task="Dialler calling window", frequency="before every campaign",
+         rule="only 9am-8pm weekdays, 9am-5pm Saturday, customer's local time zone", records_affected="offers",
+         legal_basis="Telemarketing and Research Calls Industry Standard 2017"),
+]
+
+
+def test_procedures_in_other_words_pass_and_every_finding_is_the_cells_criterion(data):
+    check = all_checks()[("BSBCUE605", "procedures_check")]
+    owner = data.cs.stakeholders[0].name
+    procs = [dict(p, owner=owner) for p in OTHER_WORDS_PROCEDURES]
+    fs = check.run(data, maintenance_procedures=procs)
+    assert fs.all_passed, fs.summary()
+    assert fs.criteria() == ["2.4"]
+    wrong_table = [dict(p) for p in procs]
+    wrong_table[3]["records_affected"] = "surveys"     # a table of the data, not where the call defects are
+    failed = {f.item for f in check.run(data, maintenance_procedures=wrong_table).failed()}
+    assert failed == {"records_affected"}
+
+
+def test_contingency_and_design_findings_are_the_cells_criteria(data):
+    from ccw_grader.marketing_reference import REFERENCE_DDL
+    plan = all_checks()[("BSBCUE605", "plan_check")].run(data, CONTINGENCY_PLAN="scenarios: 5")
+    assert plan.criteria() == ["2.5"]
+    ddl = all_checks()[("BSBCUE605", "ddl_check")].run(data, MARKETING_DDL=REFERENCE_DDL)
+    assert ddl.criteria() == ["2.1"]

@@ -99,9 +99,9 @@ def supply_chains_check(data, supply_chains) -> Findings:
 def ddl_check(data, MARKETING_DDL) -> Findings:  # noqa: N803 (the learner's variable name)
     """PC 2.1: the database design holds the fields and functions the marketing operation needs, and is
     not a copy of the grader's reference design."""
-    if not isinstance(MARKETING_DDL, str) or not MARKETING_DDL.strip():
-        return Findings([Finding.fail("2.1", "`MARKETING_DDL` should be a string of SQL statements")])
-    fs = marketing_db.check_design(MARKETING_DDL).for_criterion("2.1")
+    fs = checks.design(MARKETING_DDL)
+    if not isinstance(MARKETING_DDL, str):
+        return fs
     if _normalise_sql(MARKETING_DDL) == _normalise_sql(REFERENCE_DDL):
         fs.append(Finding.fail("2.1", "the design is a verbatim copy of the reference design: design your own "
                                       "database", item="own_work"))
@@ -120,7 +120,7 @@ def load_check(data, MARKETING_DDL, COLUMN_MAPPING, ELIGIBLE_EMAIL_QUERY) -> Fin
     if not fs.all_passed:
         return fs
     tables = data.ds.tables
-    conn = marketing_db.load_into_design(MARKETING_DDL, COLUMN_MAPPING, tables)
+    conn = marketing_db.load_into_design(MARKETING_DDL, COLUMN_MAPPING, tables, criterion="2.2")
     design = marketing_db.describe_design(conn.schema) if conn.schema is not None else None
     customer = design.customer if design is not None else None
     if customer is None or len(customer.primary_key) != 1:
@@ -150,7 +150,7 @@ def defects_check(data, reported_defects) -> Findings:
         return fs
     ids = [rid for ids in reported_defects.values() for rid in ids]
     truth = data.defects()
-    fs = fs + maintenance.score_reported(ids, truth)
+    fs = fs + maintenance.score_reported(ids, truth, criterion="2.4")
     return fs + [_compliance_found(ids, truth)]
 
 
@@ -176,8 +176,12 @@ def _compliance_found(ids, truth: pd.DataFrame) -> Finding:
 
 @CHECKS.check("procedures_check", "maintenance_procedures")
 def procedures_check(data, maintenance_procedures) -> Findings:
-    """PC 2.4: maintenance procedures with a rule, frequency and an owner who is a stakeholder."""
-    return maintenance.check_procedures(maintenance_procedures, [s.name for s in data.cs.stakeholders])
+    """PC 2.4: maintenance procedures covering every class of defect, each with a rule that names a real check
+    (field, condition or law), the learner's tables its records are in (where this learner's defects of that
+    class are), a frequency the law allows, an owner who is a stakeholder and the legal basis."""
+    truth = data.defects()
+    defect_tables = {str(k): set(map(str, g["table"])) for k, g in truth.groupby("kind")}
+    return checks.maintenance_procedures(maintenance_procedures, data.ds, defect_tables)
 
 
 @CHECKS.check("plan_check", "CONTINGENCY_PLAN")
@@ -225,8 +229,9 @@ def churn_check(data, churn_by_segment, retention_strategies) -> Findings:
 
 @CHECKS.check("process_check", "retention_process")
 def process_check(data, retention_process) -> Findings:
-    """PC 3.3: a retention process with steps, owners, triggers and measures."""
-    return checks.retention_process(retention_process, data.cs)
+    """PC 3.3: a retention process with steps, owners, observable triggers (events of the learner's data or
+    calendar), KPIs, frequencies and a review step."""
+    return checks.retention_process(retention_process, data.cs, data.ds)
 
 
 def _week(s: pd.Series) -> pd.Series:

@@ -38,7 +38,9 @@ CALLING_HOURS = {"weekday": (9, 20), "saturday": (9, 17)}   # local hours [start
 
 PRECISION_PASS = 0.8   # score_reported passes when precision >= this ...
 RECALL_PASS = 0.7      # ... and recall >= this; points = max_points x F1
-CRITERION = "2.4"
+# Findings are labelled with the criterion the caller passes (the unit's task module knows which
+# performance criterion its task evidences; this library does not). Without one they carry this label.
+UNMAPPED = "maintenance"
 
 EMAIL_RE = (r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
             r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
@@ -421,7 +423,7 @@ def detection_scores(reported: set, truth: set) -> dict:
 
 
 def score_reported(reported_ids, defects: pd.DataFrame, table: str | None = None, kinds=None, *,
-                   known_ids=None, points: float = 1.0, criterion: str = CRITERION) -> Findings:
+                   known_ids=None, points: float = 1.0, criterion: str = UNMAPPED) -> Findings:
     """Score the record ids a learner reports as defective against the defect manifest.
 
     ``defects`` has columns defect_id, table, record_id, column, kind, detail; ``table``/``kinds``
@@ -429,6 +431,7 @@ def score_reported(reported_ids, defects: pd.DataFrame, table: str | None = None
     precision >= :data:`PRECISION_PASS` and recall >= :data:`RECALL_PASS`. Messages give counts per
     kind found/missed, never the missed ids. ``known_ids`` (all ids of the table) lets ids that do
     not exist at all be reported as such. Malformed input gives failed findings, not exceptions.
+    ``criterion`` labels the findings (the performance criterion of the caller's task).
     """
     _require_columns(defects, "defects", ["record_id", "kind", "table"])
     d = defects
@@ -553,6 +556,31 @@ _DEADLINES = {"dncr_wash": (DNCR_WASH_VALID_DAYS * 5 / 7,
               "unsubscribes": (UNSUBSCRIBE_WORKING_DAYS,
                                f"unsubscribes must be actioned within {UNSUBSCRIBE_WORKING_DAYS} working days "
                                "(Spam Act 2003)")}
+# What a rule states when it names a real check, per coverage group: the field checked, the condition
+# applied, or the law the check enforces (a rule of meaningless words names none of them).
+RULE_WORDS = {
+    "duplicates": r"date of birth|\bdob\b|birth|\bname|postcode|phone|mobile|e-?mail|address|same|match|similar|"
+                  r"fuzzy|identical|merge|master|surviv|app 10|privacy act",
+    "contact_details": r"format|pattern|regex|valid|@|\b04|\+61|digits?|domain|bounce|syntax|mobile|landline|"
+                       r"e-?mail|phone|app 10|privacy act",
+    "addresses": r"postcode|post code|\bstate|range|australia post|\b4.digit|four.digit|suburb|address|paf\b|"
+                 r"app 10|privacy act",
+    "call_records": r"duration|timestamp|\border|\b24 ?h|hours?\b|negative|answer|arriv|ended|hang|talk|hold|"
+                    r"wrap|sequence|seconds",
+    "dncr_wash": r"wash|register|dncr|do not call|\b30 days|listed|acma|express consent|consent",
+    "unsubscribes": r"working days?|business days?|within|suppress|consent|request|receipt|action|opt.?out|remove|"
+                    r"unsubscri|spam act",
+    "calling_hours": r"\d{1,2} ?(am|pm|:\d\d)|\b20:00|\bhours?\b|local time|time ?zone|weekday|saturday|sunday|"
+                     r"public holiday|window|industry standard|telemarketing",
+}
+# Tables a coverage group's records live in (where its defects are found); the records_affected of a
+# procedure covering the group must name one of them (the learner's own defects may add tables).
+GROUP_TABLES = {"duplicates": ("customers",), "contact_details": ("customers",), "addresses": ("customers",),
+                "call_records": ("calls",), "dncr_wash": ("customers", "offers"),
+                "unsubscribes": ("customers", "offers"), "calling_hours": ("offers", "calls")}
+_TABLE_SYNONYMS = {"customers": (r"client", r"subscriber", r"contact (details|records|list)", r"marketing (list|database)"),
+                   "calls": (r"call detail", r"\bcdrs?\b", r"call logs?"),
+                   "offers": (r"campaign (list|contact|call)s?", r"telemarketing", r"outbound")}
 _VAGUE_OWNERS = {"tbd", "tba", "n/a", "na", "someone", "staff", "everyone", "team", "all", "unknown", "admin"}
 
 
@@ -586,65 +614,124 @@ def parse_procedures(procedures) -> list[Procedure]:
     return out
 
 
-def check_procedures(procedures, owners: list[str] | None = None) -> Findings:
-    """Check written maintenance procedures (criterion 2.4).
+def _table_words(tables) -> dict[str, str]:
+    """Table name -> a regex recognising it in plain words ("customer records", "phone offers")."""
+    out = {}
+    for t in tables:
+        stem = re.escape(str(t).lower().rstrip("s"))
+        extra = _TABLE_SYNONYMS.get(str(t), ())
+        out[str(t)] = r"\b(" + "|".join([stem + r"(s|es)?\b"] + list(extra)) + ")"
+    return out
+
+
+def tables_named(text: str, tables) -> set[str]:
+    """The data tables (of ``tables``) that ``text`` names, by name or usual wording."""
+    low = str(text).lower()
+    return {t for t, pattern in _table_words(tables).items() if re.search(pattern, low)}
+
+
+def rule_checks(procedure: Procedure) -> tuple[list[str], bool]:
+    """(coverage groups the procedure addresses, whether its rule names a real check for them).
+
+    A rule names a real check when it states the field, the condition or the law the check applies for
+    what the procedure addresses (:data:`RULE_WORDS`; a procedure addressing none of the groups must
+    still state a field or condition of one of them)."""
+    text = f"{procedure.task} | {procedure.rule}".lower()
+    groups = [item for item, pattern, _ in PROCEDURE_COVERAGE if re.search(pattern, text)]
+    rule = procedure.rule.lower()
+    wanted = groups or list(RULE_WORDS)
+    return groups, any(re.search(RULE_WORDS[g], rule) for g in wanted)
+
+
+def check_procedures(procedures, owners: list[str] | None = None, *, criterion: str = UNMAPPED,
+                     tables=None, defect_tables: dict[str, set[str]] | None = None) -> Findings:
+    """Check written maintenance procedures; every finding is labelled ``criterion``.
 
     Findings: the input is well formed; each :data:`PROCEDURE_COVERAGE` group is covered by some
-    procedure; DNCR washing is at least every 30 days and unsubscribe processing within 5 working
-    days; every procedure names a real owner (one of ``owners`` when given); compliance procedures
-    cite their legal basis.
+    procedure; each procedure's ``rule`` names a real check for what it addresses (a field, condition or
+    the law it enforces, :data:`RULE_WORDS`); each procedure's ``records_affected`` names tables of the
+    data (``tables``: the names of the learner's tables, default those of :data:`GROUP_TABLES`) and, for
+    each group, a procedure covering it names the table its records live in (:data:`GROUP_TABLES`, plus
+    the tables where the data's defects of that group's kinds are, ``defect_tables``: kind -> tables);
+    DNCR washing is at least every 30 days and unsubscribe processing within 5 working days; every
+    procedure names a real owner (one of ``owners`` when given); compliance procedures cite their legal
+    basis.
     """
     out = Findings()
     try:
         procs = parse_procedures(procedures)
     except UserFacingError as exc:
-        out.append(Finding.fail(CRITERION, str(exc), item="schema"))
-        out.extend(Finding.fail(CRITERION, "not checked: fix the procedure list first", item=item)
+        out.append(Finding.fail(criterion, str(exc), item="schema"))
+        out.extend(Finding.fail(criterion, "not checked: fix the procedure list first", item=item)
                    for item in _procedure_items())
         return out
-    out.append(Finding.ok(CRITERION, f"{len(procs)} procedures, all fields present", item="schema"))
+    out.append(Finding.ok(criterion, f"{len(procs)} procedures, all fields present", item="schema"))
     texts = [f"{p.task} | {p.rule}".lower() for p in procs]  # what is done, not which records it touches
     covering: dict[str, list[Procedure]] = {}
     for item, pattern, kinds in PROCEDURE_COVERAGE:
         covering[item] = [p for p, t in zip(procs, texts) if re.search(pattern, t)]
         if covering[item]:
-            out.append(Finding.ok(CRITERION, f"{item.replace('_', ' ')} covered by: "
+            out.append(Finding.ok(criterion, f"{item.replace('_', ' ')} covered by: "
                                   f"{', '.join(p.task for p in covering[item][:2])}", item=item))
         else:
-            out.append(Finding.fail(CRITERION, f"no procedure addresses {item.replace('_', ' ')} "
+            out.append(Finding.fail(criterion, f"no procedure addresses {item.replace('_', ' ')} "
                                     f"(prevents {', '.join(kinds)})", item=item))
+    vague_rules = [p.task for p in procs if not rule_checks(p)[1]]
+    out.append(Finding(criterion, not vague_rules, 0.0 if vague_rules else 1.0, 1.0,
+                       "every rule names the check it applies (field, condition or law)" if not vague_rules else
+                       f"{len(vague_rules)} rule(s) do not name a real check on the data (the field checked, the "
+                       "condition, e.g. 'same date of birth and postcode', 'valid 30 days', '9:00-20:00 local time', "
+                       f"or the law enforced): {', '.join(vague_rules[:3])}", item="rules"))
+    out.append(_records_finding(procs, covering, tables, defect_tables, criterion))
     for item, (limit, why) in _DEADLINES.items():
         procs_i = covering[item]
         if not procs_i:
-            out.append(Finding.fail(CRITERION, f"no {item.replace('_', ' ')} procedure, so no frequency: {why}",
+            out.append(Finding.fail(criterion, f"no {item.replace('_', ' ')} procedure, so no frequency: {why}",
                                     item=f"{item}_frequency"))
             continue
         gap = min(frequency_working_days(p.frequency) for p in procs_i)
         if gap <= limit + 1e-9:
-            out.append(Finding.ok(CRITERION, f"{item.replace('_', ' ')} frequency meets the rule", item=f"{item}_frequency"))
+            out.append(Finding.ok(criterion, f"{item.replace('_', ' ')} frequency meets the rule", item=f"{item}_frequency"))
         else:
-            out.append(Finding.fail(CRITERION, f"{item.replace('_', ' ')} '{procs_i[0].frequency}' is not often "
+            out.append(Finding.fail(criterion, f"{item.replace('_', ' ')} '{procs_i[0].frequency}' is not often "
                                     f"enough: {why}", item=f"{item}_frequency"))
     allowed = {o.strip().lower() for o in owners} if owners else None
     bad = [p.task for p in procs if p.owner.lower() in _VAGUE_OWNERS or (allowed is not None and
                                                                          p.owner.lower() not in allowed)]
     if bad:
         extra = " (owners must be people or roles named in the case study)" if allowed is not None else ""
-        out.append(Finding.fail(CRITERION, f"{len(bad)} procedure(s) have no accountable owner{extra}: "
+        out.append(Finding.fail(criterion, f"{len(bad)} procedure(s) have no accountable owner{extra}: "
                                 f"{', '.join(bad[:3])}", item="owners"))
     else:
-        out.append(Finding.ok(CRITERION, "every procedure has a named owner", item="owners"))
+        out.append(Finding.ok(criterion, "every procedure has a named owner", item="owners"))
     missing = [item for item, pattern in _LEGAL_RE.items() for p in covering[item]
                if not re.search(pattern, (p.legal_basis or "").lower())]
     if missing:
-        out.append(Finding.fail(CRITERION, "the legal basis is missing or does not name the law for: "
+        out.append(Finding.fail(criterion, "the legal basis is missing or does not name the law for: "
                                 f"{', '.join(sorted(set(missing)))} (Do Not Call Register Act 2006, Spam Act 2003, "
                                 "Telemarketing and Research Calls Industry Standard 2017)", item="legal_basis"))
     else:
-        out.append(Finding.ok(CRITERION, "compliance procedures cite their legal basis", item="legal_basis"))
+        out.append(Finding.ok(criterion, "compliance procedures cite their legal basis", item="legal_basis"))
     return out
 
 
+def _records_finding(procs, covering, tables, defect_tables, criterion) -> Finding:
+    """Each procedure names tables of the data; each group's procedures name the table its records are in."""
+    known = sorted(set(tables) if tables is not None else {t for ts in GROUP_TABLES.values() for t in ts})
+    unnamed = [p.task for p in procs if not tables_named(p.records_affected, known)]
+    wrong = []
+    for item, _, kinds in PROCEDURE_COVERAGE:
+        where = set(GROUP_TABLES[item]) | {t for k in kinds for t in (defect_tables or {}).get(k, ())}
+        if covering[item] and not any(tables_named(p.records_affected, known) & where for p in covering[item]):
+            wrong.append(f"{item.replace('_', ' ')} (its records are in {' or '.join(sorted(where & set(known)) or sorted(where))})")
+    problems = ([f"{len(unnamed)} procedure(s) name no table of your data in records_affected ("
+                 f"{', '.join(unnamed[:3])}); your tables: {', '.join(known)}"] if unnamed else []) + (
+        [f"records_affected does not name where the records are for: {'; '.join(wrong[:3])}"] if wrong else [])
+    return Finding(criterion, not problems, 0.0 if problems else 1.0, 1.0,
+                   "every procedure names the tables of your data it maintains" if not problems else
+                   "; ".join(problems), item="records_affected")
+
+
 def _procedure_items() -> list[str]:
-    return ([item for item, _, _ in PROCEDURE_COVERAGE] + [f"{i}_frequency" for i in _DEADLINES]
-            + ["owners", "legal_basis"])
+    return ([item for item, _, _ in PROCEDURE_COVERAGE] + ["rules", "records_affected"]
+            + [f"{i}_frequency" for i in _DEADLINES] + ["owners", "legal_basis"])

@@ -17,7 +17,7 @@ Model (deterministic, every figure from the calls table; times are centre wall-c
   excluded, as ``helpers.kpi.service_level(variant="abandons_ignored")``;
 * **meets RTO**: the outage lasted no longer than the scenario's ``rto_minutes``.
 
-Findings (criterion "2.5") judge whether the plan copes: scenario present, RTO met, callback backlog
+Findings (labelled with the caller's ``criterion``) judge whether the plan copes: scenario present, RTO met, callback backlog
 and re-keying cleared within :data:`CLEAR_WITHIN_HOURS`, RPO set for data systems, no calls left lost.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ from helpers.errors import UserFacingError
 from helpers.findings import Finding, Findings
 from helpers.kpi import service_level
 
-CRITERION = "2.5"
+UNMAPPED = "contingency_simulation"   # the findings' label when the caller passes no criterion
 CLEAR_WITHIN_HOURS = 8.0     # backlog (callbacks, re-keying) cleared within one working day
 DATA_SYSTEMS = {"crm", "marketing_db", "power", "site"}
 REKEY_SYSTEMS = {"crm"}
@@ -112,8 +112,10 @@ def _sl(calls: pd.DataFrame, threshold_s: float) -> float:
 
 
 def simulate_plan(plan, calls: pd.DataFrame, outage: dict, callback_capacity_per_hour: float,
-                  records_per_hour_rekey: float, threshold_s: float = 20) -> SimulationResult:
-    """Replay ``outage`` on ``calls`` under ``plan``; see the module docstring for the model."""
+                  records_per_hour_rekey: float, threshold_s: float = 20, *,
+                  criterion: str = UNMAPPED) -> SimulationResult:
+    """Replay ``outage`` on ``calls`` under ``plan``; see the module docstring for the model. The findings
+    are labelled ``criterion`` (the performance criterion of the caller's task)."""
     plan: ContingencyPlan = parse_plan(plan)
     if not isinstance(calls, pd.DataFrame):
         raise UserFacingError(f"calls should be a DataFrame, got {type(calls).__name__}")
@@ -164,13 +166,13 @@ def simulate_plan(plan, calls: pd.DataFrame, outage: dict, callback_capacity_per
         rekey_hours=rekey_hours, service_level_before=_sl(calls[before], threshold_s),
         service_level_during=_sl(hit, threshold_s), service_level_after=_sl(calls[after], threshold_s),
         meets_rto=None if scenario is None or scenario.rto_minutes is None else bool(duration <= scenario.rto_minutes))
-    result.findings = _findings(result, scenario)
+    result.findings = _findings(result, scenario, criterion)
     return result
 
 
-def _findings(r: SimulationResult, scenario) -> Findings:
+def _findings(r: SimulationResult, scenario, criterion: str) -> Findings:
     out = Findings()
-    add = lambda ok, msg, item: out.append(Finding(CRITERION, ok, 1.0 if ok else 0.0, 1.0, msg, item))  # noqa: E731
+    add = lambda ok, msg, item: out.append(Finding(criterion, ok, 1.0 if ok else 0.0, 1.0, msg, item))  # noqa: E731
     add(scenario is not None, f"the plan covers {r.system} failures ({r.scenario_kind})" if scenario else
         f"the plan has no scenario for a {r.system} failure: {r.affected_calls} calls were affected with no plan",
         "scenario")

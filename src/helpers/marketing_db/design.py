@@ -1,16 +1,18 @@
 """``check_design(ddl)``: judge a learner's marketing-database DDL (SQLite) and explain why.
 
-Three groups of checks, each one :class:`~helpers.findings.Finding` worth 1 point:
+Three groups of checks (:data:`GROUPS`), each one :class:`~helpers.findings.Finding` worth 1 point.
+The library does not know which performance criterion a group evidences: the caller passes
+``criteria`` (group -> criterion), and a group left out labels its findings with its own name.
 
-* **2.1 fields and functions** - the BSBCCO605A range-statement fields (name; residential, postal
+* **fields** (fields and functions) - the BSBCCO605A range-statement fields (name; residential, postal
   and business address; contact numbers; email; occupation; current products and services;
   previous offers) and the fields Australian direct-marketing law needs (consent per channel with
   type, source and date; unsubscribe received and actioned dates; Do Not Call Register status,
   wash date and reference; state or time zone; data source). See ``docs/compliance.md``.
-* **2.2 development and testing** - the DDL runs, every table has a primary key, no repeating
+* **structure** (development and testing) - the DDL runs, every table has a primary key, no repeating
   groups, products and offers live in child tables, references are declared as foreign keys and
   enforced (``PRAGMA foreign_keys = ON``), every column has a type.
-* **2.3 evaluate and enhance** - CHECK constraints on consent types, postcodes and phone numbers
+* **enhancement** (evaluate and enhance) - CHECK constraints on consent types, postcodes and phone numbers
   stored as text (leading zeros), indexes and NOT NULL on the customer key of child tables.
 
 Every submission gets the same list of checks (same maximum score per criterion); when the DDL
@@ -437,38 +439,39 @@ RANGE_STATEMENT_FIELDS: dict[str, tuple[str, ...]] = {
     "previous offers": ("previous_offers",),
 }
 
-CHECKS: list[tuple[str, str, Check]] = [
-    ("2.1", "name", _name),
-    ("2.1", "residential_address", _address("residential_address", "residential address")),
-    ("2.1", "postal_address", _address("postal_address", "postal address")),
-    ("2.1", "business_address", _address("business_address", "business address")),
-    ("2.1", "contact_numbers", _field("phone", "contact number", "the range statement lists contact numbers")),
-    ("2.1", "email", _field("email", "email address", "the range statement lists the email address")),
-    ("2.1", "occupation", _field("occupation", "occupation", "the range statement lists occupation")),
-    ("2.1", "current_products", _products),
-    ("2.1", "previous_offers", _offers),
-    ("2.1", "consent_channels", _consent_channels),
-    ("2.1", "consent_type", _consent_type),
-    ("2.1", "consent_source", _consent_detail("source", "consent source",
+GROUPS = ("fields", "structure", "enhancement")
+CHECKS: list[tuple[str, str, Check]] = [   # (group, item, check)
+    ("fields", "name", _name),
+    ("fields", "residential_address", _address("residential_address", "residential address")),
+    ("fields", "postal_address", _address("postal_address", "postal address")),
+    ("fields", "business_address", _address("business_address", "business address")),
+    ("fields", "contact_numbers", _field("phone", "contact number", "the range statement lists contact numbers")),
+    ("fields", "email", _field("email", "email address", "the range statement lists the email address")),
+    ("fields", "occupation", _field("occupation", "occupation", "the range statement lists occupation")),
+    ("fields", "current_products", _products),
+    ("fields", "previous_offers", _offers),
+    ("fields", "consent_channels", _consent_channels),
+    ("fields", "consent_type", _consent_type),
+    ("fields", "consent_source", _consent_detail("source", "consent source",
                                               "record where each consent was captured (form, call, branch) as evidence")),
-    ("2.1", "consent_date", _consent_detail("date", "consent date",
+    ("fields", "consent_date", _consent_detail("date", "consent date",
                                             "record when consent was given: inferred consent and evidence depend on it")),
-    ("2.1", "unsubscribe_received", _unsub_received),
-    ("2.1", "unsubscribe_actioned", _unsub_actioned),
-    ("2.1", "dncr_status", _dncr("status")),
-    ("2.1", "dncr_wash_date", _dncr("wash")),
-    ("2.1", "dncr_wash_reference", _dncr("ref")),
-    ("2.1", "state_or_timezone", _state_tz),
-    ("2.1", "data_source", _data_source),
-    ("2.2", "primary_keys", _primary_keys),
-    ("2.2", "repeating_groups", _repeating_groups),
-    ("2.2", "child_tables", _no_lists_on_customer),
-    ("2.2", "foreign_keys", _fks_declared),
-    ("2.2", "foreign_keys_enforced", _fks_enforced),
-    ("2.2", "column_types", _types),
-    ("2.3", "consent_check_constraint", _consent_check),
-    ("2.3", "codes_as_text", _codes_as_text),
-    ("2.3", "child_key_indexes", _child_keys),
+    ("fields", "unsubscribe_received", _unsub_received),
+    ("fields", "unsubscribe_actioned", _unsub_actioned),
+    ("fields", "dncr_status", _dncr("status")),
+    ("fields", "dncr_wash_date", _dncr("wash")),
+    ("fields", "dncr_wash_reference", _dncr("ref")),
+    ("fields", "state_or_timezone", _state_tz),
+    ("fields", "data_source", _data_source),
+    ("structure", "primary_keys", _primary_keys),
+    ("structure", "repeating_groups", _repeating_groups),
+    ("structure", "child_tables", _no_lists_on_customer),
+    ("structure", "foreign_keys", _fks_declared),
+    ("structure", "foreign_keys_enforced", _fks_enforced),
+    ("structure", "column_types", _types),
+    ("enhancement", "consent_check_constraint", _consent_check),
+    ("enhancement", "codes_as_text", _codes_as_text),
+    ("enhancement", "child_key_indexes", _child_keys),
 ]
 
 
@@ -494,20 +497,25 @@ def build_schema(ddl: str, box: Sandbox | None = None) -> tuple[Schema | None, s
     return schema, None
 
 
-def check_design(ddl: str) -> Findings:
-    """All design checks on the learner's DDL (SQLite dialect); see the module docstring."""
+def check_design(ddl: str, criteria: dict[str, str] | None = None) -> Findings:
+    """All design checks on the learner's DDL (SQLite dialect); see the module docstring. ``criteria`` maps
+    each group of :data:`GROUPS` to the performance criterion its findings evidence (the caller's task
+    knows it); a group left out labels its findings with the group's name."""
+    label = lambda group: (criteria or {}).get(group, group)  # noqa: E731
     schema, error = build_schema(ddl)
     out = Findings()
     if error:
-        out.append(Finding.fail("2.2", error, item="ddl_runs"))
-        out.extend(Finding.fail(crit, "not checked: fix the DDL error first", item=item) for crit, item, _ in CHECKS)
+        out.append(Finding.fail(label("structure"), error, item="ddl_runs"))
+        out.extend(Finding.fail(label(group), "not checked: fix the DDL error first", item=item)
+                   for group, item, _ in CHECKS)
         return out
-    out.append(Finding.ok("2.2", f"the DDL runs and creates {len(schema.tables)} table(s)", item="ddl_runs"))
+    out.append(Finding.ok(label("structure"), f"the DDL runs and creates {len(schema.tables)} table(s)", item="ddl_runs"))
     design = describe_design(schema)
-    for crit, item, check in CHECKS:
-        if design.customer is None and crit == "2.1":
-            out.append(Finding.fail(crit, "no customer table found (a table with names and contact details)", item=item))
+    for group, item, check in CHECKS:
+        if design.customer is None and group == "fields":
+            out.append(Finding.fail(label(group), "no customer table found (a table with names and contact details)",
+                                    item=item))
             continue
         passed, msg = check(design)
-        out.append(Finding(crit, passed, 1.0 if passed else 0.0, 1.0, msg, item))
+        out.append(Finding(label(group), passed, 1.0 if passed else 0.0, 1.0, msg, item))
     return out

@@ -13,13 +13,14 @@ A spec is ``"<source table>.<column>"`` or a literal ``{"value": ...}``; each bl
 source table (one learner row per source row). Values are stored as SQLite sees them: timestamps
 as ISO text ``YYYY-MM-DD HH:MM:SS``, booleans as 0/1, missing values as NULL.
 
-Problems never raise: they become findings (criterion 2.2) on ``conn.findings`` - unknown tables or
+Problems never raise: they become findings (labelled with the caller's ``criterion``) on ``conn.findings`` - unknown tables or
 columns, type mismatches (text into INTEGER, leading zeros lost), and rows rejected by the learner's
 constraints, counted per constraint. Tables load parents first (foreign-key order) in one
 transaction each; ``PRAGMA foreign_key_check`` counts orphans even when enforcement is off.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import sqlite3
 from collections import Counter
@@ -31,7 +32,7 @@ from helpers.marketing_db.design import build_schema
 from helpers.marketing_db.sandbox import QUERY_STEPS, Sandbox, SQLGuardError
 from helpers.marketing_db.schema import Schema, Table, quote_ident
 
-CRITERION = "2.2"
+UNMAPPED = "load"   # the findings' label when the caller passes no criterion
 LOAD_SECONDS = 60.0
 
 
@@ -44,18 +45,20 @@ class DesignConnection(sqlite3.Connection):
     sandbox: Sandbox
 
 
-def load_into_design(ddl: str, mapping: dict, tables: dict[str, pd.DataFrame]) -> DesignConnection:
+def load_into_design(ddl: str, mapping: dict, tables: dict[str, pd.DataFrame], *,
+                     criterion: str = UNMAPPED) -> DesignConnection:
     """Create the learner's schema in memory and load ``tables`` into it through ``mapping``.
 
     Returns the open connection; read ``conn.findings`` for what went wrong (never raises for
-    learner mistakes).
+    learner mistakes). The findings are labelled ``criterion`` (the performance criterion of the
+    caller's task).
     """
     box = Sandbox(factory=DesignConnection)
     conn: DesignConnection = box.conn
     conn.sandbox, conn.sources, conn.findings, conn.schema = box, dict(tables or {}), Findings(), None
     schema, error = build_schema(ddl, box)
     if error:
-        conn.findings.append(Finding.fail(CRITERION, f"cannot load data: {error}", item="load"))
+        conn.findings.append(Finding.fail(criterion, f"cannot load data: {error}", item="load"))
         return conn
     conn.schema = schema
     blocks = _parse_mapping(mapping, schema, conn.sources, conn.findings)
@@ -66,13 +69,14 @@ def load_into_design(ddl: str, mapping: dict, tables: dict[str, pd.DataFrame]) -
                 _load_block(box, schema.tables[tname], block, where, conn.sources, conn.findings)
     _orphans(conn, order, conn.findings)
     if not conn.findings.failed():
-        conn.findings.append(Finding.ok(CRITERION, "all mapped data loaded without errors", item="load"))
+        conn.findings.append(Finding.ok(UNMAPPED, "all mapped data loaded without errors", item="load"))
+    conn.findings = Findings(dataclasses.replace(f, criterion=criterion) for f in conn.findings)
     return conn
 
 
 # ---------------------------------------------------------------------------------------------
 def _fail(findings: Findings, message: str, item: str) -> None:
-    findings.append(Finding.fail(CRITERION, message, item=item))
+    findings.append(Finding.fail(UNMAPPED, message, item=item))
 
 
 def _suggest(name: str, options) -> str:
@@ -231,7 +235,7 @@ def _load_block(box: Sandbox, table: Table, block: dict, label: str, sources: di
     for msg, count in errors.most_common():
         _fail(findings, f"{label}: {count} of {n} rows from {src_name} rejected - {msg}", table.name)
     if loaded == n:
-        findings.append(Finding.ok(CRITERION, f"{label}: loaded {loaded} rows from {src_name}", item=table.name))
+        findings.append(Finding.ok(UNMAPPED, f"{label}: loaded {loaded} rows from {src_name}", item=table.name))
 
 
 def _rollback(conn) -> None:

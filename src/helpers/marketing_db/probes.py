@@ -26,7 +26,7 @@ from helpers.marketing_db.fields import normalise
 from helpers.marketing_db.sandbox import (MAX_RESULT_ROWS, QUERY_DEADLINE_S, QUERY_STEPS, Sandbox, SQLGuardError,
                                           locate_error, split_statements)
 
-CRITERION = "2.2"
+UNMAPPED = "query"   # the findings' label when the caller passes no criterion
 _ID_COLUMN_RE = re.compile(r"^(customer|cust|client|contact|member|person|subscriber)?_?(id|key|no|number|ref)$")
 
 
@@ -109,12 +109,13 @@ def _guard(conn) -> Sandbox:
 
 
 def check_query(conn: sqlite3.Connection, learner_sql: str, expected_ids, *, name: str = "query",
-                criterion: str = CRITERION, points: float = 1.0, params: dict | None = None,
+                criterion: str = UNMAPPED, points: float = 1.0, params: dict | None = None,
                 steps: int = QUERY_STEPS, seconds: float = QUERY_DEADLINE_S) -> Finding:
     """Run one read-only learner query and compare the ids it returns with ``expected_ids``.
 
     The id column is the first column named like ``customer_id``/``id`` (else the first column).
-    Partial credit ``points × F1``; passes only on the exact set. Messages give counts only.
+    Partial credit ``points × F1``; passes only on the exact set. Messages give counts only. The finding is
+    labelled ``criterion`` (the performance criterion of the caller's task).
     """
     def fail(msg: str) -> Finding:
         return Finding(criterion, False, 0.0, points, f"{name}: {msg}", item=name)
@@ -173,22 +174,22 @@ def _local_time_table(conn, box: Sandbox, tables: dict, as_of: pd.Timestamp) -> 
 
 
 def run_probe_queries(conn: sqlite3.Connection, queries: dict, *, as_of=None, tables: dict | None = None,
-                      points: float = 1.0) -> Findings:
+                      points: float = 1.0, criterion: str = UNMAPPED) -> Findings:
     """Check the learner's SQL for every probe in :data:`PROBES` against the reference answers.
 
     ``conn`` is the connection from ``load_into_design`` (its ``sources`` are the reference data
     unless ``tables`` is given); ``queries`` maps probe name -> SQL. ``as_of`` defaults to
     :func:`default_as_of`. A missing query is a failed finding; an unknown probe name is a
-    failed 0-point finding (a typo the learner should see).
+    failed 0-point finding (a typo the learner should see). Findings are labelled ``criterion``.
     """
     tables = tables if tables is not None else getattr(conn, "sources", None)
     out = Findings()
     if not tables or "customers" not in tables:
-        out.append(Finding.fail(CRITERION, "no source data to compute the probe answers from: load the design first",
+        out.append(Finding.fail(criterion, "no source data to compute the probe answers from: load the design first",
                                 max_points=points * len(PROBES), item="probes"))
         return out
     if not isinstance(queries, dict):
-        out.extend(Finding.fail(CRITERION, f"{name}: queries should be a dict {{probe name: SQL}}, got "
+        out.extend(Finding.fail(criterion, f"{name}: queries should be a dict {{probe name: SQL}}, got "
                                 f"{type(queries).__name__}", max_points=points, item=name) for name in PROBES)
         return out
     as_of = pd.Timestamp(as_of) if as_of is not None else default_as_of(tables)
@@ -197,12 +198,12 @@ def run_probe_queries(conn: sqlite3.Connection, queries: dict, *, as_of=None, ta
     params = probe_params(as_of)
     for name, probe in PROBES.items():
         if name not in queries:
-            out.append(Finding.fail(CRITERION, f"{name}: no query given ({probe.question})", max_points=points,
+            out.append(Finding.fail(criterion, f"{name}: no query given ({probe.question})", max_points=points,
                                     item=name))
             continue
         out.append(check_query(conn, queries[name], probe.reference(tables, as_of), name=name, points=points,
-                               params=params))
+                               params=params, criterion=criterion))
     for name in sorted(set(map(str, queries)) - set(PROBES)):
-        out.append(Finding.fail(CRITERION, f"unknown probe '{name}' (probes: {', '.join(PROBES)})", max_points=0,
+        out.append(Finding.fail(criterion, f"unknown probe '{name}' (probes: {', '.join(PROBES)})", max_points=0,
                                 item=name))
     return out

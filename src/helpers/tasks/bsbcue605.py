@@ -83,6 +83,25 @@ STRATEGY_WORDS = {
 }
 
 
+# A reason for an after-sales strategy cites what the data shows about the segment: a measure of the data
+# (offer response, churn, tenure, complaints, satisfaction ...) and how the segment stands on it (a figure or a
+# comparison).
+REASON_MEASURES = (r"accept|respon|take.?up|uptake|conver|churn|leav|cancel|tenure|long.?standing|loyal|complain|"
+                   r"satisf|csat|\bnps\b|promoter|detractor|spend|revenue|\bvalue\b|retention|retain|repeat|resol|"
+                   r"\bfcr\b|declin|opt(ed)?.?out|no.?response|ignor|purchas|\bsales?\b|\bbuy|bought|\bcalls?\b|"
+                   r"contact|survey|campaign|hardship|overdue|payment|bill")
+REASON_STANDING = (r"\d|best|worst|highest|lowest|most|least|fewest|fewer|\bmore\b|\bless\b|above|below|higher|"
+                   r"lower|\btop\b|bottom|rising|falling|increas|decreas|double|\bhalf\b|majority|minority|only|"
+                   r"weak|strong|poor|\bhigh\b|\blow\b|above average|below average")
+# What starts a retention-process step: an event that can be seen in the data or the calendar.
+TRIGGER_EVENTS = (r"\bcalls?\b|contact|reason|cancel|leav|transfer|switch|churn|complain|dispute|accept|declin|"
+                  r"respon|\boffers?\b|survey|score|rating|csat|\bnps\b|flag|request|payment|\bbills?\b|billing|"
+                  r"overdue|arrears|hardship|contract|renewal|tenure|anniversar|month|week|\bdays?\b|daily|\bend\b|"
+                  r"\bstart|complet|closed|resolved|sign|\bjoin|\bmov|quote|price|review|quarter|period|threshold|"
+                  r"\bdrop|\bfall|\brisk|alert|report|meeting|follow.?up|abandon|repeat|escalat|ticket|unsubscri|"
+                  r"opt.?out|purchas|\bsale|order|install|connection|expir|detractor|promoter")
+
+
 def _speaks(text, words) -> bool:
     t = str(text).lower()
     return len(t.split()) >= 3 and any(w in t for w in words)
@@ -245,7 +264,17 @@ def strategy_plan(plan, ds, name: str = "after_sales_plan", criterion: str = "3.
     fs.append(_f(criterion, not off, "segments are segments of your data" if not off else
                  f"unknown segments: {', '.join(map(str, off[:3]))}"))
     fs.append(_f(criterion, len({r["strategy"] for r in rows}) >= 3, "at least three different strategies"))
+    unfounded = [r["strategy"] for r in rows if not _cites_data(r["reason"])]
+    fs.append(_none(criterion, unfounded, "each reason cites what your analysis shows about the segment",
+                    "give a reason that cites your analysis (a measure such as offer acceptance, churn, tenure or "
+                    "complaints, and the segment's figure or how it compares) for"))
     return fs
+
+
+def _cites_data(reason) -> bool:
+    """Whether a reason cites a measure of the data and how the segment stands on it (REASON_MEASURES/STANDING)."""
+    text = str(reason).lower()
+    return len(text.split()) >= 5 and bool(re.search(REASON_MEASURES, text)) and bool(re.search(REASON_STANDING, text))
 
 
 def retention_strategies(strategies, churn_by_segment) -> Findings:
@@ -270,8 +299,10 @@ def retention_strategies(strategies, churn_by_segment) -> Findings:
     return fs
 
 
-def retention_process(process, cs) -> Findings:
-    """PC 3.3: at least four steps with stakeholder owners, triggers, KPIs, frequencies and a review step."""
+def retention_process(process, cs, ds=None) -> Findings:
+    """PC 3.3: at least four steps with stakeholder owners, triggers, KPIs, frequencies and a review step.
+    Each trigger is an event that can be observed (TRIGGER_EVENTS, or a call reason or complaint category of
+    the learner's data ``ds`` when given)."""
     rows, fs = _records("retention_process", process, ("step", "owner", "trigger", "kpi", "frequency"), "3.3", 4)
     known = _stakeholders(cs)
     checks = [
@@ -285,7 +316,27 @@ def retention_process(process, cs) -> Findings:
         fs.append(_f("3.3", not bad, good if not bad else f"{problem}: {', '.join(map(str, bad[:3]))}"))
     fs.append(_f("3.3", any(re.search(r"review|document", str(r["step"]), re.I) for r in rows),
                  "a step documents and reviews the process"))
+    events = _data_events(ds)
+    unseen = [r["step"] for r in rows if not _observable(r["trigger"], events)]
+    fs.append(_none("3.3", unseen, "every trigger is an event you can observe in the data or the calendar",
+                    "give a trigger that is an observable event (a call reason such as a cancellation, an offer "
+                    "accepted or declined, a complaint, a survey score, month end) for"))
     return fs
+
+
+def _data_events(ds) -> list[str]:
+    """Call reasons and complaint categories of the learner's data, as words ("high bill", "move home")."""
+    out = []
+    for table, column in (("calls", "reason"), ("complaints", "category")):
+        frame = getattr(ds, "tables", {}).get(table) if ds is not None else None
+        if frame is not None and column in frame:
+            out += [str(v).replace("_", " ").lower() for v in frame[column].dropna().unique()]
+    return out
+
+
+def _observable(trigger, events) -> bool:
+    text = str(trigger).lower()
+    return len(text.split()) >= 2 and (bool(re.search(TRIGGER_EVENTS, text)) or any(e in text for e in events))
 
 
 def weekly_monitor(table, days) -> Findings:
@@ -320,7 +371,7 @@ def _relevant(kpi: str, interests) -> bool:
 def report_criteria(criteria, cs) -> Findings:
     """PC 4.1: every centre and enterprise stakeholder (and an external one) gets KPIs matching their interests."""
     if not isinstance(criteria, Mapping):
-        return Findings([_f("4.1", False, f"`report_criteria` should be a dict of stakeholder name → list of KPIs")])
+        return Findings([_f("4.1", False, "`report_criteria` should be a dict of stakeholder name → list of KPIs")])
     people = {s.name: s for s in cs.stakeholders}
     unknown = [n for n in criteria if n not in people]
     fs = Findings([_none("4.1", unknown, "names are stakeholders of the case study", "not stakeholders of the case study")])
@@ -430,6 +481,15 @@ def report(answer, cs) -> Findings:
 
 
 # ---------------------------------------------------------------------------------- element 2
+def design(ddl) -> Findings:
+    """PC 2.1: the design holds the fields and functions the marketing operation needs (the ``fields`` group of
+    :func:`helpers.marketing_db.check_design`)."""
+    from helpers import marketing_db
+    if not isinstance(ddl, str) or not ddl.strip():
+        return Findings([_f("2.1", False, "`MARKETING_DDL` should be a string of SQL statements")])
+    return marketing_db.check_design(ddl, criteria={"fields": "2.1"}).for_criterion("2.1")
+
+
 def loaded(ddl, mapping, query, ds, run: bool = True) -> Findings:
     """PC 2.2: the design, mapping and query are given; with ``run``, the data loads and the query runs."""
     fs = Findings([
@@ -444,7 +504,7 @@ def loaded(ddl, mapping, query, ds, run: bool = True) -> Findings:
     if not (run and fs.all_passed):
         return fs
     from helpers import marketing_db
-    conn = marketing_db.load_into_design(ddl, mapping, ds.tables)
+    conn = marketing_db.load_into_design(ddl, mapping, ds.tables, criterion="2.2")
     fs.extend(conn.findings)
     params = marketing_db.probe_params(marketing_db.default_as_of(ds.tables))
     try:
@@ -510,6 +570,15 @@ def defect_report(reported) -> Findings:
     return fs
 
 
+def maintenance_procedures(procedures, ds, defect_tables: Mapping[str, set] | None = None) -> Findings:
+    """PC 2.4: maintenance procedures (:func:`helpers.maintenance.check_procedures`): coverage, rules that name
+    a real check, records affected that name the learner's tables, frequencies, owners from the case study
+    and legal basis. ``defect_tables`` (defect kind -> tables) is the grader's ground truth."""
+    from helpers import maintenance
+    return maintenance.check_procedures(procedures, [s.name for s in ds.case_study.stakeholders], criterion="2.4",
+                                        tables=sorted(ds.tables), defect_tables=defect_tables)
+
+
 def contingency_plan(text, ds) -> Findings:
     """PC 2.5: the plan parses, is checked against the case study, and is simulated on the CRM outage."""
     from helpers import contingency
@@ -517,11 +586,11 @@ def contingency_plan(text, ds) -> Findings:
         return Findings([_f("2.5", False, "`CONTINGENCY_PLAN` should be the plan as YAML text")])
     cs = ds.case_study
     systems = sorted({o.system for o in cs.outages})
-    fs = contingency.check_plan(text, [s.model_dump() for s in cs.stakeholders], systems)
+    fs = contingency.check_plan(text, [s.model_dump() for s in cs.stakeholders], systems, criterion="2.5")
     if not fs.all_passed:
         return fs
     outage = next((o for o in cs.outages if o.system == "crm"), cs.outages[0])
     result = contingency.simulate_plan(contingency.parse_plan(text), ds.calls, outage.model_dump(),
                                        cs.contingency.callback_capacity_per_hour,
-                                       cs.contingency.records_per_hour_rekey)
+                                       cs.contingency.records_per_hour_rekey, criterion="2.5")
     return fs + result.findings
