@@ -8,29 +8,12 @@ import shutil
 import pytest
 
 from browser_support import TINY_COURSE_ID, build_tiny_course, ensure_interpreter_on_path
+from exchange_support import submit
 from helpers.cli import main
 from helpers.errors import UserFacingError
 from helpers.lab import collect_submissions, fetch_feedback, prepare_workspace, release_feedback, submissions
 
 ASSIGNMENT = "BSBCUE605"
-
-
-def _submit(ws, monkeypatch) -> None:
-    """What the Assignment List's Submit button runs (nbgrader ExchangeSubmit, the workspace's config)."""
-    from nbgrader.apps import NbGrader
-    from nbgrader.auth import Authenticator
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.exchange.default import ExchangeSubmit
-
-    with monkeypatch.context() as m:
-        m.setenv("JUPYTER_CONFIG_DIR", str(ws.config_dir))
-        m.chdir(ws.root)
-        app = NbGrader()
-        app.load_config_file()
-        cfg = app.config
-        cfg.CourseDirectory.assignment_id = ASSIGNMENT
-        ExchangeSubmit(coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg),
-                       config=cfg).start()
 
 
 def test_graded_feedback_is_released_and_fetched_by_that_learner_only(tmp_path, monkeypatch, capsys):
@@ -45,8 +28,8 @@ def test_graded_feedback_is_released_and_fetched_by_that_learner_only(tmp_path, 
     bob = prepare_workspace("s2", workspace=tmp_path / "ws2", course_root=course, dataset=data / "s2")
     answer = ann.root / ASSIGNMENT / "00_orientation.ipynb"
     answer.write_text(answer.read_text().replace("raise NotImplementedError()", "service_level_target = 0.8"))
-    _submit(ann, monkeypatch)
-    _submit(bob, monkeypatch)
+    submit(ann, ASSIGNMENT, monkeypatch)
+    submit(bob, ASSIGNMENT, monkeypatch)
     stamps = {s["learner"]: s["timestamp"] for s in submissions(course, TINY_COURSE_ID)}
     assert collect_submissions(course) == [("s1", ASSIGNMENT), ("s2", ASSIGNMENT)]
 

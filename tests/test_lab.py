@@ -15,7 +15,8 @@ import urllib.request
 import nbformat
 import pytest
 
-from browser_support import ANSWER_TEST_ID, TINY_COURSE_ID, build_tiny_course
+from browser_support import TINY_COURSE_ID, build_tiny_course
+from exchange_support import submit
 from helpers.errors import UserFacingError
 from helpers.lab import (collect_submissions, default_dataset, descendants, prepare_assessor, prepare_workspace,
                          resolve_learner, start_lab, submissions)
@@ -187,20 +188,8 @@ def test_missing_course_or_release_and_workspace_inside_course_are_refused(cours
 def test_submission_goes_through_the_exchange_into_submitted(course, tmp_path, monkeypatch):
     """What the Assignment List's Submit button runs (nbgrader ExchangeSubmit with the workspace config),
     then the assessor's collect."""
-    from nbgrader.apps import NbGrader
-    from nbgrader.auth import Authenticator
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.exchange.default import ExchangeSubmit
-
     ws = prepare_workspace("s1234", workspace=tmp_path / "ws", course_root=course)
-    # as in the lab server: config found through JUPYTER_CONFIG_DIR, cwd = the workspace
-    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(ws.config_dir))
-    monkeypatch.chdir(ws.root)
-    app = NbGrader()
-    app.load_config_file()
-    cfg = app.config
-    cfg.CourseDirectory.assignment_id = ASSIGNMENT
-    ExchangeSubmit(coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg), config=cfg).start()
+    submit(ws, ASSIGNMENT, monkeypatch)
     waiting = submissions(course, TINY_COURSE_ID)
     assert [(s["learner"], s["assignment"]) for s in waiting] == [("s1234", ASSIGNMENT)]
     assert collect_submissions(course) == [("s1234", ASSIGNMENT)]

@@ -4,23 +4,23 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from helpers.commands import options
 from helpers.errors import UserFacingError
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "course", help="build the nbgrader course from notebooks/ (checks, student release, leak check)",
+    action = options.actions(
+        sub, "course", help="build the nbgrader course from notebooks/ (checks, student release, leak check)",
         description="Trainer's side of the course. `build` copies notebooks/<UNIT>/ into the nbgrader course root "
                     "(source/<UNIT>/), checks every source notebook (nbgrader metadata, competency tags, rubric "
                     "and benchmark answers on manually graded cells, and that the reference solution earns full "
                     "marks on every autograded cell), generates the student release with nbgrader, and checks that "
                     "no solution, hidden test or benchmark answer remains in it. `guide` writes the assessor guide "
                     "(tasks, rubrics and benchmark answers per criterion).")
-    action = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     build = action.add_parser("build", help="check the source notebooks and generate the student release",
                               description="Check every source notebook and generate the student release of every "
-                                          "assignment (unit code) into COURSE/release/.")
-    _common(build)
+                                          "assignment (unit code) into ROOT/release/.")
+    options.gradebook(build)
     build.add_argument("--assignment", action="append", dest="assignments", metavar="UNIT",
                        help="build only this assignment (repeatable; default: every folder of NOTEBOOKS)")
     build.add_argument("--workers", type=int, default=None, help="parallel kernels for the solution check "
@@ -34,16 +34,9 @@ def register(sub) -> None:
     guide = action.add_parser("guide", help="write the assessor guide (grader-only)",
                               description="Write assessor_guide.md and assessor_guide.html (tasks, rubrics, benchmark "
                                           "answers and reference solutions per unit item) from the source notebooks.")
-    guide.add_argument("--notebooks", type=Path, default=None, help="source notebooks (default: notebooks/)")
+    options.notebooks(guide)
     guide.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
     guide.set_defaults(func=run_guide)
-
-
-def _common(p) -> None:
-    p.add_argument("--course", type=Path, default=None, help="nbgrader course root (default: autograde/)")
-    p.add_argument("--notebooks", type=Path, default=None, help="source notebooks root (default: notebooks/)")
-    p.add_argument("--db-url", default=None, help="gradebook URL, e.g. postgresql://user@host/db "
-                   "(default: $CCW_DB_URL, else COURSE/gradebook.db)")
 
 
 def run_build(args) -> int:

@@ -3,21 +3,20 @@ nbgrader's exchange (the same step as formgrader's *Release Feedback*); learners
 *Fetch Feedback* in their Assignment List."""
 from __future__ import annotations
 
-from pathlib import Path
+from helpers.commands import options
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "feedback", help="release feedback to learners through the course exchange",
+    action = options.actions(
+        sub, "feedback", help="release feedback to learners through the course exchange",
         description="Assessor's side of feedback. `release` copies feedback/<learner>/<UNIT>/*.html (written by "
                     "`ccw grade`, or `ccw grade --feedback-only` after manual marking) into the course exchange, "
                     "where each learner fetches their own with Nbgrader > Assignment List > Fetch Feedback. "
                     "Releasing again replaces what was released before.")
-    action = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     release = action.add_parser("release", help="release feedback pages to the exchange",
                                 description="Release every learner's feedback (or one assignment's, or one "
                                             "learner's) to the course exchange.")
-    release.add_argument("--course", type=Path, default=None, help="nbgrader course root (default: autograde/)")
+    options.course(release)
     release.add_argument("--assignment", default=None, metavar="UNIT", help="only this assignment (unit code)")
     release.add_argument("--learner", default=None, metavar="ID", help="only this learner")
     release.set_defaults(func=run_release)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from helpers.commands import options
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -14,16 +16,13 @@ def register(sub) -> None:
                     "PostgreSQL with --db-url) from one coordinator, and write feedback/<learner>/<unit>/*.html and "
                     "reports/grades.csv and submissions.csv. Missing, damaged, hanging or crashing notebooks are "
                     "graded (zero where nothing was earned) with a note in that learner's feedback.")
-    p.add_argument("--course", type=Path, default=None, help="nbgrader course root (default: autograde/)")
-    p.add_argument("--notebooks", type=Path, default=None, help="source notebooks root (default: notebooks/)")
+    options.gradebook(p)
     p.add_argument("--submissions", type=Path, default=None,
-                   help="folder with one sub-folder or zip per learner (default: COURSE/submitted/ as it is)")
+                   help="folder with one sub-folder or zip per learner (default: ROOT/submitted/ as it is)")
     p.add_argument("--datasets", type=Path, default=None,
                    help="folder holding one dataset folder per learner, passed as CCW_DATASET "
                         "(default: datasets/<case study>/learners/, where `ccw regenerate --roster` writes them)")
     p.add_argument("--workers", type=int, default=None, help="parallel workers (default: CPU count)")
-    p.add_argument("--db-url", default=None, help="gradebook URL, e.g. postgresql://user@host:5432/db "
-                   "(default: $CCW_DB_URL, else COURSE/gradebook.db)")
     p.add_argument("--timeout", type=int, default=None, help="per-cell time limit in seconds "
                    "(default: Execute.timeout in nbgrader_config.py)")
     p.add_argument("--notebook-timeout", type=float, default=None,

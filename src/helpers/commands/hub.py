@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers.commands import options
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -42,7 +44,7 @@ def register(sub) -> None:
                      help="shared-password: file holding the learners' password (8 characters or more)")
     cfg.add_argument("--assessor-password-file", type=Path, metavar="FILE",
                      help="shared-password: file holding the assessors' password (32 characters or more)")
-    cfg.add_argument("--course", type=Path, metavar="ROOT", help="nbgrader course root (default: autograde/)")
+    options.course(cfg)
     cfg.add_argument("--workspaces", type=Path, metavar="DIR",
                      help="folder of the learners' workspaces (default: workspaces/, shared with `ccw lab`)")
     cfg.add_argument("--datasets", type=Path, metavar="DIR",

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers.commands import options
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -24,7 +26,7 @@ def register(sub) -> None:
     p.add_argument("--dataset", type=Path, metavar="DIR",
                    help="the learner's dataset folder (default: datasets/<case study>/learners/<LEARNER>/ if "
                         "generated, else the practice dataset)")
-    p.add_argument("--course", type=Path, metavar="ROOT", help="nbgrader course root (default: autograde/)")
+    options.course(p)
     p.add_argument("--no-fetch", action="store_true",
                    help="do not pre-fetch assignments: the learner fetches them from the Assignment List")
     p.set_defaults(func=run)

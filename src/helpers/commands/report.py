@@ -1,7 +1,10 @@
-"""``ccw report``: competency per learner, criterion and unit; HTML report; assessor guide."""
+"""``ccw report``: competency per learner, criterion and unit; HTML report; assessor guide; result sheets;
+similarity report."""
 from __future__ import annotations
 
 from pathlib import Path
+
+from helpers.commands import options
 
 
 def register(sub) -> None:
@@ -12,13 +15,14 @@ def register(sub) -> None:
                     "assessor) and each unit (Competent / Not Yet Competent; BSBCCO605A through its equivalence to "
                     "BSBCUE605). Writes reports/competency.csv (learner, unit, criterion, outcome, evidence), "
                     "reports/competency.html with plots, the assessor guide, and each learner's result sheet "
-                    "(reports/result_sheets/<learner>.html and .pdf) with a sign-off block. A cell earns its evidence "
+                    "(reports/result_sheets/<learner>.html and .pdf) with a sign-off block, and the similarity report "
+                    "(reports/similarity.csv and .html: answers two learners share, for review, never a grade). A unit is "
+                    "Competent only with the learner declaration (submitted/<learner>/<unit>/declaration.md) signed. "
+                    "A cell earns its evidence "
                     "only with full marks (fixed, printed in every report). AC items describing the assessor or "
                     "the environment are decided by the RTO records c.CCWReport.assessor, assessor_credentials "
                     "and environment. Rules: docs/grading.md, docs/outcome_model.md.")
-    p.add_argument("--course", type=Path, default=None, help="nbgrader course root (default: autograde/)")
-    p.add_argument("--notebooks", type=Path, default=None, help="source notebooks root (default: notebooks/)")
-    p.add_argument("--db-url", default=None, help="gradebook URL (default: $CCW_DB_URL, else COURSE/gradebook.db)")
+    options.gradebook(p)
     p.add_argument("--out", type=Path, default=None, help="output folder (default: reports/)")
     p.add_argument("--assessor", default=None, metavar="NAME",
                    help="assessor's name printed on each learner's result sheet (default: c.CCWReport.assessor "
@@ -27,8 +31,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from helpers.outcomes.reports import write_reports
     from helpers.errors import UserFacingError
+    from helpers.outcomes.reports import write_reports
 
     if args.assessor is not None and not args.assessor.strip():
         raise UserFacingError("--assessor needs a name (leave the option out to print a blank line to write on)")
