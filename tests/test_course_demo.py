@@ -33,5 +33,13 @@ def test_demo_cohort_outcomes(tmp_path):
     assert signed["evidence"].str.startswith("learner declaration signed by").all()
     similar = pd.read_csv(result.files["competency_csv"].parent / "similarity.csv")
     assert {"exemplary", "copier"} <= set(similar["learner_a"]) | set(similar["learner_b"])  # copied written answers
-    assert len(list(result.files["feedback"].rglob("*.html"))) == 2 * len(LEARNERS)
+    pages = list(result.files["feedback"].rglob("*.html"))
+    assert len(pages) == 2 * len(LEARNERS)
+    # the assessor sees each learner's own benchmark facts under the written answer; the learner never does
+    course = result.files["feedback"].parent
+    for learner in LEARNERS:
+        graded = next((course / "autograded" / learner).rglob("01_*.ipynb")).read_text(encoding="utf-8")
+        assert "For the assessor only" in graded and "service level (20 s, fraction)" in graded
+        assert "Which of your figures is furthest from its target" in graded
+    assert not any("For the assessor only" in p.read_text(encoding="utf-8") for p in pages)
     assert any(str(result.files["report"]) in line for line in lines)

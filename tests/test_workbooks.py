@@ -129,3 +129,33 @@ def test_every_check_cell_has_a_trusted_check_on_answers_the_notebook_assigns(pa
         earlier = "\n".join(c.source for c in nb.cells[:nb.cells.index(cell)] if c.cell_type == "code")
         for name in check.answers:
             assert re.search(rf"\b{name}\s*=[^=]", earlier), (gid, name)  # assigned above the check
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem != "00_orientation"], ids=_id)
+def test_every_written_answer_has_benchmark_facts_and_viva_prompts(path):
+    """The assessor marks a written answer against that learner's own figures (``@CHECKS.facts``), shown
+    under the answer in formgrader, with viva prompts for when authenticity is in doubt."""
+    from ccw_grader import all_facts
+
+    facts = all_facts()
+    unit = path.parent.name
+    for cell in _graded(_read(path)):
+        meta = cell.metadata["nbgrader"]
+        if cell.cell_type == "markdown" and meta.get("solution"):
+            entry = facts.get((unit, meta["grade_id"]))
+            assert entry is not None and entry.run.__doc__ and entry.viva, meta["grade_id"]
+
+
+def test_benchmark_facts_come_from_the_learners_own_data(tmp_path):
+    """Two learners' datasets give two sets of facts (the facts are computed, not written once)."""
+    from ccw_grader import LearnerData, all_facts
+    from helpers.generator import generate
+    from helpers.generator.io import write_dataset
+
+    entry = all_facts()[("BSBCUE605", "framework_justification")]
+    a, b = (tmp_path / "a", tmp_path / "b")
+    write_dataset(generate("lyrebird-energy", seed=7, learner="s0001", days=7), a)
+    write_dataset(generate("lyrebird-energy", seed=8, learner="s0002", days=7), b)
+    facts_a = entry.run(LearnerData(a, "s0001", tmp_path))
+    facts_b = entry.run(LearnerData(b, "s0002", tmp_path))
+    assert facts_a.keys() == facts_b.keys() and facts_a != facts_b

@@ -7,6 +7,6 @@ declares the checks of its graded cells in a :class:`~ccw_grader.registry.Regist
 the learner's answers, handed over as data, and on that learner's data (:mod:`ccw_grader.learner_data`).
 """
 from ccw_grader.learner_data import LearnerData
-from ccw_grader.registry import Registry, TrustedCheck, all_checks
+from ccw_grader.registry import BenchmarkFacts, Registry, TrustedCheck, all_checks, all_facts
 
-__all__ = ["LearnerData", "Registry", "TrustedCheck", "all_checks"]
+__all__ = ["BenchmarkFacts", "LearnerData", "Registry", "TrustedCheck", "all_checks", "all_facts"]

@@ -35,3 +35,12 @@ def aht(data, aht_s) -> Findings:
     """Average handle time of answered calls (talk + hold + wrap), seconds, within 1%."""
     expected = float(kpi.aht(data.table("calls")))
     return Findings([check_value("aht_s", aht_s, expected, unit="seconds", criterion="3.4")])
+
+
+@CHECKS.facts("kpi_report", viva=("Which of your figures is furthest from its target, and what would you do first?",))
+def kpi_report_facts(data) -> dict:
+    """The three KPIs the report must quote, from the learner's own calls (fractions and seconds)."""
+    calls = data.table("calls")
+    return {"service level (20 s, fraction)": round(float(kpi.service_level(calls, threshold_s=THRESHOLD_S)), 3),
+            "abandonment rate (fraction)": round(float(kpi.abandonment_rate(calls)), 3),
+            "AHT (seconds)": round(float(kpi.aht(calls)), 1)}

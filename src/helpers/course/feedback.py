@@ -106,7 +106,10 @@ def render_feedback(nb, learner: str, assignment: str, notebook: str, db_url: st
 
     from helpers.course.gradebook import quiet_nbgrader
 
+    from helpers.course.trusted import strip_assessor_only
+
     quiet_nbgrader()
+    strip_assessor_only(nb)
     strip_hidden_tests(nb)
     readable_outputs(nb)
     resources = {"nbgrader": {"student": learner, "assignment": assignment, "notebook": notebook, "db_url": db_url},

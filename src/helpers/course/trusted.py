@@ -10,7 +10,10 @@ run a line of learner code:
 2. decodes the answers as data, refusing anything that is not plain data;
 3. runs the check on those answers and on the learner's data read from the grader's own copy;
 4. scores the cell (its full points when every finding passed, else 0) and shows the findings
-   under the cell, never the check's code.
+   under the cell, never the check's code;
+5. puts under each written answer with registered benchmark facts a cell for the assessor only
+   (:func:`insert_facts`: that learner's facts and the viva prompts, shown in formgrader, removed from
+   the learner's feedback).
 
 A graded code cell without a registered check earns nothing (``ccw course build`` refuses such a
 notebook), and a check that cannot judge an answer (a table without the columns it needs) scores 0
@@ -33,6 +36,7 @@ from helpers.errors import CCWError
 
 EXPORT_FLAG = "ccw_answers_export"
 FINDINGS_FLAG = "ccw_trusted_findings"
+ASSESSOR_ONLY = "ccw_assessor_only"  # cell metadata flag: shown in formgrader, never in the learner's feedback
 
 
 def registry(course_root: Path | str) -> dict:
@@ -43,6 +47,14 @@ def registry(course_root: Path | str) -> dict:
     import ccw_grader
 
     return ccw_grader.all_checks()
+
+
+def facts_registry(course_root: Path | str) -> dict:
+    """Every written answer's benchmark facts, by (assignment, grade id)."""
+    registry(course_root)
+    import ccw_grader
+
+    return ccw_grader.all_facts()
 
 
 def learner_data(dataset: str | None, learner: str | None, course_root: Path | str):
@@ -158,6 +170,50 @@ def _findings_output(shown: list[tuple[bool, str]], earned: bool, max_points: fl
     out = nbformat.v4.new_output("display_data", data={"text/plain": text, "text/html": page})
     out.metadata[FINDINGS_FLAG] = True
     return out
+
+
+def insert_facts(nb, assignment: str, facts: dict, data) -> int:
+    """Under every graded cell with registered benchmark facts, a markdown cell for the assessor: the facts
+    computed from this learner's data (what the rubric's "the learner's own figure" means for them) and the
+    viva prompts. Returns how many were inserted; a facts function that fails says so in the cell."""
+    inserted = 0
+    for index in reversed(range(len(nb.cells))):
+        gid = nbg(nb.cells[index]).get("grade_id")
+        entry = facts.get((assignment, gid)) if gid else None
+        if entry is None:
+            continue
+        try:
+            values = entry.run(data)
+            lines = [f"- {html.escape(str(label))}: **{html.escape(_fact(value))}**" for label, value in values.items()]
+        except Exception as exc:  # noqa: BLE001 - the assessor still marks, against the rubric alone
+            lines = [f"- the facts could not be computed ({exc.__class__.__name__}: {str(exc)[:160]})"]
+        text = ("**For the assessor only** (not in the learner's feedback) · benchmark facts from this learner's "
+                "own data:\n\n" + "\n".join(lines))
+        if entry.viva:
+            text += "\n\n*Viva prompts* (ask when the answer's authenticity is in doubt):\n\n" + "\n".join(
+                f"- {html.escape(q)}" for q in entry.viva)
+        cell = nbformat.v4.new_markdown_cell(text)
+        cell.metadata[ASSESSOR_ONLY] = gid
+        nb.cells.insert(index + 1, cell)
+        inserted += 1
+    return inserted
+
+
+def _fact(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_fact(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_fact(v)}" for k, v in value.items())
+    return str(value)
+
+
+def strip_assessor_only(nb) -> int:
+    """Remove the assessor-only cells (before rendering the learner's feedback); returns how many."""
+    before = len(nb.cells)
+    nb.cells = [c for c in nb.cells if ASSESSOR_ONLY not in c.get("metadata", {})]
+    return before - len(nb.cells)
 
 
 def unregistered(nb, assignment: str, checks: dict) -> list[str]:

@@ -301,9 +301,10 @@ def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResul
         trusted.insert_exports(nb, assignment, checks)
         run = _execute(nb, task, workdir, zygote)
         notes += run.notes
-        verdict = trusted.score(nb, assignment, checks, trusted.learner_data(task.dataset, learner, task.course_root),
-                                release)
+        data = trusted.learner_data(task.dataset, learner, task.course_root)
+        verdict = trusted.score(nb, assignment, checks, data, release)
         notes += verdict.notes
+        trusted.insert_facts(nb, assignment, trusted.facts_registry(task.course_root), data)
         nb, resources = _run_preprocessors((LimitOutput, SaveAutoGrades, CheckCellMetadata), nb, resources, log,
                 task.preprocessors)
     finally:

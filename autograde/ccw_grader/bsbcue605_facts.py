@@ -1,0 +1,166 @@
+"""Benchmark facts and viva prompts of the BSBCUE605 written answers (grader side only).
+
+Each rubric asks for "the learner's own figure"; these functions compute those figures from *that*
+learner's data, so the assessor marks against facts, not against the benchmark answer's placeholders.
+They are shown to the assessor under the answer in formgrader (:func:`helpers.course.trusted.insert_facts`)
+and never in the learner's feedback. Labels state units: fractions are 0-1, durations seconds, money AUD.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import analysis, kpi
+from helpers.consultation import positions
+
+from ccw_grader.bsbcue605 import _churn, _period, expected_kpis
+from ccw_grader.registry import Registry
+
+CHECKS = Registry("BSBCUE605")
+
+
+def _offered(data) -> pd.DataFrame:
+    calls = data.ds.calls
+    return calls[calls["outcome"] != "lost"]
+
+
+def _round(series: pd.Series, digits: int = 3) -> dict:
+    return {str(k): round(float(v), digits) for k, v in series.items()}
+
+
+def _queue_table(data) -> dict:
+    offered = _offered(data)
+    sl = kpi.service_level(offered, threshold_s=20, by="queue")
+    share = offered.groupby("queue").size() / len(offered)
+    aht = kpi.aht(offered, by="queue")
+    return {q: f"share {share[q]:.1%}, service level {sl[q]:.1%}, AHT {aht[q]:.0f} s" for q in share.index}
+
+
+def _events(data) -> list[str]:
+    cs = data.cs
+    return ([f"{o.id} ({o.system}, {'planned' if o.planned else 'unplanned'}, {o.start:%d %b %H:%M})" for o in cs.outages]
+            + [f"{c.id} {c.name} ({c.start:%d %b}-{c.end:%d %b})" for c in cs.campaigns])
+
+
+@CHECKS.facts("framework_justification", viva=(
+        "Which alternative framework did you consider, and what in this centre's data ruled it out?",
+        "Which business-plan objective does your framework serve first, and how would you see it in the KPIs?"))
+def framework_justification(data) -> dict:
+    """Queue shares, churn by segment and offer acceptance of the learner's period."""
+    offers = data.ds.offers
+    return {"share of calls offered by queue (fraction)": _round(_offered(data).groupby("queue").size()
+                                                                 / len(_offered(data))),
+            "churn in the period by segment (fraction)": _round(_churn(data)),
+            "offer acceptance (fraction of offers)": round(float((offers["response"] == "accepted").mean()), 3),
+            "business-plan objectives": [o.id for o in data.cs.objectives]}
+
+
+@CHECKS.facts("consensus_summary", viva=(
+        "Which stakeholder objected first, and what exactly did you change in the proposal for them?",
+        "What would you have done if that stakeholder had not signed off in the last round?"))
+def consensus_summary(data) -> dict:
+    """The learner's panel: each stakeholder's hidden demands (what a true summary can only report from the
+    transcript: the rounds are in the learner's `consultation_log`)."""
+    out = {}
+    for p in positions(data.ds):
+        demands = [d.kind + (f" {d.kpi}" if d.kpi else "") + (f" {d.value}" if d.value is not None else "")
+                   for d in p.demands]
+        out[f"{p.name} ({p.role})"] = "; ".join(demands) or "no demand: signs off when asked"
+    return out
+
+
+@CHECKS.facts("supply_chains_customers", viva=(
+        "Which supply chain's customer would be hurt most by a fall in its queue's service level, and why?",))
+def supply_chains_customers(data) -> dict:
+    """Per queue: share of calls offered, service level (20 s, abandons ignored) and AHT."""
+    return _queue_table(data)
+
+
+@CHECKS.facts("promotion_pitch", viva=(
+        "Which figure in your pitch would convince the billing manager, and where does it come from?",))
+def promotion_pitch(data) -> dict:
+    """Per queue figures the pitch may quote, and the queue furthest behind on service level."""
+    offered = _offered(data)
+    sl = kpi.service_level(offered, threshold_s=20, by="queue")
+    return {**_queue_table(data), "queue furthest behind 80/20": str(sl.idxmin())}
+
+
+@CHECKS.facts("enhance_evaluation", viva=(
+        "Show me one query your enhancement makes faster or safer, and explain why.",))
+def enhance_evaluation(data) -> dict:
+    """What the marketing database must serve: customers, consents and the compliance defects in the data."""
+    ds = data.ds
+    truth = data.defects()
+    return {"customers": len(ds.customers), "offers": len(ds.offers),
+            "compliance defects injected (offers to DNCR / opted out / outside hours, late unsubscribes)":
+                {k: int(v) for k, v in truth["kind"].value_counts().items()
+                 if k in ("offer_to_dncr", "offer_to_opted_out", "offer_outside_hours", "unsubscribe_late")}}
+
+
+@CHECKS.facts("plan_principles", viva=(
+        "For the CRM outage, how did you choose your recovery time objective?",
+        "What would you change in the plan if the callback capacity halved?"))
+def plan_principles(data) -> dict:
+    """The period's outages with their lengths, and the recovery capacity of the case study."""
+    cs = data.cs
+    return {"outages (system, planned, minutes)": [
+                f"{o.id}: {o.system}, {'planned' if o.planned else 'unplanned'}, "
+                f"{(pd.Timestamp(o.end) - pd.Timestamp(o.start)).total_seconds() / 60:.0f} min" for o in cs.outages],
+            "callback capacity (calls per hour)": cs.contingency.callback_capacity_per_hour,
+            "paper records re-keyed (records per hour)": cs.contingency.records_per_hour_rekey}
+
+
+@CHECKS.facts("competitor_strategies", viva=(
+        "Which of your strategies builds loyalty rather than buying it, and how will you know it worked?",))
+def competitor_strategies(data) -> dict:
+    """Churn by segment (which segment the strategies must reach first)."""
+    churn = _churn(data)
+    return {"churn in the period by segment (fraction)": _round(churn), "highest-churn segment": str(churn.idxmax())}
+
+
+@CHECKS.facts("monitor_review", viva=(
+        "Pick one out-of-control day: what happened, and what did the review decide?",))
+def monitor_review(data) -> dict:
+    """Weekly CSAT and FCR, and the days beyond the p-chart limits of daily abandonment with the period's events."""
+    ds = data.ds
+    chart = analysis.p_chart(ds.calls, by="day")
+    beyond = chart.index[(chart["value"] > chart["ucl"]) | (chart["value"] < chart["lcl"])]
+    week = ds.surveys["sent_at"].dt.to_period("W-SUN").dt.start_time
+    return {"out-of-control days (abandonment p-chart)": [pd.Timestamp(d).strftime("%a %d %b") for d in beyond] or "none",
+            "weekly CSAT (fraction top-two-box)": {f"{k:%d %b}": round(float(v), 3)
+                                                   for k, v in kpi.csat(ds.surveys.assign(week=week), by="week").items()},
+            "events of the period": _events(data)}
+
+
+@CHECKS.facts("adjust_decision", viva=(
+        "Does your interval include zero? What does that mean for your decision?",))
+def adjust_decision(data) -> dict:
+    """The before/after CSAT comparison at the mid-period review (estimate and 95% interval)."""
+    surveys = data.ds.surveys
+    cut = pd.Timestamp(data.cs.period.start) + pd.Timedelta(days=data.cs.period.days // 2)
+    result = analysis.compare_before_after(surveys[surveys["sent_at"] < cut], surveys[surveys["sent_at"] >= cut],
+                                           metric="csat")
+    return {"review date": f"{cut:%d %b %Y}", "CSAT change (fraction points)": round(float(result.estimate), 4),
+            "95% interval": f"{result.ci_low:+.4f} to {result.ci_high:+.4f}",
+            "interval includes zero": bool(result.ci_low <= 0 <= result.ci_high)}
+
+
+@CHECKS.facts("report_criteria_reasons", viva=(
+        "Why does this stakeholder need that KPI weekly rather than monthly?",))
+def report_criteria_reasons(data) -> dict:
+    """The stakeholders and their interests as the case study states them."""
+    return {s.name: f"{s.role}: {'; '.join(s.interests)}" for s in data.cs.stakeholders}
+
+
+@CHECKS.facts("performance_report", viva=(
+        "Which missed KPI matters most to your audience, and what caused the miss?",
+        "Who owns your first action, and how will you know it worked?"))
+def performance_report(data) -> dict:
+    """The period's KPIs against target, the report deadline and the events a report can explain misses with."""
+    kpis = expected_kpis(data)
+    targets = {k: v.model_dump() for k, v in data.cs.targets.items() if k in kpis}
+    table = kpi.kpi_table(kpis, targets)
+    start, end = _period(data)
+    return {"period": f"{start:%d %b} to {end:%d %b %Y}", "report deadline": f"{data.cs.report_deadline:%d %b %Y %H:%M}",
+            **{f"{k} (actual vs target)": f"{row['actual']:.3f} vs {row['target']:g}: {row['status']}"
+               for k, row in table.set_index("kpi").iterrows()},
+            "events of the period": _events(data)}
