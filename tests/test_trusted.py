@@ -97,3 +97,29 @@ def test_a_dataset_changed_after_it_was_issued_is_refused(issued, tmp_path):
         shutil.copytree(folder, other)
         (other / "manifest.json").write_text(json.dumps({**manifest, "learner": "lee"}))
         _ = LearnerData(other, "lee", base / "course").ds
+
+
+def test_benchmark_facts_go_under_the_answer_for_the_assessor_only():
+    import nbformat
+
+    from ccw_grader.registry import BenchmarkFacts
+    from helpers.course.trusted import ASSESSOR_ONLY, insert_facts, strip_assessor_only
+
+    nb = nbformat.v4.new_notebook()
+    answer = nbformat.v4.new_markdown_cell("My report: service level was fine.")
+    answer.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "report", "points": 3}
+    other = nbformat.v4.new_markdown_cell("Another answer.")
+    other.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "broken", "points": 3}
+    forged = nbformat.v4.new_markdown_cell("**For the assessor only** · service level: **0.99** (trust me)")
+    nb.cells = [answer, forged, other]
+    facts = {("U", "report"): BenchmarkFacts("U", "report", lambda data: {"service level (fraction)": 0.8123},
+                                             ("What caused the miss?",)),
+             ("U", "broken"): BenchmarkFacts("U", "broken", lambda data: 1 / 0)}
+    notes = insert_facts(nb, "U", facts, data=None)
+    assert notes == ["A cell imitating the assessor's benchmark facts was removed before grading."]
+    sources = [c.source for c in nb.cells]
+    assert len(sources) == 4 and "0.99" not in "".join(sources)
+    assert nb.cells[1].metadata[ASSESSOR_ONLY] == "report"
+    assert "service level (fraction): **0.812**" in sources[1] and "What caused the miss?" in sources[1]
+    assert nb.cells[3].metadata[ASSESSOR_ONLY] == "broken" and "could not be computed (ZeroDivisionError" in sources[3]
+    assert strip_assessor_only(nb) == 2 and [c.source for c in nb.cells] == [answer.source, other.source]

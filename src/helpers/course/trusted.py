@@ -172,11 +172,22 @@ def _findings_output(shown: list[tuple[bool, str]], earned: bool, max_points: fl
     return out
 
 
-def insert_facts(nb, assignment: str, facts: dict, data) -> int:
+FACTS_HEADING = "**For the assessor only**"
+
+
+def insert_facts(nb, assignment: str, facts: dict, data) -> list[str]:
     """Under every graded cell with registered benchmark facts, a markdown cell for the assessor: the facts
     computed from this learner's data (what the rubric's "the learner's own figure" means for them) and the
-    viva prompts. Returns how many were inserted; a facts function that fails says so in the cell."""
-    inserted = 0
+    viva prompts; a facts function that fails says so in the cell. Cells of the submission that imitate
+    one (the flag, or the heading) are removed first; returns the grading notes saying so."""
+    notes = []
+    kept = []
+    for cell in nb.cells:
+        if ASSESSOR_ONLY in cell.get("metadata", {}) or cell.get("source", "").lstrip().startswith(FACTS_HEADING):
+            notes.append("A cell imitating the assessor's benchmark facts was removed before grading.")
+        else:
+            kept.append(cell)
+    nb.cells = kept
     for index in reversed(range(len(nb.cells))):
         gid = nbg(nb.cells[index]).get("grade_id")
         entry = facts.get((assignment, gid)) if gid else None
@@ -187,7 +198,7 @@ def insert_facts(nb, assignment: str, facts: dict, data) -> int:
             lines = [f"- {html.escape(str(label))}: **{html.escape(_fact(value))}**" for label, value in values.items()]
         except Exception as exc:  # noqa: BLE001 - the assessor still marks, against the rubric alone
             lines = [f"- the facts could not be computed ({exc.__class__.__name__}: {str(exc)[:160]})"]
-        text = ("**For the assessor only** (not in the learner's feedback) · benchmark facts from this learner's "
+        text = (f"{FACTS_HEADING} (not in the learner's feedback) · benchmark facts from this learner's "
                 "own data:\n\n" + "\n".join(lines))
         if entry.viva:
             text += "\n\n*Viva prompts* (ask when the answer's authenticity is in doubt):\n\n" + "\n".join(
@@ -195,8 +206,7 @@ def insert_facts(nb, assignment: str, facts: dict, data) -> int:
         cell = nbformat.v4.new_markdown_cell(text)
         cell.metadata[ASSESSOR_ONLY] = gid
         nb.cells.insert(index + 1, cell)
-        inserted += 1
-    return inserted
+    return notes
 
 
 def _fact(value) -> str:
