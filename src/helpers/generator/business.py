@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.casestudy import CaseStudy
-from helpers.generator.frames import conform
+from helpers.generator.frames import conform, index_in
 
 ON_COSTS = 1.25  # superannuation, payroll tax, workers' compensation, leave loading on top of wages
 
@@ -39,7 +39,7 @@ def make_budget(cs: CaseStudy, shifts: pd.DataFrame, agents: pd.DataFrame, campa
     winter = np.isin(pd.DatetimeIndex(months).month, [6, 7, 8])
     # paid agent hours in the period by month -> wages for the whole month
     month_of = lambda x: np.asarray(x, dtype="datetime64[ns]").astype("datetime64[M]").astype("datetime64[ns]")  # noqa: E731
-    pos = pd.Index(agents["agent_id"].to_numpy(dtype=object)).get_indexer(shifts["agent_id"].to_numpy(dtype=object))
+    pos = index_in(shifts["agent_id"], agents["agent_id"])
     hours = (shifts["rostered_end"].to_numpy() - shifts["rostered_start"].to_numpy()) / np.timedelta64(3600, "s")
     wages = hours * agents["hourly_cost_aud"].to_numpy(dtype=float)[pos] * ON_COSTS
     paid = pd.Series(wages).groupby(month_of(shifts["date"])).sum()

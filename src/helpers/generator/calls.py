@@ -31,7 +31,7 @@ from helpers import simulation as sim
 from helpers.casestudy import CaseStudy
 from helpers.generator.customers import account_space, id_strings
 from helpers.generator.defects import customer_numbers
-from helpers.generator.frames import arrow, coded, conform, ids, strings, take, with_nulls
+from helpers.generator.frames import coded, conform, ids, index_in, strings, take, with_nulls
 from helpers.generator.workforce import CLOSED, Roster, day_type
 
 DAY = 86400.0
@@ -209,7 +209,7 @@ class CallModel:
         t0 = grid.t0
         eligible = (joined < t0) & (np.isnat(churned) | (churned > t0))
         seg_index = {s.name: i for i, s in enumerate(cs.segments)}
-        ext_segment = customers["segment"].map(seg_index).to_numpy(dtype=np.int64)
+        ext_segment = index_in(customers["segment"], list(seg_index))
         n_ext = len(customers)
         accounts = cs.organisation.accounts or 15 * cs.organisation.customers
         n_other = max(int(accounts) - int(eligible.sum()), 0)

@@ -410,7 +410,6 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     ab = np.isnan(answered[i])
     add(i, "acd", "call_offered", start[i], np.where(ab, end[i], answered[i]) - start[i],
         np.where(ab, val["abandoned"], val["answered"]))
-    offered_rows = len(rows) - 1
     i = np.flatnonzero(ch == CHAT)
     ab = np.isnan(answered[i])
     add(i, "chat", "chat_session", start[i], np.where(ab, end[i], answered[i]) - start[i],
@@ -423,7 +422,6 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     ok = ~np.isnan(answered[i])
     add(i, "acd", "outbound_call", start[i], np.where(ok, end[i] - answered[i], 0.0),
         np.where(ok, val["connected"], val["no_answer"]))
-    wrap_rows = len(rows)
     i = np.flatnonzero(~np.isnan(steps["handle"]))
     add(i, "crm", "wrap_code", end[i] + steps["wrap"][i], steps["handle"][i], nv + oc[i])
 

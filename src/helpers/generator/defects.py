@@ -72,7 +72,10 @@ def customer_numbers(customer_id: pd.Series) -> np.ndarray:
     """Account numbers (int64) of customer ids ``C`` + digits (vectorised with pyarrow)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    arr = pa.array(customer_id.to_numpy(dtype=object), pa.string())
+    arr = pa.array(customer_id.array) if isinstance(customer_id.dtype, pd.StringDtype) else \
+        pa.array(customer_id.to_numpy(dtype=object), pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     return pc.cast(pc.utf8_slice_codeunits(arr, 1), pa.int64()).to_numpy(zero_copy_only=False)
 
 

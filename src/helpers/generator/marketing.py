@@ -85,13 +85,32 @@ def campaigns_frame(campaigns: list[dict]) -> pd.DataFrame:
         "inbound_uplift": [c["inbound_uplift"] for c in campaigns]})
 
 
+_ZONE_OFFSETS: dict[str, tuple[int, np.ndarray]] = {}  # zone -> (first day, offsets per day from it)
+
+
 def _zone_offsets(days_: np.ndarray, zones: list[str]) -> np.ndarray:
-    """Per zone x day: centre time minus local time at local noon of that day (ns), from pandas' tz data."""
+    """Per zone x day: centre time minus local time at local noon of that day (ns), from pandas' tz data.
+
+    Kept per zone over a range of days (widened when a day outside it is asked for), so each zone is
+    converted through pandas once per process, not once per campaign and learner."""
     out = np.zeros((len(zones), days_.size), dtype=np.int64)
-    noon = days_.astype("datetime64[ns]") + np.timedelta64(12, "h")
+    if days_.size == 0:
+        return out
+    day = days_.astype("datetime64[D]").astype(np.int64)
+    lo, hi = int(day.min()), int(day.max())
     for k, tz in enumerate(zones):
-        idx = pd.DatetimeIndex(noon).tz_localize(tz, nonexistent="shift_forward", ambiguous=False)
-        out[k] = (idx.tz_convert(CENTRE_TZ).tz_localize(None).to_numpy(dtype="datetime64[ns]") - noon).astype(np.int64)
+        first, offsets = _ZONE_OFFSETS.get(tz, (lo, None))
+        if offsets is None or lo < first or hi >= first + offsets.size:
+            a = min(lo, first) if offsets is not None else lo
+            b = max(hi, first + offsets.size - 1) if offsets is not None else hi
+            span = np.arange(a, b + 1).astype("datetime64[D]")
+            noon = span.astype("datetime64[ns]") + np.timedelta64(12, "h")
+            idx = pd.DatetimeIndex(noon).tz_localize(tz, nonexistent="shift_forward", ambiguous=False)
+            offsets = (idx.tz_convert(CENTRE_TZ).tz_localize(None).to_numpy(dtype="datetime64[ns]") - noon).astype(
+                np.int64)
+            first = a
+            _ZONE_OFFSETS[tz] = (first, offsets)
+        out[k] = offsets[day - first]
     return out
 
 

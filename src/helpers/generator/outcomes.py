@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from helpers.casestudy import CaseStudy
 from helpers.generator.calls import ABANDONED, LOST, NO_SALE, SALE, UNRESOLVED
-from helpers.generator.frames import arrow, conform, ids, strings, take, with_nulls
+from helpers.generator.frames import arrow, conform, ids, index_in, strings, take, with_nulls
 from helpers.generator.pools import Pools
 from helpers.providers.verbatims import SENTIMENTS, TOPICS
 
@@ -337,8 +337,8 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
     # the case study's annual background rate, scaled by segment, over the period's length
     years = (np.datetime64(period_end, "ns") - np.datetime64(t0, "ns")) / np.timedelta64(365 * 86_400, "s")
     annual = cs.churn_annual_rate if cs is not None else 0.05
-    factor = (customers["segment"].map({s.name: s.churn_factor for s in cs.segments}).to_numpy(dtype=float)
-              if cs is not None else np.ones(n_cust))
+    factor = (np.array([s.churn_factor for s in cs.segments], dtype=float)[
+        index_in(customers["segment"], [s.name for s in cs.segments])] if cs is not None else np.ones(n_cust))
     p_background = 1 - (1 - np.minimum(annual * factor, 0.95)) ** years
     background = active & (rng.random(n_cust) < p_background)
     when[background] = np.minimum(when[background], t0n + (rng.random(int(background.sum())) * (endn - t0n)).astype(np.int64))
@@ -354,7 +354,7 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
     # Their current holdings end when they leave.
     leaving = np.full(n_cust, np.datetime64("NaT", "ns"))
     leaving[pos] = stamp
-    h_idx = pd.Index(customers["customer_id"].to_numpy(dtype=object)).get_indexer(holdings["customer_id"].to_numpy(dtype=object))
+    h_idx = index_in(holdings["customer_id"], customers["customer_id"])
     h_when = leaving[h_idx]
     hit = (holdings["status"].to_numpy(dtype=object) == "current") & ~np.isnat(h_when)
     holdings.loc[hit, "ended_at"] = h_when[hit]
@@ -365,8 +365,7 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
 def holdings_from_sales(holdings: pd.DataFrame, sales: pd.DataFrame, customers: pd.DataFrame | None = None) -> pd.DataFrame:
     """New holdings for products sold on calls (started when sold), for customers of the extract."""
     if customers is not None:
-        ext = pd.Index(customers["customer_id"].to_numpy(dtype=object))
-        sales = sales[ext.get_indexer(sales["customer_id"].to_numpy(dtype=object, na_value=None)) >= 0]
+        sales = sales[index_in(sales["customer_id"], customers["customer_id"]) >= 0]
     m = len(sales)
     new = conform("holdings", {
         "holding_id": ids("H", m, 7, start=len(holdings) + 1), "customer_id": sales["customer_id"],

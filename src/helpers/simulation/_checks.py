@@ -20,6 +20,13 @@ def float_array(name: str, value, *, ndim: int = 1, allow_inf: bool = False,
         raise ValueError(f"{name} must be numeric, got {value!r:.80}") from exc
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be a {ndim}-D array, got shape {arr.shape}")
+    # fast path, one or two passes: comparisons are False for NaN, so all-true bounds also rule NaN out
+    if (minimum is not None or strictly_above is not None) and arr.size:
+        ok = (arr >= minimum) if minimum is not None else (arr > strictly_above)
+        if minimum is not None and strictly_above is not None:
+            ok &= arr > strictly_above
+        if ok.all() and (allow_inf or not np.isinf(arr).any()):
+            return arr
     if np.isnan(arr).any():
         raise ValueError(f"{name} contains NaN at position {int(np.flatnonzero(np.isnan(arr).ravel())[0])}")
     if not allow_inf and np.isinf(arr).any():

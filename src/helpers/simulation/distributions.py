@@ -42,13 +42,19 @@ def lognormal_mean_cv(rng: np.random.Generator, mean, cv, size: int) -> np.ndarr
     mean = float_array("mean", mean, ndim=np.ndim(mean), minimum=0.0)
     cv = float_array("cv", cv, ndim=np.ndim(cv), minimum=0.0)
     try:
-        mean, cv = np.broadcast_to(mean, (size,)), np.broadcast_to(cv, (size,))
+        if np.broadcast_shapes(mean.shape, cv.shape, (size,)) != (size,):
+            raise ValueError
     except ValueError as exc:
         raise ValueError(f"mean {mean.shape} and cv {cv.shape} must broadcast to size ({size},)") from exc
+    # element-wise on the arrays as given (a scalar cv is not expanded to ``size`` first): same values
     sigma2 = np.log1p(cv * cv)
     with np.errstate(divide="ignore"):
         mu = np.log(mean) - 0.5 * sigma2
     draws = np.exp(mu + np.sqrt(sigma2) * rng.standard_normal(size))
+    if cv.ndim == 0 and mean.ndim == 0 and size:
+        return np.full(size, float(mean)) if cv == 0.0 else draws
+    if cv.ndim == 0:
+        return np.broadcast_to(mean, (size,)).copy() if cv == 0.0 else draws
     return np.where(cv == 0.0, mean, draws)  # exact, free of exp(log(x)) rounding
 
 
