@@ -122,6 +122,8 @@ def run(args) -> int:
     import time
 
     from helpers import paths
+    from helpers.course.config import default_course_root
+    from helpers.course.variants import SECRET_FILE
 
     # Everything the trainer typed is checked before the heavy imports (papermill, pandas) below.
     slug = args.case_study
@@ -138,7 +140,7 @@ def run(args) -> int:
         raise UserFacingError(f"--replace names learners who are not on the roster: {', '.join(not_listed)}")
     root = paths.case_study_data(slug, args.out.resolve() if args.out else None)
     grader_out = args.grader_out.resolve() if args.grader_out else None  # None: datacard.default_grader_out
-    secret_file = (args.secret_file or paths.project_root() / "autograde" / ".secret").resolve()
+    secret_file = (args.secret_file or default_course_root() / SECRET_FILE).resolve()  # what ccw grade reads
     notebook = paths.project_root() / "casestudies" / "regenerate.ipynb"
     if not notebook.is_file():
         raise UserFacingError(f"the regeneration notebook {notebook} is missing")
