@@ -284,3 +284,51 @@ def segmentation_check(data, wfm_intervals, ops_daily, sales_weekly) -> Findings
         fs.append(_f("2.3", is_sorted, f"`{name}` is sorted by {' then '.join(key)}" if is_sorted else
                      f"`{name}`: sort the rows by {' then '.join(key)}", name))
     return fs
+
+
+# ---------------------------------------------------------------------------- benchmark facts (assessor)
+def _fault_counts(data) -> dict:
+    f = _faults(data)
+    ev = data.table("mis_events").set_index("event_id")
+    systems = ev.loc[f["record_id"], "system"].astype(str).to_numpy()
+    return {f"{kind} records (by system)": {str(s): int(n) for s, n in
+                                              pd.Series(systems[(f["kind"] == kind).to_numpy()]).value_counts().items()}
+            for kind in FAULT_KINDS}
+
+
+@CHECKS.facts("monitoring_report", viva=(
+        "How did you work out which days the clock was off, and how did you estimate its offset?",
+        "Which reconciliation first told you the ACD was double counting, and by how many calls?"))
+def monitoring_report_facts(data) -> dict:
+    """The faults of the learner's MIS per class and system, the skewed clocks, the wrap-code figures per channel
+    against the standard, and the four reconciliation gaps."""
+    q = expected_wrap_quality(data).set_index("channel")
+    rec = expected_reconciliation(data)
+    return {**_fault_counts(data),
+            "skewed clocks (system, days, offset s)": [f"{s['system']}: {', '.join(s['days'])}, {s['offset_s']:+.0f} s"
+                                                       for s in skews(data)],
+            "wrap codes per channel (completeness, accuracy; standard 0.985 / 0.98)": {
+                c: f"{r.completeness:.3f}, {r.accuracy:.3f}, {'meets' if r.meets_standard else 'fails'}"
+                for c, r in q.iterrows()},
+            "reconciliation gaps (a - b)": {str(c): int(g) for c, g in zip(rec["check"], rec["gap"])}}
+
+
+@CHECKS.facts("information_levels", viva=(
+        "Which user would have been misled most by the uncorrected data, and by how much?",
+        "Where are the raw records kept, and how would an auditor see what you changed and why?"))
+def information_levels_facts(data) -> dict:
+    """What correcting the data changed in the learner's segmented figures (the effect a true answer can quote)."""
+    raw = segment_tables(data.table("mis_events"))
+    fixed = segment_tables(corrected_events(data))
+
+    def conversion(t):
+        return round(float(t["sales"].sum() / (t["sales"].sum() + t["no_sales"].sum())), 4)
+
+    def both(name, col):
+        return f"raw {int(raw[name][col].sum())}, corrected {int(fixed[name][col].sum())}"
+
+    return {"voice calls offered": both("wfm_intervals", "offered"),
+            "contacts resolved by wrap code": both("ops_daily", "resolved"),
+            "conversion over the period (fraction)": f"raw {conversion(raw['sales_weekly'])}, "
+                                                     f"corrected {conversion(fixed['sales_weekly'])}",
+            **_fault_counts(data)}
