@@ -29,12 +29,16 @@ def _run(args: list[str], cwd) -> tuple[int, str, list[str]]:
     (["course", "build", "--assignment", "NOPE605"], "--assignment NOPE605: no folder"),
     (["regenerate", "--roster", "{tmp}/roster.tsv"], "line 1 is tab-separated"),
     (["regenerate", "--roster", "{tmp}/bad.txt"], "line 2: learner id 'bad id!' is not valid"),
+    (["regenerate", "--roster", "{tmp}/tab_row.csv"], "tab_row.csv line 3: learner id 's2\\tBo' is not valid (it contains a tab"),
+    (["regenerate", "--roster", "{tmp}/bad.txt", "--replace", "s1"], "line 2: learner id 'bad id!' is not valid"),
+    (["regenerate", "--replace", "s1"], "--replace needs --roster"),
 ])
 def test_bad_input_is_refused_before_heavy_imports(tmp_path, args, says):
     (tmp_path / "roster.tsv").write_text("learner\tname\ns1\tAnn\n")
     (tmp_path / "bad.txt").write_text("s1\nbad id!\n")
+    (tmp_path / "tab_row.csv").write_text("learner,name\ns1,Ann\ns2\tBo,x\n")
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     code, err, loaded = _run(args, tmp_path)
     assert code == 2 and says.replace("{tmp}", str(tmp_path)) in err, err
     assert loaded == [], f"{loaded} imported before the input was checked"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt", "roster.tsv"]  # nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt", "roster.tsv", "tab_row.csv"]  # nothing written
