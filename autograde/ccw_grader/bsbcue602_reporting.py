@@ -128,8 +128,10 @@ def tailoring_check(data, presentation_specs, interview_log) -> Findings:
     fs.append(_f("4.2", not wrong, "every spec matches what its stakeholder told you" if not wrong else
                  f"{len(wrong)} field(s) are not what the stakeholder told you, e.g. {_names(wrong)}", "match",
                  points=2.0))
-    unconfirmed = [n for n in sorted(claimed & users)
-                   if info.as_data(result["confirmed"].get(n)) != info.as_data(dict(presentation_specs[n]))]
+    def same(confirmed, spec) -> bool:
+        return isinstance(confirmed, dict) and set(confirmed) == set(spec) and all(
+            info._normal(k, confirmed[k]) == info._normal(k, info.as_data(spec[k])) for k in spec)
+    unconfirmed = [n for n in sorted(claimed & users) if not same(result["confirmed"].get(n), presentation_specs[n])]
     fs.append(_f("4.2", not unconfirmed, "each spec was read back to its stakeholder and confirmed" if not unconfirmed
                  else f"read these specs back with interview.confirm(name, spec) until the stakeholder agrees: "
                  f"{_names(unconfirmed)}", "confirmed"))
