@@ -191,6 +191,14 @@ def test_reconcile_and_clock_offsets():
     assert off["median_s"].tolist() == [0.0, 66.0]
 
 
+def test_audit_sample_is_reproducible_and_stratified():
+    records = pd.DataFrame({"event_id": [f"E{i:08d}" for i in range(1000)], "channel": ["voice", "chat"] * 500})
+    a = mis_accuracy.audit_sample(records, 100, seed=3, by="channel")
+    assert a.equals(mis_accuracy.audit_sample(records, 100, seed=3, by="channel"))
+    assert a["channel"].value_counts().to_dict() == {"voice": 50, "chat": 50}
+    assert len(mis_accuracy.audit_sample(records, 20, seed=1)) == 20
+
+
 def test_learner_modules_never_read_the_ground_truth():
     """The learner-side modules never read the ground truth (learners have no access to it)."""
     for module in (collection, mis_accuracy):

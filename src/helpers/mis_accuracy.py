@@ -61,13 +61,12 @@ def clock_offsets(recorded_at: pd.Series, reference_at: pd.Series, by: pd.Series
 
 
 def audit_sample(records: pd.DataFrame, n: int = 200, *, seed: int = 0, by: str | None = None) -> pd.DataFrame:
-    """A simple random sample of ``n`` records to check by hand (stratified over ``by`` when given, at
-    least one record per group). The same seed gives the same sample."""
+    """A simple random sample of about ``n`` records to check by hand (stratified over ``by`` when given: the
+    same share of every group). The same seed gives the same sample."""
     if by is None:
         return records.sample(n=min(n, len(records)), random_state=seed)
-    share = n / max(len(records), 1)
-    return (records.groupby(by, group_keys=False, observed=True)
-            .apply(lambda g: g.sample(n=max(1, min(len(g), round(len(g) * share))), random_state=seed)))
+    share = min(1.0, n / max(len(records), 1))
+    return records.groupby(by, observed=True).sample(frac=share, random_state=seed)
 
 
 def _ids(values) -> set[str]:
