@@ -80,19 +80,19 @@ def test_placeholder_problems_and_strategies_earn_nothing(field, ns, data):
         entry[field] = words(entry[field])
     fs = _run("collection_problems_check", data, collection_problems=answer)
     assert not fs.all_passed
-    assert sum(not f.passed for f in fs) == 4  # one per method
+    assert sum(not f.passed for f in fs) == 4  # one per source
 
 
 def test_a_problem_of_another_method_earns_nothing(ns, data):
     answer = copy.deepcopy(_answers(ns, "collection_problems_check")["collection_problems"])
-    answer["survey"] = answer["agent-entered"]   # wrap-code problems are not survey problems
+    answer["survey"] = answer["agent"]   # wrap-code problems are not survey problems
     assert not _run("collection_problems_check", data, collection_problems=answer).all_passed
 
 
 def test_methods_and_counts_are_checked(ns, data):
     answer = _answers(ns, "collection_methods_check")["collection_methods"]
     wrong = answer.copy()
-    wrong["method"] = "automatic"
+    wrong["content_source"] = "system"
     assert not _run("collection_methods_check", data, collection_methods=wrong).all_passed
     off = answer.copy()
     off.loc[0, "records"] += 1

@@ -113,27 +113,29 @@ def _text_keys(frame: pd.DataFrame, cols) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ task 2.1
 @CHECKS.check("collection_methods_check", "collection_methods")
 def collection_methods_check(data, collection_methods) -> Findings:
-    """PC 2.1: every record type of the MIS (system, event) with its collection method (agent-entered wrap codes,
-    customer-entered IVR choices, automatic otherwise) and its record count in the learner's mis_events."""
+    """PC 2.1: every record type of the MIS (system, event) with who supplies its content (the agent for wrap codes,
+    the customer's choices for IVR sessions, the system otherwise) and its record count in the learner's
+    mis_events."""
     ev = data.table("mis_events")
     fs = checks.collection_methods(collection_methods, ev)
     if not fs.all_passed:
         return fs
     expected = ev.groupby(["system", "event"]).size().rename("records").reset_index()
     expected["system"], expected["event"] = expected["system"].astype(str), expected["event"].astype(str)
-    expected["method"] = expected["event"].map({"wrap_code": "agent-entered",
-                                                "ivr_session": "customer-entered"}).fillna("automatic")
-    answer = _text_keys(collection_methods, ["system", "event", "method"])
-    answer["method"] = answer["method"].str.strip().str.lower()
-    return fs + [check_table("collection_methods", answer, expected, key=["system", "event"], columns=["method"],
-                             criterion="2.1"),
+    expected["content_source"] = expected["event"].map({"wrap_code": "agent",
+                                                        "ivr_session": "customer"}).fillna("system")
+    answer = _text_keys(collection_methods, ["system", "event", "content_source"])
+    answer["content_source"] = answer["content_source"].str.strip().str.lower()
+    return fs + [check_table("collection_methods", answer, expected, key=["system", "event"],
+                             columns=["content_source"], criterion="2.1"),
                  check_table("collection_methods", answer, expected, key=["system", "event"], columns=["records"],
                              rel_tol=0, abs_tol=0, criterion="2.1")]
 
 
 @CHECKS.check("collection_problems_check", "collection_problems")
 def collection_problems_check(data, collection_problems) -> Findings:
-    """PC 2.1, KE4: each method's typical collection problem and a strategy that overcomes it, by content."""
+    """PC 2.1, KE4: for data supplied by the system, agents, customers and surveys, a typical collection problem
+    and a strategy that overcomes it, judged by content."""
     return checks.collection_problems(collection_problems)
 
 

@@ -16,8 +16,8 @@ import pandas as pd
 from helpers.findings import Finding, Findings
 from helpers.mis_accuracy import FAULT_KINDS
 
-METHODS = ("automatic", "agent-entered", "customer-entered")
-PROBLEM_METHODS = METHODS + ("survey",)
+SOURCES = ("system", "agent", "customer")  # who supplies the content of a record
+PROBLEM_METHODS = SOURCES + ("survey",)
 CHANNELS = ("voice", "chat", "email", "callback")
 RECONCILIATION_CHECKS = ("ivr_to_acd", "acd_to_calls", "handled_to_wrap", "received_to_replied")
 CAUSES = ("none", "open_tickets") + FAULT_KINDS
@@ -27,11 +27,11 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # What a real collection problem of each method is about, and what overcomes it (KE4). A problem or a
 # strategy must name at least one of these (as a word stem), in a sentence of its own.
 PROBLEM_WORDS = {
-    "automatic": ("clock", "timestamp", "time stamp", "skew", "drift", "sync", "duplicat", "double", "twice",
+    "system": ("clock", "timestamp", "time stamp", "skew", "drift", "sync", "duplicat", "double", "twice",
                   "configur", "outage", "interface", "integration", "lost record", "not recorded"),
-    "agent-entered": ("miscod", "mis-cod", "wrong code", "wrong wrap", "incorrect", "missing", "skip", "blank",
+    "agent": ("miscod", "mis-cod", "wrong code", "wrong wrap", "incorrect", "missing", "skip", "blank",
                       "default", "inconsisten", "forget", "forgot", "not saved", "guess", "rush"),
-    "customer-entered": ("wrong option", "wrong key", "wrong menu", "misrout", "mis-rout", "press 0", "zero out",
+    "customer": ("wrong option", "wrong key", "wrong menu", "misrout", "mis-rout", "press 0", "zero out",
                          "zero-out", "confus", "misunderst", "abandon", "first option", "speech recogni",
                          "hang up", "hang-up"),
     "survey": ("response rate", "non-response", "nonresponse", "bias", "few respond", "few customers respond",
@@ -39,12 +39,12 @@ PROBLEM_WORDS = {
                "low response"),
 }
 STRATEGY_WORDS = {
-    "automatic": ("ntp", "network time", "synchron", "reconcil", "dedup", "de-dup", "unique", "audit", "test",
+    "system": ("ntp", "network time", "synchron", "reconcil", "dedup", "de-dup", "unique", "audit", "test",
                   "monitor", "alert", "exception report"),
-    "agent-entered": ("audit", "mandatory", "required field", "compulsory", "training", "coach", "calibrat",
+    "agent": ("audit", "mandatory", "required field", "compulsory", "training", "coach", "calibrat",
                       "validat", "drop-down", "dropdown", "pick list", "picklist", "fewer codes", "simplif",
                       "quality assurance", "qa "),
-    "customer-entered": ("menu design", "redesign", "simplif", "fewer options", "test", "usability", "speech",
+    "customer": ("menu design", "redesign", "simplif", "fewer options", "test", "usability", "speech",
                          "confirm", "plain language", "review", "analys"),
     "survey": ("remind", "follow-up", "follow up", "weight", "shorter", "short survey", "immediately", "incentive",
                "random", "representative", "stratif", "timing"),
@@ -73,13 +73,14 @@ def _speaks(text, words) -> bool:
 
 # ------------------------------------------------------------------------------------------ task 2.1
 def collection_methods(answer, events: pd.DataFrame | None = None) -> Findings:
-    """PC 2.1: one row per system and record type of the MIS, how it is collected, how many records."""
-    frame, fs = _frame("collection_methods", answer, ["system", "event", "method", "records"], "2.1")
+    """PC 2.1: one row per system and record type of the MIS, who supplies its content, how many records."""
+    frame, fs = _frame("collection_methods", answer, ["system", "event", "content_source", "records"], "2.1")
     if frame is None:
         return fs
-    bad = sorted({str(m) for m in frame["method"] if str(m) not in METHODS})
-    fs.append(_f("2.1", not bad, "every method is one of " + ", ".join(METHODS) if not bad else
-                 f"unknown method(s) {', '.join(bad[:3])}: use one of {', '.join(METHODS)}", "method"))
+    bad = sorted({str(m) for m in frame["content_source"] if str(m) not in SOURCES})
+    fs.append(_f("2.1", not bad, "every content source is one of " + ", ".join(SOURCES) if not bad else
+                 f"unknown content source(s) {', '.join(bad[:3])}: use one of {', '.join(SOURCES)}",
+                 "content_source"))
     counts = pd.to_numeric(frame["records"], errors="coerce")
     fs.append(_f("2.1", counts.notna().all() and (counts >= 0).all(), "record counts are numbers"
                  if counts.notna().all() else "`records` should hold whole numbers (counts)", "records"))
@@ -96,22 +97,23 @@ def collection_methods(answer, events: pd.DataFrame | None = None) -> Findings:
 
 
 def collection_problems(answer) -> Findings:
-    """PC 2.1, KE4: for each collection method, its typical problem and a strategy that overcomes it."""
+    """PC 2.1, KE4: for each way data is supplied (system, agent, customer, survey), its typical problem and a
+    strategy that overcomes it."""
     if not isinstance(answer, Mapping):
-        return Findings([_f("2.1", False, "`collection_problems` should be a dict: method -> {'problem', "
+        return Findings([_f("2.1", False, "`collection_problems` should be a dict: source -> {'problem', "
                                           "'strategy'}")])
     fs = Findings()
     missing = [m for m in PROBLEM_METHODS if not isinstance(answer.get(m), Mapping)]
-    fs.append(_f("2.1", not missing, "every method has a problem and a strategy" if not missing else
+    fs.append(_f("2.1", not missing, "system, agent, customer and survey each have a problem and a strategy" if not missing else
                  f"give a dict with 'problem' and 'strategy' for: {', '.join(missing)}"))
     for method in PROBLEM_METHODS:
         entry = answer.get(method)
         if not isinstance(entry, Mapping):
             continue
         fs.append(_f("2.1", _speaks(entry.get("problem"), PROBLEM_WORDS[method]),
-                     f"{method}: the problem is one this method really has" if _speaks(
+                     f"{method}: the problem is one this way of collecting really has" if _speaks(
                          entry.get("problem"), PROBLEM_WORDS[method]) else
-                     f"{method}: describe, in a sentence, a problem typical of {method} collection "
+                     f"{method}: describe, in a sentence, a problem typical of data supplied this way "
                      "(what goes wrong with the records it produces)", method))
         fs.append(_f("2.1", _speaks(entry.get("strategy"), STRATEGY_WORDS[method]),
                      f"{method}: the strategy overcomes that kind of problem" if _speaks(
