@@ -502,11 +502,34 @@ class CallModel:
         return out
 
 
+def lexsort_by(*keys: np.ndarray) -> np.ndarray:
+    """``np.lexsort(keys[::-1])`` (by the first key, then the next, ...; ties in position order) as one
+    stable argsort of a combined int64 key when every key holds whole numbers whose ranges fit (the usual
+    case: seconds, codes), else ``np.lexsort``."""
+    if keys[0].size == 0:
+        return np.lexsort(keys[::-1])
+    spans = []
+    for x in keys:
+        if x.dtype.kind == "f" and not (np.isfinite(x).all() and (x == np.floor(x)).all()):
+            return np.lexsort(keys[::-1])
+        if x.dtype.kind not in "fiub":
+            return np.lexsort(keys[::-1])
+        lo, hi = x.min(), x.max()
+        spans.append((lo, int(hi) - int(lo) + 1))
+    if float(np.prod([float(w) for _, w in spans])) >= 2.0 ** 62:
+        return np.lexsort(keys[::-1])
+    key = np.zeros(keys[0].size, dtype=np.int64)
+    for x, (lo, width) in zip(keys, spans):
+        key *= width
+        key += (x - lo).astype(np.int64) if x.dtype.kind == "f" else x.astype(np.int64) - int(lo)
+    return np.argsort(key, kind="stable")
+
+
 def is_repeat(customer: np.ndarray, reason: np.ndarray, t: np.ndarray, window_s: float = WEEK) -> np.ndarray:
     """Same identified customer called about the same reason within the previous ``window_s`` seconds."""
     n = t.size
     known = customer >= 0
-    order = np.lexsort((t, reason, customer))
+    order = lexsort_by(customer, reason, t)
     c, r, tt = customer[order], reason[order], t[order]
     same = np.zeros(n, dtype=bool)
     same[1:] = (c[1:] == c[:-1]) & (r[1:] == r[:-1]) & (tt[1:] - tt[:-1] <= window_s)
@@ -520,9 +543,9 @@ def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Gri
     """The calls table (contract order) plus internal arrays other tables need (aligned with it)."""
     model = CallModel(cs, customers, roster, grid, rng)
     calls = model.all_arrivals(day_factor_rng)
-    order = np.lexsort((calls["reason"], calls["q"], calls["t"]))
+    order = lexsort_by(calls["t"], calls["q"], calls["reason"])
     calls, res = model.serve(calls.take(order))
-    order = np.lexsort((calls["kind"], calls["reason"], calls["q"], calls["t"]))
+    order = lexsort_by(calls["t"], calls["q"], calls["reason"], calls["kind"])
     calls = calls.take(order)
     res = {k: v[order] for k, v in res.items()}
     th = model.thresholds(calls)

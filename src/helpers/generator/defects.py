@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.generator.calendar import NATIONAL_HOLIDAYS, add_working_days, local_to_centre, working_days_between
+from helpers.generator.frames import rows_of
 from helpers.providers.au_customer.en_AU import Provider as AU
 
 DEFECT_COLUMNS = ["defect_id", "table", "record_id", "column", "kind", "detail"]
@@ -236,13 +237,12 @@ def call_defects(calls: pd.DataFrame, rates: dict, rng: np.random.Generator) -> 
     k1 = min(_count(rates.get("impossible_duration", 0), n), pick.size)
     k2 = min(_count(rates.get("out_of_order_timestamps", 0), n), pick.size - k1)
     a, b = pick[:k1], pick[k1:k1 + k2]
-    ids_ = calls["call_id"].to_numpy(dtype=object)
     col = calls.columns.get_loc
     talk = calls["talk_s"].to_numpy()
     negative = rng.random(a.size) < 0.6
     # a clock fault: negative, or longer than any shift (5-12 hours)
     calls.iloc[a, col("talk_s")] = np.where(negative, -talk[a], np.round(rng.uniform(5, 12, a.size) * 3600))
-    rows = [_rows("calls", ids_[a], "talk_s", "impossible_duration",
+    rows = [_rows("calls", rows_of(calls["call_id"], a), "talk_s", "impossible_duration",
                   np.where(negative, "negative talk time", "talk time longer than a shift (over 5 hours)"))]
     before_arrival = rng.random(b.size) < 0.5
     arrived = calls["arrived_at"].to_numpy()[b]
@@ -250,7 +250,7 @@ def call_defects(calls: pd.DataFrame, rates: dict, rng: np.random.Generator) -> 
     shift = (rng.integers(30, 600, b.size) * 1e9).astype(np.int64).astype("timedelta64[ns]")
     calls.iloc[b[before_arrival], col("answered_at")] = (arrived - shift)[before_arrival]
     calls.iloc[b[~before_arrival], col("ended_at")] = (answered_at - shift)[~before_arrival]
-    rows.append(_rows("calls", ids_[b], np.where(before_arrival, "answered_at", "ended_at"), "out_of_order_timestamps",
+    rows.append(_rows("calls", rows_of(calls["call_id"], b), np.where(before_arrival, "answered_at", "ended_at"), "out_of_order_timestamps",
                       np.where(before_arrival, "answered before it arrived", "ended before it was answered")))
     return calls, pd.concat(rows, ignore_index=True)
 

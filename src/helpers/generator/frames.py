@@ -124,6 +124,14 @@ def _arrow_strings(values) -> pa.Array:
     return a.cast(pa.large_string()) if a.type == pa.string() else a
 
 
+def rows_of(series: pd.Series, idx) -> np.ndarray:
+    """``series.to_numpy(dtype=object)[idx]`` for a string column, converting only the rows taken."""
+    if not isinstance(series.dtype, pd.StringDtype):
+        return series.to_numpy(dtype=object)[idx]
+    out = _arrow_strings(series).take(pa.array(np.asarray(idx, dtype=np.int64)))
+    return out.to_numpy(zero_copy_only=False).astype(object)
+
+
 def index_in(values, value_set) -> np.ndarray:
     """Per value, its position in ``value_set`` (int64, -1 if absent or null): ``pd.Index(value_set)
     .get_indexer(values)`` for unique string keys, hashed in pyarrow without Python objects."""

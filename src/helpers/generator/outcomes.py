@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from helpers.casestudy import CaseStudy
 from helpers.generator.calls import ABANDONED, LOST, NO_SALE, SALE, UNRESOLVED
-from helpers.generator.frames import arrow, conform, ids, index_in, strings, take, with_nulls
+from helpers.generator.frames import arrow, conform, ids, index_in, rows_of, strings, take, with_nulls
 from helpers.generator.pools import Pools
 from helpers.providers.verbatims import SENTIMENTS, TOPICS
 
@@ -304,7 +304,7 @@ def make_qa_evaluations(cs: CaseStudy, calls: pd.DataFrame, internal: dict, rost
         if name in items:
             crit |= items[name] == 0
     return conform("qa_evaluations", {
-        "evaluation_id": ids("Q", n, 5), "call_id": calls["call_id"].to_numpy(dtype=object)[sel],
+        "evaluation_id": ids("Q", n, 5), "call_id": rows_of(calls["call_id"], sel),
         "agent_id": aid[ag], "evaluator_id": aid[ev], "evaluated_at": evaluated,
         **{name: items.get(name, np.zeros(n, np.int64)) for name in
            ("greeting", "verification", "needs_analysis", "resolution", "compliance", "empathy", "wrap_notes")},
