@@ -41,7 +41,9 @@ class LearnerData:
 
     def grader_manifest(self, slug: str) -> Path:
         """Where ``ccw regenerate`` wrote the grader's record of this learner's dataset."""
-        return self.course_root / "manifests" / str(slug) / str(self.learner or "_practice") / "manifest.json"
+        from helpers.paths import grader_manifest
+
+        return grader_manifest(slug, self.learner, self.course_root) / "manifest.json"
 
     def _verify(self, manifest: dict) -> None:
         """The dataset is the one issued to *this* learner, byte for byte: the grader's own record (written

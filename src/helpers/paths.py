@@ -7,6 +7,8 @@ This module is the one owner of the datasets' folder layout; every reader and wr
         practice/                       practice_dataset(slug): the practice dataset (made on first use)
         learners/<learner>/             learner_dataset(learner, slug): each learner's own variant
         records/regenerate-<time>.ipynb regenerate_record(slug): one executed notebook per `ccw regenerate`
+    <course root>/manifests/<case study>/   grader_manifests(slug, course_root): the grader's records
+        <learner> or _practice/         grader_manifest(slug, learner, course_root): manifest, ground truth
 
 The practice dataset and the learners' datasets are siblings, so remaking the practice dataset (it is
 replaced as a whole when the generator changes) can never touch a learner's data. Before this layout
@@ -21,6 +23,7 @@ from pathlib import Path
 PRACTICE = "practice"
 LEARNERS = "learners"
 RECORDS = "records"
+GRADER_PRACTICE = "_practice"  # grader-manifest folder of the practice dataset (no learner id starts with "_")
 
 
 def project_root() -> Path:
@@ -59,6 +62,18 @@ def learners_datasets(slug: str, root: Path | str | None = None) -> Path:
 def learner_dataset(learner: str, slug: str, root: Path | str | None = None) -> Path:
     """Learner ``learner``'s own dataset of case study ``slug``."""
     return learners_datasets(slug, root) / learner
+
+
+def grader_manifests(slug: str, course_root: Path | str) -> Path:
+    """The grader's records of case study ``slug`` in a course root (``<course root>/manifests/<slug>``):
+    out of learners' reach, written by ``ccw regenerate``, read by ``ccw_grader``."""
+    return Path(course_root) / "manifests" / str(slug)
+
+
+def grader_manifest(slug: str, learner: str | None, course_root: Path | str) -> Path:
+    """The folder of one dataset's grader records (``manifest.json``, ``defects.parquet``,
+    ``measurement_faults.parquet``): the learner's, or the practice dataset's when ``learner`` is None."""
+    return grader_manifests(slug, course_root) / str(learner or GRADER_PRACTICE)
 
 
 def regenerate_record(slug: str, root: Path | str | None = None, when: datetime | None = None) -> Path:

@@ -58,12 +58,11 @@ def _data(kind: str, out: Path, course_root: Path, secret: str) -> tuple[Path, P
     from helpers import paths
     from helpers.generator.datacard import regenerate_all
 
-    grader = course_root / "manifests" / CASE_STUDY  # where ccw_grader looks for defect manifests
+    grader = paths.grader_manifests(CASE_STUDY, course_root)  # where ccw_grader looks for its records
     secret_file = course_root / SECRET_FILE
-    practice = paths.practice_dataset(CASE_STUDY, root=out)  # the layout of helpers.paths, under the demo folder
-    regenerate_all(CASE_STUDY, 605, [], secret_file, out=practice, grader_out=grader)
+    regenerate_all(CASE_STUDY, 605, [], secret_file, out=out, grader_out=grader)  # the practice dataset
     regenerate_all(CASE_STUDY, 605, list(LEARNERS), secret_file, out=out, grader_out=grader)
-    return paths.learners_datasets(CASE_STUDY, root=out), practice
+    return paths.learners_datasets(CASE_STUDY, root=out), paths.practice_dataset(CASE_STUDY, root=out)
 
 
 def _submissions(course_root: Path, datasets: Path, out: Path) -> None:

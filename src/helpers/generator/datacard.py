@@ -24,7 +24,7 @@ from helpers.generator.io import write_dataset
 from helpers.learners import check_learner_id
 from helpers.variants import learner_seed, read_secret
 
-PRACTICE = "_practice"  # grader-manifest folder of the practice dataset (no learner id starts with "_")
+PRACTICE = paths.GRADER_PRACTICE
 GRADER_FILES = ("manifest.json", "defects.parquet", "measurement_faults.parquet")  # all a grader folder holds
 
 
@@ -38,7 +38,7 @@ def default_grader_out(slug: str) -> Path:
     """The grader manifests of the case study, ``<course root>/manifests/<slug>`` (where ``ccw_grader``
     reads them; the course root is ``helpers.course.config.default_course_root``)."""
     from helpers.course.config import default_course_root
-    return default_course_root() / "manifests" / slug
+    return paths.grader_manifests(slug, default_course_root())
 
 
 def _check_grader_target(folder: Path) -> None:
@@ -81,8 +81,6 @@ def regenerate_all(case_study: str, seed: int, learners: list[str], secret_file:
 
     cs = load_case_study(case_study)
     root = paths.case_study_data(cs.slug, Path(out) if out else None)
-    if out and not learners and root.name == paths.PRACTICE:
-        root = root.parent  # the practice folder itself was given (as helpers.demo.pipeline does): same target
     grader_out = Path(grader_out) if grader_out else default_grader_out(cs.slug)
     learners = [check_learner_id(str(x).strip(), f"learner {n}") for n, x in enumerate(learners or [], start=1)]
     dupes = sorted({x for x in learners if learners.count(x) > 1})
