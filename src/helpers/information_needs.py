@@ -11,6 +11,7 @@ from another learner's interview is wrong. The needs come out only by asking::
     interview.ask("Priya Raman", "What is your role, and do you use the centre's reports?")
     interview.ask("Priya Raman", "Which measures do you need to see?")
     interview.confirm("Priya Raman", {"measures": [...], "level": "daily", ...})   # read back what you heard
+    interview.log()                                      # the transcript as a table
 
 A question is answered when it is about one thing: the stakeholder's **role** (what they use the
 information for), the **measures** (KPIs), the **level** of detail (interval, daily, weekly, monthly,
@@ -238,6 +239,18 @@ def as_data(value):
     return json.loads(json.dumps(value, default=str))
 
 
+class Reply(str):
+    """What a stakeholder said: the text itself, with ``stakeholder`` and, for a confirmation, ``agreed``."""
+
+    def __new__(cls, text: str, stakeholder: str, agreed: bool | None = None):
+        obj = super().__new__(cls, text)
+        obj.stakeholder, obj.agreed = stakeholder, agreed
+        return obj
+
+    def _ipython_display_(self):
+        print(f"{self.stakeholder}: {self}")
+
+
 class Interview:
     """The learner's interviews with the centre's stakeholders: ``ask`` and ``confirm``, ``transcript`` kept."""
 
@@ -265,11 +278,11 @@ class Interview:
     def _asked(self, stakeholder: str) -> set[str]:
         return {e["topic"] for e in self.transcript if e.get("stakeholder") == stakeholder and e.get("topic")}
 
-    def ask(self, stakeholder: str, question: str) -> str:
-        """Ask one stakeholder one question; returns (and prints) their reply, and keeps it in the transcript."""
+    def ask(self, stakeholder: str, question: str) -> "Reply":
+        """Ask one stakeholder one question; returns their reply (text; shown with their name when it is the
+        cell's result) and keeps it in the transcript."""
         says, topic = self._ask(stakeholder, question)
-        print(f"{stakeholder}: {says}")
-        return says
+        return Reply(says, stakeholder)
 
     def _ask(self, stakeholder, question) -> tuple[str, str | None]:
         need = self._need(stakeholder)
@@ -280,11 +293,11 @@ class Interview:
                                 "says": says})
         return says, topic
 
-    def confirm(self, stakeholder: str, summary: dict) -> bool:
-        """Read back what you heard (a dict of spec fields); the stakeholder agrees or says what is not right."""
+    def confirm(self, stakeholder: str, summary: dict) -> "Reply":
+        """Read back what you heard (a dict of spec fields); the stakeholder agrees (``.agreed``) or says what is
+        not right."""
         agreed, says = self._confirm(stakeholder, summary)
-        print(f"{stakeholder}: {says}")
-        return agreed
+        return Reply(says, stakeholder, agreed)
 
     def _confirm(self, stakeholder, summary) -> tuple[bool, str]:
         need = self._need(stakeholder)
@@ -294,11 +307,12 @@ class Interview:
                                 "agreed": agreed})
         return agreed, says
 
-    def log(self) -> pd.DataFrame:
-        """The transcript as a table."""
-        return pd.DataFrame([{"stakeholder": e["stakeholder"],
-                              "you": e.get("question") or f"(confirm) {e.get('confirm')}", "they said": e["says"]}
-                             for e in self.transcript])
+    def log(self):
+        """The transcript as a table (one row per question or confirmation)."""
+        frame = pd.DataFrame([{"stakeholder": e["stakeholder"],
+                               "you": e.get("question") or f"(confirm) {e.get('confirm')}", "they said": e["says"]}
+                              for e in self.transcript], columns=["stakeholder", "you", "they said"])
+        return frame.style.set_properties(**{"text-align": "left", "white-space": "pre-wrap"})
 
 
 # ------------------------------------------------------------------------------ the grader's replay
