@@ -181,3 +181,21 @@ def test_forecast_choice_must_follow_the_holdout(data, ns):
     shifted = errors.copy()
     shifted["mape"] = shifted["mape"] * 1.1
     assert not _run(data, ns, "forecast_check", forecast_errors=shifted).all_passed
+
+
+def test_placeholder_claim_metrics_earn_nothing(data, ns):
+    claims = copy.deepcopy(ns["claims"])
+    for c in claims:
+        c["metric"] = _lorem(c["metric"])
+    assert not _run(data, ns, "claims_check", claims=claims).all_passed
+
+
+def test_numpy_booleans_are_accepted_formatively(ns):
+    import numpy as np
+    from helpers.tasks.bsbcue602 import analysis as checks
+    claims = copy.deepcopy(ns["claims"])
+    for c in claims:
+        c["significant"] = np.bool_(c["significant"])
+    assert checks.claims(claims).all_passed
+    choice = dict(ns["forecast_choice"], beats_seasonal_naive=np.bool_(ns["forecast_choice"]["beats_seasonal_naive"]))
+    assert checks.forecast(ns["forecast_errors"], choice).all_passed

@@ -371,7 +371,7 @@ def claims_check(data, claims) -> Findings:
         fs.append(_number(f"{q}.size", c["size"], ref["size"], "3.3", abs_tol=tol))
         fs.append(_number(f"{q}.interval (low)", c["interval"][0], ref["interval"][0], "3.3", abs_tol=tol))
         fs.append(_number(f"{q}.interval (high)", c["interval"][1], ref["interval"][1], "3.3", abs_tol=tol))
-        ok = c["direction"] == ref["direction"] and c["significant"] is bool(ref["significant"])
+        ok = c["direction"] == ref["direction"] and bool(c["significant"]) == bool(ref["significant"])
         fs.append(_f("3.3", ok, f"{q}: the conclusion is what the data supports" if ok else
                      f"{q}: the data does not support this conclusion", q))
     return fs

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from helpers.findings import Finding, Findings
@@ -33,6 +34,13 @@ QUESTIONS = {
     "monday_service_level": "voice service level on Mondays minus Tuesday to Friday",
 }
 CLAIM_KEYS = ("question", "metric", "direction", "size", "interval", "significant")
+# words the `metric` of each question's claim names it with
+METRIC_WORDS = {
+    "volume_trend": ("volume", "offered", "calls", "contacts", "growth", "trend", "demand"),
+    "campaign_abandonment": ("abandon",),
+    "csat_change": ("csat", "satisf", "top-two", "top two"),
+    "monday_service_level": ("service level", "service_level", "answered within", "sl"),
+}
 _INTERVAL = re.compile(r"^([01]\d|2[0-3]):[03]0$")
 
 
@@ -49,6 +57,10 @@ def _get(obj, key, default=None):
     if isinstance(obj, Mapping):
         return obj.get(key, default)
     return getattr(obj, key, default)
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, (bool, np.bool_))
 
 
 def _date(x) -> str | None:
@@ -159,9 +171,9 @@ def forecast(forecast_errors, forecast_choice) -> Findings:
                  if forecast_choice["method"] == best else
                  "choose the method with the lowest hold-out MAPE in your table", "forecast_choice"))
     beats = bool(best != "seasonal_naive" and mape[best] < mape["seasonal_naive"])
-    fs.append(_f("3.2", forecast_choice["beats_seasonal_naive"] is beats,
-                 "you say whether the chosen method beats the seasonal-naive benchmark" if
-                 forecast_choice["beats_seasonal_naive"] is beats else
+    said = forecast_choice["beats_seasonal_naive"]
+    ok = _is_bool(said) and bool(said) == beats
+    fs.append(_f("3.2", ok, "you say whether the chosen method beats the seasonal-naive benchmark" if ok else
                  "`beats_seasonal_naive` should say (True/False) whether your method's MAPE is below seasonal "
                  "naive's in your table", "forecast_choice"))
     return fs
@@ -233,14 +245,19 @@ def claims(items) -> Findings:
             continue
         iv = c["interval"]
         ok = (_is_number(c["size"]) and isinstance(iv, (list, tuple)) and len(iv) == 2 and all(map(_is_number, iv))
-              and iv[0] <= c["size"] <= iv[1] and isinstance(c["significant"], bool) and c["direction"] in DIRECTIONS)
+              and iv[0] <= c["size"] <= iv[1] and _is_bool(c["significant"]) and c["direction"] in DIRECTIONS)
         if not ok:
             fs.append(_f("3.3", False, f"claim {q!r}: size a number inside its interval [low, high], significant "
                                        f"True/False, direction one of {', '.join(DIRECTIONS)}", str(q)))
             continue
-        excludes_zero = iv[0] > 0 or iv[1] < 0
+        metric = str(c["metric"]).lower()
+        words = METRIC_WORDS.get(q, ())
+        named = any(re.search(rf"(?<![a-z]){re.escape(w)}", metric) for w in words) if words else True
+        fs.append(_f("3.3", named, f"claim {q!r}: the metric is named" if named else
+                     f"claim {q!r}: `metric` should say what was measured", str(q)))
+        excludes_zero = bool(iv[0] > 0 or iv[1] < 0)
         expected = ("increase" if c["size"] > 0 else "decrease") if excludes_zero else "no significant change"
-        agree = c["significant"] is excludes_zero and c["direction"] == expected
+        agree = bool(c["significant"]) == excludes_zero and c["direction"] == expected
         fs.append(_f("3.3", agree, f"claim {q!r}: direction and significance agree with its interval" if agree else
                      f"claim {q!r}: the direction and significance must follow from the interval (does it "
                      "include 0?)", str(q)))
