@@ -199,3 +199,26 @@ def test_numpy_booleans_are_accepted_formatively(ns):
     assert checks.claims(claims).all_passed
     choice = dict(ns["forecast_choice"], beats_seasonal_naive=np.bool_(ns["forecast_choice"]["beats_seasonal_naive"]))
     assert checks.forecast(ns["forecast_errors"], choice).all_passed
+
+
+@pytest.mark.parametrize("seed,learner", [(7, "learner-a"), (8, "learner-b")])
+def test_reference_earns_full_marks_on_other_learners_data(nb, seed, learner, tmp_path, monkeypatch):
+    """The reference solution is right for any learner's variant, not only the practice data."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from helpers import workbook
+    from helpers.generator.core import generate
+    ds = generate(seed=seed, learner=learner)
+    monkeypatch.setattr(workbook, "start", lambda *a, **k: ds)
+    space = {"display": lambda *a, **k: None, "__name__": "__ccw_reference__"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and not meta.get("grade"):
+                exec(compile(cell.source, "03_analyse_mis", "exec"), space)  # noqa: S102
+    data = LearnerData(None, learner, tmp_path)
+    data.__dict__["ds"] = ds  # the learner's dataset in memory (LearnerData.ds is a cached property)
+    for gid in GRADE_IDS:
+        fs = _run(data, space, gid)
+        assert fs.all_passed, (gid, fs.failed())
