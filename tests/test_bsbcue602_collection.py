@@ -205,3 +205,26 @@ def test_learner_modules_never_read_the_ground_truth():
         source = Path(module.__file__).read_text(encoding="utf-8")
         assert "measurement_faults(" not in source and "import ccw_grader" not in source
         assert "from ccw_grader" not in source
+
+
+def test_benchmark_facts_are_plain_data(data):
+    import json
+
+    from ccw_grader import all_facts
+    for gid in ("monitoring_report", "information_levels"):
+        entry = all_facts()[("BSBCUE602", gid)]
+        facts = entry.run(data)
+        assert facts and entry.viva
+        json.dumps(facts)
+
+
+def test_another_learners_answers_earn_nothing(ns, tmp_path):
+    """The flags and clock findings of the practice data do not pass on another learner's data."""
+    from helpers.generator import generate
+    from helpers.generator.io import write_dataset
+
+    other = tmp_path / "s0002"
+    write_dataset(generate("lyrebird-energy", seed=8, learner="s0002", days=7), other)
+    theirs = LearnerData(other, "s0002", tmp_path)
+    for gid in ("accuracy_check", "clock_skew_check", "reconciliation_check"):
+        assert not _run(gid, theirs, **_answers(ns, gid)).all_passed, gid
