@@ -50,6 +50,15 @@ def _graded_cells(path):
 CELLS = [(p.stem, gid) for p in NOTEBOOKS for gid in _graded_cells(p)]
 
 
+def _criteria(path) -> dict[str, set[str]]:
+    nb = nbformat.read(path, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: set(c.metadata.get("competency", {}).get("criteria", []))
+            for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+
+
+CRITERIA = {gid: crit for p in NOTEBOOKS for gid, crit in _criteria(p).items()}
+
+
 def _run(path) -> dict:
     """The notebook's namespace after its code cells ran with their reference solutions (check cells skipped)."""
     import matplotlib
@@ -200,6 +209,8 @@ def test_reference_answer_earns_full_marks(stem, gid, reference, data):
     check, answers, _ = reference(stem, gid)
     fs = check.run(data, **answers)
     assert fs.all_passed, [f.message for f in fs if not f.passed]
+    # the criteria are written once, in the cell's tag: every finding shown under the cell is one of them
+    assert set(fs.criteria()) <= CRITERIA[gid], (gid, fs.criteria(), CRITERIA[gid])
 
 
 def _variants():
