@@ -149,3 +149,16 @@ def test_history_joins_the_period_without_a_step(hist, ds, cs):
     days = both.index.to_numpy("datetime64[D]")
     adj = both / (w[both.index.day_of_week] * seasonal_factor(cs, days))
     assert adj[period.index].mean() == pytest.approx(adj[last.index].mean(), rel=0.10)
+
+
+def test_service_joins_the_period(hist, ds):
+    """Voice service level and abandonment over the history's weekdays are the period's weekday rates."""
+    calls = ds.calls[ds.calls["outcome"] != "lost"]
+    calls = calls[calls["arrived_at"].dt.day_of_week < 5]
+    answered = calls[calls["answered_at"].notna()]
+    period_sl = (answered["wait_s"] <= 20).mean()
+    period_ab = calls["abandoned"].mean()
+    d = _voice_daily(hist)
+    d = d[d.index.day_of_week < 5].sum()
+    assert d["answered_within_target"] / d["answered"] == pytest.approx(period_sl, abs=0.02)
+    assert d["abandoned"] / d["offered"] == pytest.approx(period_ab, abs=0.015)

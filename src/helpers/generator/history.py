@@ -20,7 +20,8 @@ detailed records continue:
   season), so a day's *pressure* is its offered volume against that forecast capacity (Mondays carry
   more than the weekday average: the roster is flat over the week). Service level (share of answered
   contacts answered within the target: voice 20 s, chat 60 s, e-mail 24 h) falls and abandonment rises
-  with pressure (logit-linear, monotone), anchored on each queue's results in the period.
+  with pressure (logit-linear, monotone), anchored so that each queue's rates over the history's weekdays
+  (and Saturdays) equal its rates on the period's weekdays (and Saturdays).
 * **AHT**: each queue's mean handle time in the period (voice: talk + hold + wrap; chat and e-mail:
   answered to end) with a small day-to-day variation.
 
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
 from helpers.casestudy import CaseStudy
 from helpers.generator.calendar import is_public_holiday
@@ -73,15 +73,29 @@ def _ar1_lognormal(rng: np.random.Generator, n: int, cv: float, phi: float) -> n
     sigma = np.sqrt(np.log1p(cv ** 2))
     e = rng.normal(0, 1, n)
     if phi > 0:  # z_0 = e_0 (stationary start), z_t = phi z_(t-1) + sqrt(1 - phi^2) e_t
+        from scipy.signal import lfilter  # here, not at the top: helpers.data imports the generator package and
+        # every workbook's setup cell would pay scipy.signal's import (seconds) for a function it never calls
         c = np.sqrt(1 - phi ** 2)
         e[0] /= c
         e = lfilter([c], [1, -phi], e)
     return np.exp(sigma * e - sigma ** 2 / 2)
 
 
+def _rates(sl_hits: pd.Series, abandoned: pd.Series, sl_days: pd.Series, ab_days: pd.Series,
+           default_sl: float, default_ab: float) -> dict:
+    """Service level and abandonment per day type ('weekday', 'saturday'; 'all' as the fallback)."""
+    out = {"all": (float(sl_hits.mean()) if len(sl_hits) else default_sl,
+                   float(abandoned.mean()) if len(abandoned) else default_ab)}
+    for kind, keep in (("weekday", lambda d: d < 5), ("saturday", lambda d: d == 5)):
+        s, a = sl_hits[keep(sl_days)], abandoned[keep(ab_days)]
+        out[kind] = (float(s.mean()) if len(s) >= 30 else out["all"][0],
+                     float(a.mean()) if len(a) >= 30 else out["all"][1])
+    return out
+
+
 def _period_results(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | None):
-    """Per (channel, queue): offered per open day of the period's contacts, SL (answered within target /
-    answered), abandonment (abandoned / offered) and AHT; plus the voice offered by day and queue."""
+    """Per (channel, queue): the period's service level (answered within target / answered) and abandonment
+    (abandoned / offered) per day type, and AHT (voice: talk + hold + wrap; chat, e-mail: answered to end)."""
     out = {}
     off = calls[calls["outcome"] != "lost"]
     ans = off[off["answered_at"].notna()]
@@ -89,15 +103,14 @@ def _period_results(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame |
         a = ans[ans["queue"] == q]
         o = off[off["queue"] == q]
         out[("voice", q)] = dict(
-            sl=float((a["wait_s"] <= TARGET_S["voice"]).mean()) if len(a) else 0.8,
-            abandon=float(o["abandoned"].mean()) if len(o) else 0.05,
-            aht=float((a["talk_s"] + a["hold_s"] + a["wrap_s"]).mean()) if len(a) else cs.queues[
-                cs.queue_names.index(q)].talk_mean_s)
+            rates=_rates(a["wait_s"] <= TARGET_S["voice"], o["abandoned"].astype(bool),
+                         a["arrived_at"].dt.day_of_week, o["arrived_at"].dt.day_of_week, 0.8, 0.05),
+            aht=float((a["talk_s"] + a["hold_s"] + a["wrap_s"]).mean()) if len(a) else
+            float(cs.queues[cs.queue_names.index(q)].talk_mean_s))
     ch = cs.channels
     if journeys is None or ch is None:
         return out
-    for name, conf, default_aht in (("chat", ch.chat, ch.chat.handle_mean_s if ch.chat else 0),
-                                    ("email", ch.email, ch.email.handle_mean_s if ch.email else 0)):
+    for name, conf in (("chat", ch.chat), ("email", ch.email)):
         if conf is None:
             continue
         j = journeys[journeys["channel"] == name]
@@ -107,10 +120,28 @@ def _period_results(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame |
             wait = (a["answered_at"] - a["started_at"]).dt.total_seconds()
             handle = (a["ended_at"] - a["answered_at"]).dt.total_seconds().dropna()
             out[(name, q)] = dict(
-                sl=float((wait <= TARGET_S[name]).mean()) if len(a) else 0.8,
-                abandon=float((x["outcome"] == "abandoned").mean()) if len(x) else 0.0,
-                aht=float(handle.mean()) if len(handle) else float(default_aht))
+                rates=_rates(wait <= TARGET_S[name], x["outcome"] == "abandoned", a["started_at"].dt.day_of_week,
+                             x["started_at"].dt.day_of_week, 0.8, 0.0),
+                aht=float(handle.mean()) if len(handle) else float(conf.handle_mean_s))
     return out
+
+
+def _anchor(target: float, lp: np.ndarray, weights: np.ndarray, slope: float) -> np.ndarray:
+    """Rates ``expit(a + slope * lp)`` with the intercept ``a`` (bisection) that makes their ``weights``-weighted
+    mean equal ``target``: the history's rate over these days is the period's."""
+    if target <= 0 or lp.size == 0:
+        return np.zeros(lp.size)
+    if target >= 1:
+        return np.ones(lp.size)
+    w = weights / weights.sum() if weights.sum() > 0 else np.full(lp.size, 1 / lp.size)
+    lo, hi = -20.0, 20.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if float(w @ _expit(mid + slope * lp)) < target:
+            lo = mid
+        else:
+            hi = mid
+    return _expit((lo + hi) / 2 + slope * lp)
 
 
 def make_history(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | None, rng: np.random.Generator,
@@ -158,25 +189,29 @@ def make_history(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | No
         email_weight = _spread(n_h, idx, np.bincount(nxt[ok], weights=arrive[ok], minlength=idx.size))
 
     days_idx = np.flatnonzero(open_h)
+    dow_h = _dow(hist)
     frames = []
     for (channel, q), level in levels.items():
-        res = results.get((channel, q), dict(sl=0.8, abandon=0.05, aht=300.0))
+        res = results.get((channel, q)) or dict(rates={k: (0.8, 0.05) for k in ("all", "weekday", "saturday")},
+                                                aht=300.0)
         weight = email_weight if channel == "email" else design_h
         factor = common * _ar1_lognormal(rng, n_h, QUEUE_DAY_CV if cs.day_factor_cv else 0.0, 0.0)
         expected = level * weight * factor
         offered = rng.poisson(expected)
         # pressure: offered against the capacity staffed for the seasonal forecast (flat over the weekdays)
-        capacity = level * np.where(_dow(hist) == 5, weekly[5], weekly[:5].mean()) * season[:n_h]
+        capacity = level * np.where(dow_h == 5, weekly[5], weekly[:5].mean()) * season[:n_h]
         if channel == "email":
             capacity = np.where(email_weight > 0, level * email_weight.sum() / max((email_weight > 0).sum(), 1)
                                 * season[:n_h], 1.0)
-        pressure = np.where(capacity > 0, (offered + 0.5) / np.where(capacity > 0, capacity, 1), 1.0)
-        ref = np.exp(np.mean(np.log(pressure[days_idx]))) if days_idx.size else 1.0
-        lp = np.log(pressure / ref)
-        p_ab = _expit(_logit(res["abandon"]) + ABANDON_SLOPE[channel] * lp) if res["abandon"] > 0 else np.zeros(n_h)
+        lp = np.log(np.where(capacity > 0, (offered + 0.5) / np.where(capacity > 0, capacity, 1), 1.0))
+        p_ab, sl = np.zeros(n_h), np.zeros(n_h)
+        for kind, days in (("weekday", open_h & (dow_h < 5)), ("saturday", open_h & (dow_h == 5))):
+            target_sl, target_ab = res["rates"][kind]
+            w = offered[days].astype(float)
+            p_ab[days] = _anchor(target_ab, lp[days], w, ABANDON_SLOPE[channel])
+            sl[days] = _anchor(target_sl, lp[days], w * (1 - p_ab[days]), -SL_SLOPE[channel])
         abandoned = rng.binomial(offered, p_ab)
         answered = offered - abandoned
-        sl = _expit(_logit(res["sl"]) - SL_SLOPE[channel] * lp)
         within = rng.binomial(answered, sl)
         aht = res["aht"] * np.exp(rng.normal(0, AHT_DAY_CV, n_h) - AHT_DAY_CV ** 2 / 2)
         k = days_idx
