@@ -145,3 +145,18 @@ def test_in_a_kernel_a_learner_error_is_a_short_error_output_naming_the_task():
     assert "Task 1.4: there is no column 'queu'. Did you mean 'queue'?" in err.traceback[0]
     (other,) = [o for o in nb.cells[2].outputs if o.output_type == "error"]
     assert other.ename == "ZeroDivisionError" and len(other.traceback) > 1  # not ours: the full traceback
+
+
+def test_the_setup_cell_imports_nothing_it_does_not_need():
+    """Issue 16: a workbook's setup cell costs pandas plus little. Its imports must not pull in scipy, Faker,
+    the data generator or the queue simulation (seconds on a loaded machine), only used by some tasks."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from helpers import workbook, kpi, staffing, analysis, grading, data\n"
+            "from helpers.tasks.bsbcue602 import records, collection, analysis, presentation\n"
+            "heavy = ('scipy', 'faker', 'helpers.generator.core', 'helpers.simulation', 'matplotlib.pyplot')\n"
+            "print(','.join(m for m in heavy if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "", f"the setup imports load {out}"

@@ -6,7 +6,6 @@
 
 See docs/data.md for what each table means and which published findings the defaults follow.
 """
-from helpers.generator.core import STEPS, generate
 from helpers.generator.dataset import Dataset
 from helpers.generator.rng import stable_hash
 
@@ -14,7 +13,11 @@ __all__ = ["generate", "Dataset", "stable_hash", "STEPS", "write_dataset", "read
 
 
 def __getattr__(name):
-    # io pulls in sqlite/pyarrow.parquet: import on first use
+    # Import on first use: a workbook's setup cell reads a dataset (helpers.data imports Dataset from here)
+    # and must not pay for the generator (Faker, the simulation, scipy) or io (sqlite, pyarrow.parquet).
+    if name in ("generate", "STEPS"):
+        from helpers.generator import core
+        return getattr(core, name)
     if name in ("write_dataset", "read_dataset"):
         from helpers.generator import io
         return getattr(io, name)
