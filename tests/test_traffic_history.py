@@ -162,3 +162,10 @@ def test_service_joins_the_period(hist, ds):
     d = d[d.index.day_of_week < 5].sum()
     assert d["answered_within_target"] / d["answered"] == pytest.approx(period_sl, abs=0.02)
     assert d["abandoned"] / d["offered"] == pytest.approx(period_ab, abs=0.015)
+
+
+def test_generate_twice_gives_the_identical_frame():
+    a = generate(seed=5, learner="twice", days=7).traffic_history
+    b = generate(seed=5, learner="twice", days=7).traffic_history
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) > 0
