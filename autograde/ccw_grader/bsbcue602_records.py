@@ -46,11 +46,14 @@ def _budget_lines(data) -> list[str]:
 
 
 def expected_budget_variance(budget: pd.DataFrame) -> pd.DataFrame:
-    """Budget, actual and variance (AUD) per line over the months with actuals so far, and over/under."""
+    """Budget, actual and variance (AUD) per line over the months with actuals so far, and over or under plan
+    (beyond 1 % of the budget to date) or on plan."""
     closed = budget[budget["actual_aud"].notna()]
     out = closed.groupby("line")[["budget_aud", "actual_aud"]].sum()
     out["variance_aud"] = out["actual_aud"] - out["budget_aud"]
-    out["status"] = np.where(out["variance_aud"] > 0, "over", "under")
+    margin = checks.MATERIALITY * out["budget_aud"]
+    out["status"] = np.select([out["variance_aud"] > margin, out["variance_aud"] < -margin], ["over", "under"],
+                              "on plan")
     out.index = out.index.astype(str)
     return out.rename_axis("line").reset_index()
 
@@ -168,7 +171,7 @@ def information_needs_check(data, information_needs) -> Findings:
 @CHECKS.check("budget_variance_check", "budget_variance")
 def budget_variance_check(data, budget_variance) -> Findings:
     """PC 1.1: budget, actual and variance to date per budget line from the budget table, and which lines are
-    over or under plan."""
+    over or under plan beyond 1 % of their budget to date, or on plan."""
     fs = checks.budget_variance(budget_variance)
     if not fs.all_passed:
         return fs

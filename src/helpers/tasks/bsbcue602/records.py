@@ -52,7 +52,8 @@ KPI_WORDS = {
     "occupancy": ("occupan", "busy", "roster", "staff"),
 }
 BUDGET_WORDS = ("budget", "spend", "cost", "forecast", "variance", "over", "under", "plan", "overrun", "saving")
-STATUSES = ("over", "under")
+STATUSES = ("over", "under", "on plan")
+MATERIALITY = 0.01  # a variance within 1 % of the budget to date is on plan
 PATHWAY_STEPS = ("ivr_menu", "ivr_self_service", "queue_call", "chat", "email", "outbound_call")
 METHODS = ("automatic", "agent-entered")
 FAULT_KINDS = ("miscoded_disposition", "missing_wrap_code", "clock_skew", "double_counted_transfer")
@@ -148,12 +149,12 @@ def information_needs(needs, cs, budget_lines) -> Findings:
 
 
 def budget_variance(table) -> Findings:
-    """PC 1.1: one row per budget line with budget, actual and variance to date (AUD) and over/under."""
+    """PC 1.1: one row per budget line with budget, actual and variance to date (AUD) and over/under/on plan."""
     df, fs = _frame("budget_variance", table, ["line", "budget_aud", "actual_aud", "variance_aud", "status"], "1.1")
     if df is None or not fs.all_passed:
         return fs
-    fs.append(_none("1.1", sorted(set(map(str, df["status"])) - set(STATUSES)), "status is over or under",
-                    "status should be 'over' or 'under', not", "status"))
+    fs.append(_none("1.1", sorted(set(map(str, df["status"])) - set(STATUSES)), "status is over, under or on plan",
+                    "status should be 'over', 'under' or 'on plan', not", "status"))
     num = [c for c in ("budget_aud", "actual_aud", "variance_aud") if not pd.api.types.is_numeric_dtype(df[c])]
     fs.append(_none("1.1", num, "amounts are numbers (AUD)", "not numeric", "budget_variance"))
     return fs
