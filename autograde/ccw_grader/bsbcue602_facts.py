@@ -1,0 +1,136 @@
+"""Benchmark facts and viva prompts of the BSBCUE602 written answers of elements 3 and 4 (grader side only;
+element 1's and 2's are declared with their checks).
+
+Each function computes, from *that* learner's data, the figures the rubric's "the learner's own ..."
+means for them; shown to the assessor under the answer in formgrader, never in the learner's feedback.
+Units in the labels: fractions 0-1, seconds, contacts.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import information_needs
+
+from ccw_grader.bsbcue602_analysis import (expected_chart, expected_claims, expected_forecast, expected_intraday,
+                                           expected_trend, expected_weekly)
+from ccw_grader.bsbcue602_reporting import _period_start, growth_expected, seasonality_expected
+from ccw_grader.registry import Registry
+
+CHECKS = Registry("BSBCUE602")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _interval(pair) -> str:
+    low, high = pair
+    return f"{low:+.3f} to {high:+.3f}"
+
+
+# ------------------------------------------------------------------------------------ element 3
+@CHECKS.facts("patterns_implications", viva=(
+        "Show me in your profile where the voice peak is. What would you change in the roster for it?",
+        "Is the growth per year you quote certain? What does its interval tell you?"))
+def patterns_implications(data) -> dict:
+    """Voice peak interval and day, busiest and quietest months, growth per year with its 95% interval."""
+    ds = data.ds
+    intraday, weekly = expected_intraday(ds), expected_weekly(ds)
+    trend = expected_trend(ds)
+    out = {}
+    if "voice" in intraday.columns:
+        out["voice peak half hour (mean contacts per open day)"] = f"{intraday['voice'].idxmax()} ({intraday['voice'].max():.1f})"
+    if "voice" in weekly.columns:
+        out["voice peak day (mean contacts)"] = f"{weekly['voice'].idxmax()} ({weekly['voice'].max():.0f})"
+    out.update({"busiest month": trend["busiest_month"], "quietest month": trend["quietest_month"],
+                "voice growth per year (fraction)": round(float(trend["growth"]), 4),
+                "95% interval of the growth": _interval(trend["ci"])})
+    return out
+
+
+@CHECKS.facts("methods_justification", viva=(
+        "Why is a p chart right for the abandonment rate and an X-bar chart not?",
+        "What does your forecast's hold-out error mean for next month's roster?"))
+def methods_justification(data) -> dict:
+    """The hold-out errors by method, the p chart's days above the limit, and the campaign comparison."""
+    ds = data.ds
+    errors = expected_forecast(ds)
+    centre, above = expected_chart(ds)
+    claims = expected_claims(ds)
+    best = errors["mape"].idxmin() if "mape" in errors.columns else None
+    return {"hold-out MAPE by method (%)": {str(k): round(float(v), 3) for k, v in errors["mape"].items()}
+            if "mape" in errors.columns else "see the learner's forecast_errors",
+            "lowest hold-out error": str(best),
+            "p chart centre line (abandonment, fraction)": round(centre, 4),
+            "days above the upper limit": [pd.Timestamp(d).strftime("%a %d %b") for d in above] or "none",
+            "campaign abandonment change (fraction points), 95% interval": (
+                f"{claims['campaign_abandonment']['size']:+.4f}, {_interval(claims['campaign_abandonment']['interval'])}")}
+
+
+@CHECKS.facts("interpretation", viva=(
+        "Which of your four conclusions could be chance? How do you know?",
+        "What volume do you expect next year, and how sure are you?"))
+def interpretation(data) -> dict:
+    """The four reference claims: size, 95% interval and whether the change is significant."""
+    return {name: f"{c['size']:+.4f} ({_interval(c['interval'])}): {c['direction']}"
+            for name, c in expected_claims(data.ds).items()}
+
+
+# ------------------------------------------------------------------------------------ element 4
+def _needs(data) -> dict:
+    return information_needs.needs(data.ds)
+
+
+@CHECKS.facts("information_model", viva=(
+        "Who prepares the daily report and who is accountable for it?",
+        "Which stakeholder told you they do not use the centre's information, and why?"))
+def information_model(data) -> dict:
+    """The MIS products of the case study, and who uses the centre's information (this learner's stakeholders)."""
+    needs = _needs(data)
+    return {"MIS systems": dict(data.cs.channels.measurement.systems),
+            "users by level": {level: [n for n, x in needs.items() if x.uses and x.level_of_organisation == level]
+                               for level in ("centre", "enterprise", "external")},
+            "do not use the information": [n for n, x in needs.items() if not x.uses] or "none"}
+
+
+@CHECKS.facts("reporting_methods", viva=("Why does this stakeholder get a chart rather than a table?",))
+def reporting_methods(data) -> dict:
+    """Each user's needs (measures, level, horizon, split, format, frequency): what the specs must state."""
+    return {n: ", ".join(f"{k} {v if isinstance(v, str) else '/'.join(v)}" for k, v in x.spec().items() if v)
+            for n, x in _needs(data).items() if x.uses}
+
+
+def _audience(data, horizon: str) -> dict:
+    return {n: f"level {x.level}, by {x.segmentation}, {x.format}, {x.frequency}"
+            for n, x in _needs(data).items() if x.uses and x.horizon == horizon}
+
+
+@CHECKS.facts("short_term_narrative", viva=(
+        "Which interval was worst for your worst queue, and what would you do about it today?",))
+def short_term_narrative(data) -> dict:
+    """Who may receive a short-term report (their level, split and format), and the period's last day's service
+    level by queue (20 s, abandons ignored) with the worst queue."""
+    calls = data.ds.calls
+    last = calls["arrived_at"].dt.normalize().max()
+    day = calls[(calls["arrived_at"].dt.normalize() == last) & (calls["outcome"] != "lost")]
+    answered = day[~day["abandoned"]]
+    sl = (answered["wait_s"] <= 20).groupby(answered["queue"]).mean()
+    return {"short-term audiences": _audience(data, "short-term") or "none",
+            f"service level on {last:%a %d %b} by queue (fraction)": {str(k): round(float(v), 3) for k, v in sl.items()},
+            "worst queue that day": str(sl.idxmin()) if len(sl) else "no calls"}
+
+
+@CHECKS.facts("long_term_narrative", viva=(
+        "What does the seasonal index of your peak month mean for rosters next year?",))
+def long_term_narrative(data) -> dict:
+    """Who may receive a long-term report, growth over the last 12 months and the seasonal peak and quiet months."""
+    history = data.ds.traffic_history
+    season = seasonality_expected(history).set_index("month")["seasonal_index"]
+    return {"long-term audiences": _audience(data, "long-term") or "none",
+            "growth, last 12 months over the 12 before (fraction)": round(growth_expected(history, _period_start(data)), 4),
+            "peak month (seasonal index)": f"{MONTHS[int(season.idxmax()) - 1]} ({season.max():.3f})",
+            "quietest months": [MONTHS[int(m) - 1] for m in season.nsmallest(3).index]}
+
+
+@CHECKS.facts("stakeholder_feedback", viva=(
+        "What did the stakeholders ask for that your interview had not found, and what did you change?",))
+def stakeholder_feedback(data) -> dict:
+    """What each user told the learner's interview they need (to compare with the feedback forms)."""
+    return reporting_methods(data)
