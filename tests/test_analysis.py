@@ -183,6 +183,31 @@ def test_p_chart_by_hand():
         an.p_chart(make_calls([{"outcome": "lost"}]))
 
 
+def _daily_abandons(rates, n=1000):
+    rows = []
+    for day, rate in enumerate(rates):
+        t = pd.Timestamp("2024-03-04 09:00") + pd.Timedelta(days=day)
+        rows += [{"arrived_at": t, "abandoned": i < round(rate * n), "wait_s": 30} for i in range(n)]
+    return make_calls(rows)
+
+
+def test_laney_p_chart_widens_limits_by_the_variation_between_days():
+    # binomial-looking days (rates within the p chart's sigma of 0.0069 at n=1000): sigma_z stays near 1
+    calm = an.laney_p_chart(_daily_abandons([0.050, 0.054, 0.047, 0.052, 0.049, 0.051, 0.048, 0.053]))
+    assert calm["sigma_z"].iloc[0] == pytest.approx(
+        np.mean(np.abs(np.diff((np.array([50, 54, 47, 52, 49, 51, 48, 53]) / 1000 - 0.05050)
+                               / math.sqrt(0.0505 * 0.9495 / 1000)))) / 1.128, rel=1e-6)
+    assert calm["sigma_z"].iloc[0] < 1.2
+    # overdispersed days (real contact-centre days: 3% to 9%): the p chart flags most days, Laney's only the outlier
+    rates = [0.03, 0.06, 0.04, 0.07, 0.05, 0.035, 0.065, 0.045, 0.25]
+    p = an.p_chart(_daily_abandons(rates))
+    laney = an.laney_p_chart(_daily_abandons(rates))
+    assert laney["sigma_z"].iloc[0] > 3
+    assert (laney["ucl"] > p["ucl"]).all() and (laney["centre"] == p["centre"]).all()
+    beyond = lambda c: int(((c["value"] > c["ucl"]) | (c["value"] < c["lcl"])).sum())  # noqa: E731
+    assert beyond(p) >= 5 and beyond(laney) == 1 and laney["value"].iloc[-1] > laney["ucl"].iloc[-1]
+
+
 def test_xbar_chart_s_and_r_methods():
     groups = {0: [100, 200, 300], 1: [150, 250], 2: [400, 500, 600, 700]}
     rows = [{"arrived_at": pd.Timestamp("2024-03-04 10:00") + pd.Timedelta(days=d), "talk_s": h, "wrap_s": 0}
