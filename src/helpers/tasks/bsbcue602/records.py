@@ -119,9 +119,11 @@ def information_needs(needs, cs, budget_lines) -> Findings:
     keys = ("serves", "need", "measure", "source", "frequency", "users")
     if not isinstance(needs, (list, tuple)) or not all(isinstance(r, Mapping) for r in needs):
         return Findings([_f("1.1", False, "`information_needs` should be a list of dicts, one per need", "needs")])
-    bad = [i for i, r in enumerate(needs) if any(r.get(k) in (None, "", []) for k in keys)]
-    fs = Findings([_none("1.1", bad, f"every need has {', '.join(keys)}", "rows missing one of "
-                         f"{', '.join(keys)}", "needs")])
+    bad = [i for i, r in enumerate(needs) if any(r.get(k) in (None, "", []) for k in keys)
+           or not all(isinstance(r.get(k), str) for k in ("serves", "need", "measure", "frequency"))]
+    fs = Findings([_none("1.1", bad, f"every need has {', '.join(keys)}",
+                         f"give every row {', '.join(keys)} (serves, need, measure and frequency as text; source "
+                         "and users as text or a list); not yet in row(s)", "needs")])
     rows = [r for i, r in enumerate(needs) if i not in bad]
     known = {o.id for o in cs.objectives} | set(budget_lines)
     fs.append(_none("1.1", [r["serves"] for r in rows if r["serves"] not in known],
