@@ -43,6 +43,7 @@ ANNOUNCEMENTS_S = (60.0, 180.0, 300.0)  # "your call is important to us" at 1, 3
 REDIRECT_HANDLE = 1.15                 # redirected calls take longer: out-of-skill, transfers
 REDIRECT_RESOLVE = 0.85
 QUEUE_DAY_CV = 0.05                    # queue-specific day-to-day variation on top of the centre's
+AGENT_RESOLVE_SLOPE = 0.5              # log-odds of resolving per unit of the agent's quality (sd about 1)
 
 
 @dataclass
@@ -493,6 +494,107 @@ class CallModel:
         return np.select([calls["lost"], res["abandoned"], u < b1, u < b2, is_sales, u < b3],
                          [LOST, ABANDONED, SALE, CALLBACK, NO_SALE, RESOLVED], UNRESOLVED).astype(np.int8)
 
+    def agent_resolution(self, calls: CallSet, res: dict, th, outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Outcomes and callers with the answering agent's effect on first-contact resolution.
+
+        The need band of ``u_need`` decides resolved or not at the queue's probability p; the agent moves
+        it to p' = expit(logit(p) + AGENT_RESOLVE_SLOPE x (quality - mean quality)), quality from
+        ``roster.traits`` (proficiency and tenure; a new starter's tenure grows day by day). The same
+        uniform is compared with p' (no new draw), so the outcome moves only where the agent makes the
+        difference (answered service calls; sales and callbacks are left as they are):
+
+        * resolved by a stronger agent (was unresolved, not a very short call): the caller's return calls
+          about that reason (the 7-day chain that followed) were never this caller's: they go to another
+          account (drawn like any caller), for whom they are a first call;
+        * left unresolved by a weaker agent (was resolved): an identified caller comes back about the
+          same reason with the queue's ``repeat_prob`` (35% the same day, else 1-6.5 days later, like
+          ``repeats``): the first later call about that reason from a caller with no other call in a
+          7-day chain becomes theirs.
+
+        So FCR measured from repeat calls (no call about the same reason within 7 days) and the agents'
+        dispositions both differ by agent. The calls themselves (times, queues, agents, durations) stay.
+        Returns (outcome, caller index per call).
+        """
+        cust = calls["cust"].copy()
+        traits = self.roster.traits
+        agent = res["agent"]
+        if traits is None or not len(traits) or not (agent >= 0).any():
+            return outcome, cust
+        rng = self.rng  # the calls stream after every other draw of the calls: nothing else shifts
+        sale, resolve, callback, _ = th
+        u, t, reason = calls["u_need"], calls["t"], calls["reason"]
+        b2 = sale + (1 - sale) * callback
+        i = np.flatnonzero((agent >= 0) & ((outcome == RESOLVED) | (outcome == UNRESOLVED)) & (b2 < 1))
+        if i.size == 0:
+            return outcome, cust
+        q = traits["quality"].to_numpy()
+        tenure0 = traits["tenure_days"].to_numpy()
+        staff = self.roster.agents["role"].to_numpy(dtype=object) == "agent"
+        a = agent[i]
+        day = np.floor(t[i] / DAY)
+        # the quality of the day: a new starter's tenure penalty (0.9 exp(-tenure / 90), see workforce) fades
+        quality = q[a] + 0.9 * (np.exp(-tenure0[a] / 90) - np.exp(-(tenure0[a] + day) / 90))
+        shift = AGENT_RESOLVE_SLOPE * (quality - q[staff].mean())
+        p = np.clip(resolve[i], 1e-6, 1 - 1e-6)
+        p_agent = 1 / (1 + np.exp(-(np.log(p / (1 - p)) + shift)))
+        v = (u[i] - b2[i]) / (1 - b2[i])  # uniform on [0, 1) within the band: resolved iff v < p
+        up = i[(outcome[i] == UNRESOLVED) & (v < p_agent) & ~res["short"][i]]
+        down = i[(outcome[i] == RESOLVED) & (v >= p_agent)]
+        out = outcome.copy()
+        out[up], out[down] = RESOLVED, UNRESOLVED
+
+        # 7-day chains: next[k] = the same caller's next call about the same reason within 7 days (or -1)
+        n = t.size
+        order = lexsort_by(cust, reason, t)
+        c, r, tt = cust[order], reason[order], t[order]
+        link = (c[1:] == c[:-1]) & (r[1:] == r[:-1]) & (tt[1:] - tt[:-1] <= WEEK) & (c[1:] >= 0)
+        nxt = np.full(n, -1, dtype=np.int64)
+        nxt[order[:-1][link]] = order[1:][link]
+        has_prev = np.zeros(n, bool)
+        has_prev[order[1:][link]] = True
+        # resolved now: the chain that followed goes to another caller
+        heads = up[nxt[up] >= 0]
+        new_owner = np.searchsorted(self.cust_cdf, rng.random(heads.size), side="right")
+        moved = np.zeros(n, bool)
+        cur, owner = nxt[heads], new_owner
+        while cur.size:
+            cust[cur] = owner
+            moved[cur] = True
+            keep = nxt[cur] >= 0
+            cur, owner = nxt[cur[keep]], owner[keep]
+        # unresolved now: an identified caller comes back about the same reason
+        qrep = np.array([x.repeat_prob for x in self.cs.queues])[calls["orig_q"][down]]
+        back = down[(cust[down] >= 0) & (nxt[down] < 0) & (rng.random(down.size) < qrep)]
+        k = back.size
+        same_day = rng.random(k) < 0.35
+        delay = np.where(same_day, rng.exponential(2 * 3600, k), DAY * (1 + 5.5 * rng.random(k)))
+        want = t[back] + 120 + delay
+        free = (cust >= 0) & (nxt < 0) & ~has_prev & ~moved & ~calls["lost"]
+        free[up], free[down] = False, False
+        pool = np.flatnonzero(free)
+        pool = pool[lexsort_by(reason[pool], t[pool])]
+        key_r, key_t = reason[pool], t[pool]
+        pos = np.searchsorted(key_r.astype(np.float64) * 1e9 + key_t, reason[back].astype(np.float64) * 1e9 + want)
+        taken = np.zeros(pool.size, bool)
+        todo = np.arange(k)
+        for _ in range(6):  # a few rounds: two returning callers wanting the same call take the next ones
+            if todo.size == 0:
+                break
+            pp = pos[todo]
+            ok = pp < pool.size
+            ppc = np.minimum(pp, max(pool.size - 1, 0))
+            ok &= (key_r[ppc] == reason[back[todo]]) & (key_t[ppc] - t[back[todo]] <= WEEK - 3600) if pool.size else ok
+            ok &= ~taken[ppc] if pool.size else ok
+            first = np.zeros(todo.size, bool)
+            _, j = np.unique(np.where(ok, ppc, -1 - np.arange(todo.size)), return_index=True)
+            first[j] = True
+            win = ok & first
+            cust[pool[ppc[win]]] = cust[back[todo[win]]]
+            taken[ppc[win]] = True
+            pos[todo] = pp + 1
+            todo = todo[~win & (pp + 1 < pool.size)]
+        return out, cust
+
     def incident_of(self, calls: CallSet) -> np.ndarray:
         """Index of the outage in force when each call arrived (into ``self.outages``), -1 if none."""
         out = np.full(len(calls), -1, dtype=np.int64)
@@ -549,7 +651,7 @@ def make_calls(cs: CaseStudy, customers: pd.DataFrame, roster: Roster, grid: Gri
     calls = calls.take(order)
     res = {k: v[order] for k, v in res.items()}
     th = model.thresholds(calls)
-    outcome = model.outcomes(calls, res, th)
+    outcome, calls["cust"] = model.agent_resolution(calls, res, th, model.outcomes(calls, res, th))
     n = len(calls)
     t = calls["t"]
     answered = ~calls["lost"] & ~res["abandoned"]

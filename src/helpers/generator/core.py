@@ -22,7 +22,7 @@ from helpers.generator.workforce import make_roster
 from helpers.learners import RULE as LEARNER_RULE, is_learner_id
 from helpers.tables import TABLES
 
-STEPS = ("pools", "customers", "offers", "roster", "calls", "channels", "outcomes", "defects", "tables")
+STEPS = ("pools", "customers", "offers", "roster", "calls", "channels", "history", "outcomes", "defects", "tables")
 
 
 def _case_study(case_study) -> CaseStudy:
@@ -88,6 +88,7 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
         channel_tables, faults = channels_mod.empty_tables(), channels_mod.empty_faults()
     tick("channels")
     traffic_history = make_history(cs, calls, channel_tables["journeys"], rng("history"), t0, n_days)
+    tick("history")
     sales = outcomes.make_sales(cs, calls, internal, rng("sales"))
     surveys = outcomes.make_surveys(cs, calls, internal, pools, rng("surveys"))
     complaints = outcomes.make_complaints(cs, calls, internal, customers, pools, rng("complaints"), t0, period_end)

@@ -206,7 +206,7 @@ def complaint_handling(cp, rng, received, severity, resolve_days, escalated_ext,
     Acknowledged on the day or the next working day (a share ``policy_breach_share`` late, 2-4 working
     days); investigation starts within hours; complaints not resolved within ``resolve_working_days``
     (or escalated at the customer's request, ``internal_escalation``) go to internal dispute
-    resolution on the deadline; those escalated externally go to the ombudsman 3-25 days after
+    resolution on the deadline (also those resolved late only because they went to the ombudsman); those escalated externally go to the ombudsman 3-25 days after
     receipt. Times after the end of the period are empty (still open). All arrays in received order.
     """
     m = received.size
@@ -232,6 +232,16 @@ def complaint_handling(cp, rng, received, severity, resolve_days, escalated_ext,
     resolved = np.where(escalated_ext, np.maximum(resolved, esc_ext + days(rng.uniform(10, 40, m))), resolved)
     resolved = np.where(internal, np.maximum(resolved, esc_int + days(rng.uniform(1, 10, m))), resolved)
     resolved = np.maximum(resolved, invest + np.timedelta64(2, "h"))
+    # resolved past the deadline only because of the ombudsman (or a slow start): internal dispute
+    # resolution on the deadline as well, like every overdue complaint
+    wd = np.busday_count(received.astype("datetime64[D]"), resolved.astype("datetime64[D]"), holidays=_holidays())
+    late_now = np.flatnonzero((wd > cp.resolve_working_days) & ~internal)
+    if late_now.size:
+        internal = internal.copy()
+        internal[late_now] = True
+        when = _business_time(received[late_now], np.full(late_now.size, cp.resolve_working_days), rng)
+        esc_int[late_now] = np.minimum(np.maximum(when, invest[late_now] + np.timedelta64(1, "h")),
+                                       resolved[late_now] - np.timedelta64(1, "h"))
     open_ = resolved > end
     status = np.select([~open_, escalated_ext & (esc_ext <= end), internal & (esc_int <= end)],
                        ["resolved", "escalated_external", "escalated_internal"], "open").astype(object)

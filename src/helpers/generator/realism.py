@@ -34,6 +34,18 @@ def callbacks_after_abandoning(calls: pd.DataFrame) -> tuple[float, float]:
     return float((gap <= 3600).mean()), float((gap <= 7 * 86400).mean())
 
 
+def fcr_spread_by_agent(calls: pd.DataFrame, min_calls: int = 30) -> float | None:
+    """p90 - p10 of the agents' first-contact resolution (answered service calls of identified callers
+    not followed by a call about the same reason within 7 days), agents with ``min_calls`` such calls."""
+    ident = calls[calls["customer_id"].notna()].sort_values(["customer_id", "reason", "arrived_at"], kind="stable")
+    nxt = ident.groupby(["customer_id", "reason"])["arrived_at"].shift(-1)
+    resolved = ~((nxt - ident["arrived_at"]) <= pd.Timedelta(days=7))
+    served = ident["answered_at"].notna() & ident["outcome"].isin(["resolved", "unresolved"])
+    by = resolved[served].groupby(ident.loc[served, "agent_id"]).agg(["mean", "size"])
+    rates = by.loc[by["size"] >= min_calls, "mean"]
+    return float(rates.quantile(0.9) - rates.quantile(0.1)) if len(rates) >= 5 else None
+
+
 def realism_figures(ds) -> pd.DataFrame:
     """One row per fact: figure, value, expected (what story or literature says)."""
     cs = ds.case_study
@@ -80,6 +92,10 @@ def realism_figures(ds) -> pd.DataFrame:
         qa = ds.qa_evaluations
         by_agent = qa.groupby("agent_id")["score"].mean()
         rows.append(("QA score: spread of agent means (sd, points)", float(by_agent.std()), "agents differ"))
+    spread = fcr_spread_by_agent(calls)
+    if spread is not None:
+        rows.append(("FCR by agent (no repeat in 7 days): p90 - p10 of agents' rates", spread,
+                     "agents differ (skill, tenure; new starters lower)"))
     if "complaints" in ds.tables and "acknowledged_at" in ds.complaints:
         c = ds.complaints
         wd = np.busday_count(c["received_at"].to_numpy("datetime64[D]"), c["acknowledged_at"].to_numpy("datetime64[D]"),
