@@ -100,11 +100,17 @@ def repaired_mis(mis: pd.DataFrame, faults: pd.DataFrame) -> pd.DataFrame:
     dup = faults.loc[faults["kind"] == "double_counted_transfer", "record_id"]
     codes = faults[faults["kind"].isin(["miscoded_disposition", "missing_wrap_code"])]
     true = codes["detail"].str.extract(r"true code (\w+)")[0]
+    if true.isna().any():
+        raise ValueError("grader: a wrap-code fault's detail does not name the true code: "
+                         f"{codes.loc[true.isna(), 'detail'].iloc[0]!r}")
     fix = pd.Series(true.to_numpy(), index=codes["record_id"].to_numpy())
     idx = out["event_id"].isin(fix.index)
     out.loc[idx, "value"] = out.loc[idx, "event_id"].map(fix)
     skew = faults[faults["kind"] == "clock_skew"]
     offset = skew["detail"].str.extract(r"clock ([+-]?\d+(?:\.\d+)?) s")[0].astype(float)
+    if offset.isna().any():
+        raise ValueError("grader: a clock-skew fault's detail does not give the offset: "
+                         f"{skew.loc[offset.isna(), 'detail'].iloc[0]!r}")
     shift = pd.Series(offset.to_numpy(), index=skew["record_id"].to_numpy())
     idx = out["event_id"].isin(shift.index)
     out.loc[idx, "recorded_at"] = out.loc[idx, "recorded_at"] - pd.to_timedelta(
