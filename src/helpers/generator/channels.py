@@ -88,14 +88,14 @@ def _seconds(t0: np.datetime64, ts) -> np.ndarray:
     return np.where(np.isnat(ts), np.nan, out)
 
 
-def _codes(vocab, codes) -> pa.DictionaryArray:
-    """``vocab[codes]`` as a dictionary array, null where the code is negative: pandas decodes it into its
-    large-string column in one pass (no separate gather and cast)."""
+def _codes(vocab, codes) -> pa.Array:
+    """``vocab[codes]`` as large strings (pandas 3 keeps strings as large strings: no cast later), null
+    where the code is negative; a take from the small vocabulary is cheaper than decoding a dictionary."""
     codes = np.asarray(codes)
-    vocab = strings(vocab)
+    vocab = strings(vocab).cast(pa.large_string())
     mask = codes < 0
-    idx = pa.array(np.where(mask, 0, codes).astype(np.int32), mask=mask if mask.any() else None)
-    return pa.DictionaryArray.from_arrays(idx, vocab)
+    idx = pa.array(np.where(mask, 0, codes).astype(np.int64), mask=mask if mask.any() else None)
+    return vocab.take(idx)
 
 
 def _gather(series: pd.Series, idx: np.ndarray):
