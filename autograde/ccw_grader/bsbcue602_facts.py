@@ -1,5 +1,5 @@
-"""Benchmark facts and viva prompts of the BSBCUE602 written answers of elements 3 and 4 (grader side only;
-element 1's and 2's are declared with their checks).
+"""Benchmark facts and viva prompts of the BSBCUE602 written answers of elements 1, 3 and 4 (grader side only;
+element 2's are declared with its checks).
 
 Each function computes, from *that* learner's data, the figures the rubric's "the learner's own ..."
 means for them; shown to the assessor under the answer in formgrader, never in the learner's feedback.
@@ -13,6 +13,7 @@ from helpers import information_needs
 
 from ccw_grader.bsbcue602_analysis import (expected_chart, expected_claims, expected_forecast, expected_intraday,
                                            expected_trend, expected_weekly)
+from ccw_grader.bsbcue602_records import expected_budget_variance, expected_pathways, expected_step_measurements
 from ccw_grader.bsbcue602_reporting import _period_start, growth_expected, seasonality_expected
 from ccw_grader.registry import Registry
 
@@ -23,6 +24,41 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 def _interval(pair) -> str:
     low, high = pair
     return f"{low:+.3f} to {high:+.3f}"
+
+
+# ------------------------------------------------------------------------------------ element 1
+@CHECKS.facts("information_needs_justification", viva=(
+        "Which budget line is furthest over plan, and what information would tell you why?",
+        "Who relies on the information you provide, and what do they decide with it?"))
+def information_needs_justification(data) -> dict:
+    """The budget lines over or under plan to date (beyond 1%) with their variance, and the plan's objectives."""
+    variance = expected_budget_variance(data.table("budget")).set_index("line")
+    off = variance[variance["status"] != "on plan"]
+    return {"lines off plan to date (variance AUD)": {line: f"{row.status} by ${abs(row.variance_aud):,.0f}"
+                                                      for line, row in off.iterrows()} or "none",
+            "business-plan objectives": [f"{o.id} ({o.kpi})" if o.kpi else o.id for o in data.cs.objectives]}
+
+
+@CHECKS.facts("measurement_points_review", viva=(
+        "Which measurement point records more than happened, and how would you prove it?",
+        "Why is a wrap code less reliable than an ACD timestamp?"))
+def measurement_points_review(data) -> dict:
+    """Per measurement point: journey steps, records written and steps without a record (the review's figures)."""
+    table = expected_step_measurements(data.table("journeys"), data.table("mis_events"), data.table("measurement_points"))
+    return {f"{r.step} / {r.system} {r.event} ({r.method})": f"{r.steps} steps, {r.records} records, "
+                                                            f"{r.steps_without_record} steps without a record"
+            for r in table.itertuples()}
+
+
+@CHECKS.facts("testing_procedure", viva=(
+        "Walk me through one of your failing tests: what did you expect, what was recorded, and why?",))
+def testing_procedure(data) -> dict:
+    """The pathways a test set must cover, and the fault kinds present in this learner's MIS (what failing tests
+    can reveal)."""
+    paths = expected_pathways(data.table("journeys"))
+    faults = data.measurement_faults()
+    return {"pathways (contacts)": {r.pathway: int(r.contacts) for r in paths.itertuples() if r.share >= 0.001},
+            "fault kinds in the MIS (records)": {str(k): int(v) for k, v in faults["kind"].value_counts().items()}}
 
 
 # ------------------------------------------------------------------------------------ element 3
