@@ -14,7 +14,7 @@ from helpers.generator import customers as cust_mod
 from helpers.generator import defects as defects_mod
 from helpers.generator import business, channels as channels_mod, marketing, outcomes
 from helpers.generator.dataset import Dataset
-from helpers.generator.frames import conform, ids
+from helpers.generator.frames import arrow, conform, ids, take
 from helpers.generator.history import make_history
 from helpers.generator.pools import build_pools
 from helpers.generator.rng import check_seed, stream
@@ -139,7 +139,7 @@ def _finish_offers(offers: pd.DataFrame, customers: pd.DataFrame) -> tuple[pd.Da
     offers = offers.sort_values(["offered_at", "cust", "campaign_id"], kind="stable").reset_index(drop=True)
     n = len(offers)
     offer_ids = ids("O", n, 7)
-    cust_ids = customers["customer_id"].to_numpy(dtype=object)[offers["cust"].to_numpy()]
+    cust_ids = take(arrow(customers["customer_id"]), offers["cust"].to_numpy())
     frame = conform("offers", {
         "offer_id": offer_ids, "customer_id": cust_ids, "campaign_id": offers["campaign_id"].to_numpy(dtype=object),
         "product_id": offers["product_id"].to_numpy(dtype=object), "channel": offers["channel"].to_numpy(dtype=object),

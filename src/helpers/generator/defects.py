@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.generator.calendar import NATIONAL_HOLIDAYS, add_working_days, local_to_centre, working_days_between
-from helpers.generator.frames import rows_of
+from helpers.generator.frames import index_in, objects, rows_of
 from helpers.providers.au_customer.en_AU import Provider as AU
 
 DEFECT_COLUMNS = ["defect_id", "table", "record_id", "column", "kind", "detail"]
@@ -143,7 +143,7 @@ def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Genera
         cursor += cand.size
         return cand
 
-    cid = customers["customer_id"].to_numpy(dtype=object)
+    cid = customers["customer_id"]  # ids of the rows taken are converted with rows_of(cid, rows)
     col = customers.columns.get_loc
 
     k = _count(rates.get("malformed_email", 0), n)
@@ -154,7 +154,7 @@ def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Genera
                 e.str.replace(r"\.(com|net|org)$", "", regex=True), e.str.replace(".", " .", n=1, regex=False))
     labels = np.array(["two @ signs", "no @ sign", "domain without a dot", "contains a space"], dtype=object)
     customers.iloc[sel, col("email")] = _choose(how, variants)
-    out.append(_rows("customers", cid[sel], "email", "malformed_email", labels[how]))
+    out.append(_rows("customers", rows_of(cid, sel), "email", "malformed_email", labels[how]))
 
     k = _count(rates.get("malformed_phone", 0), n)
     sel = take(k, customers["mobile"].notna().to_numpy())
@@ -164,23 +164,23 @@ def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Genera
                 p.str.replace("0", "O", n=1, regex=False))
     labels = np.array(["a digit missing", "an extra digit", "letter O instead of zero"], dtype=object)
     customers.iloc[sel, col("mobile")] = _choose(how, variants)
-    out.append(_rows("customers", cid[sel], "mobile", "malformed_phone", labels[how]))
+    out.append(_rows("customers", rows_of(cid, sel), "mobile", "malformed_phone", labels[how]))
 
     k = _count(rates.get("missing_postcode", 0), n)
     sel = take(k)
     customers.iloc[sel, col("residential_postcode")] = None
-    out.append(_rows("customers", cid[sel], "residential_postcode", "missing_postcode", "residential postcode empty"))
+    out.append(_rows("customers", rows_of(cid, sel), "residential_postcode", "missing_postcode", "residential postcode empty"))
 
     k = _count(rates.get("inconsistent_postcode", 0), n)
     sel = take(k)
-    states = customers["residential_state"].to_numpy(dtype=object)[sel]
+    states = rows_of(customers["residential_state"], sel)
     all_states = list(AU.suburbs)
     other = np.array(all_states, dtype=object)[(np.array([all_states.index(s) for s in states]) + 1
                                                 + rng.integers(0, len(all_states) - 1, sel.size)) % len(all_states)]
     codes = np.array([AU.suburbs[s][int(u * len(AU.suburbs[s]))][1] for s, u in zip(other, rng.random(sel.size))],
                      dtype=object)
     customers.iloc[sel, col("residential_postcode")] = codes
-    out.append(_rows("customers", cid[sel], "residential_postcode", "inconsistent_postcode",
+    out.append(_rows("customers", rows_of(cid, sel), "residential_postcode", "inconsistent_postcode",
                      [f"postcode {c} is in {o}, state is {s}" for c, o, s in zip(codes, other, states)]))
 
     # Unsubscribes actioned late (more than 5 working days).
@@ -191,7 +191,7 @@ def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Genera
     got = customers["unsubscribed_at"].to_numpy()[sel]
     customers.iloc[sel, col("unsubscribe_actioned_at")] = add_working_days(got, late) + np.timedelta64(2, "h")
     wd = working_days_between(got, customers["unsubscribe_actioned_at"].to_numpy()[sel])
-    out.append(_rows("customers", cid[sel], "unsubscribe_actioned_at", "unsubscribe_late",
+    out.append(_rows("customers", rows_of(cid, sel), "unsubscribe_actioned_at", "unsubscribe_late",
                      [f"actioned after {d} working days" for d in wd]))
 
     # Duplicates: copies of other customers with a spelling variant, created later.
@@ -225,7 +225,7 @@ def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Genera
     dup["data_source"] = np.array(["phone sale", "online sign-up", "retail partner"], dtype=object)[rng.integers(0, 3, sel.size)]
     what = np.array(["first name", "last name", "street"], dtype=object)[field]
     out.append(_rows("customers", new_ids, "customer_id", "duplicate_customer",
-                     [f"duplicate of {o} ({w} spelt differently)" for o, w in zip(cid[sel], what)]))
+                     [f"duplicate of {o} ({w} spelt differently)" for o, w in zip(rows_of(cid, sel), what)]))
     customers = pd.concat([customers, dup], ignore_index=True)
     return customers, pd.concat(out, ignore_index=True)
 
@@ -279,23 +279,28 @@ def offer_defects(offers: pd.DataFrame, customers: pd.DataFrame, campaigns: list
     n_all = len(offers)
     phone_camps = [c for c in campaigns if c["channel"] == "phone"]
     other_camps = [c for c in campaigns if c["channel"] != "phone"]
-    level = {ch: customers[f"consent_{ch}"].to_numpy(dtype=object, na_value="none") for ch in ("email", "sms", "phone", "post")}
+    # consent levels as codes: 0 express, 1 inferred, 2 none (also when empty), 3 withdrawn
+    levels = ["express", "inferred", "none", "withdrawn"]
+    level = {}
+    for ch in ("email", "sms", "phone", "post"):
+        code = index_in(customers[f"consent_{ch}"], levels)
+        level[ch] = np.where(code < 0, 2, code)
     dncr = customers["dncr_registered"].to_numpy()
     has_phone = (customers["mobile"].notna() | customers["landline"].notna()).to_numpy()
-    active = customers["status"].to_numpy(dtype=object) == "active"
-    tz = customers["timezone"].to_numpy(dtype=object)
+    active = index_in(customers["status"], ["active"]) == 0
     parts = []
 
     def offers_for(cust, camp_idx, camps, at, kind, detail):
         c = [camps[i] for i in camp_idx]
         m = cust.size
         resp = rng.choice(3, m, p=(0.05, 0.45, 0.5))
-        return pd.DataFrame({
-            "cust": cust, "campaign_id": [x["id"] for x in c], "product_id": [x["product_id"] for x in c],
-            "channel": [x["channel"] for x in c], "offered_at": at,
-            "response": np.array(["accepted", "declined", "no_response"], dtype=object)[resp],
+        return pd.DataFrame({  # like the internal offers frame of ``make_offers`` (strings as objects)
+            "cust": cust, "campaign_id": objects([x["id"] for x in c]),
+            "product_id": objects([x["product_id"] for x in c]), "channel": objects([x["channel"] for x in c]),
+            "offered_at": at, "response": objects(np.array(["accepted", "declined", "no_response"], dtype=object)[resp]),
             "responded_at": np.where(resp < 2, at + np.timedelta64(5, "m"), np.datetime64("NaT", "ns")),
-            "value_aud": 0.0, "defect": kind, "detail": detail})
+            "value_aud": 0.0, "defect": objects(np.broadcast_to(np.asarray(kind, dtype=object), cust.shape)),
+            "detail": objects(np.broadcast_to(np.asarray(detail, dtype=object), cust.shape))})
 
     def camp_window(camps, idx):
         start = np.array([camps[i]["start"] for i in idx], dtype="datetime64[ns]")
@@ -305,15 +310,16 @@ def offer_defects(offers: pd.DataFrame, customers: pd.DataFrame, campaigns: list
 
     # Phone offers to numbers on the Do Not Call Register without express consent.
     k = _count(rates.get("offer_to_dncr", 0), n_phone)
-    pool = np.flatnonzero(dncr & has_phone & active & np.isin(level["phone"], ["inferred", "none"]))
+    pool = np.flatnonzero(dncr & has_phone & active & np.isin(level["phone"], [1, 2]))
     if k and pool.size and phone_camps:
         cust = pool[rng.integers(0, pool.size, k)]
         ci = rng.integers(0, len(phone_camps), k)
         start, span = camp_window(phone_camps, ci)
         from helpers.generator.marketing import phone_times
-        at = phone_times(rng, start + (np.floor(rng.random(k) * span) * 86_400e9).astype(np.int64).astype("timedelta64[ns]"), tz[cust])
+        at = phone_times(rng, start + (np.floor(rng.random(k) * span) * 86_400e9).astype(np.int64).astype("timedelta64[ns]"),
+                         rows_of(customers["timezone"], cust))
         parts.append(offers_for(cust, ci, phone_camps, at, "offer_to_dncr",
-                                np.where(level["phone"][cust] == "none", "on the DNCR, no phone consent",
+                                np.where(level["phone"][cust] == 2, "on the DNCR, no phone consent",
                                          "on the DNCR, only inferred phone consent")))
 
     # Offers after consent for that channel was withdrawn (e-mail, SMS, post).
@@ -329,7 +335,7 @@ def offer_defects(offers: pd.DataFrame, customers: pd.DataFrame, campaigns: list
         for ch in np.unique(chans):
             m = chans == ch
             wdate = customers[f"consent_{ch}_date"].to_numpy()
-            pool = np.flatnonzero(level[ch] == "withdrawn")
+            pool = np.flatnonzero(level[ch] == 3)
             if pool.size == 0:
                 continue
             cust[m] = pool[rng.integers(0, pool.size, int(m.sum()))]
@@ -341,16 +347,17 @@ def offer_defects(offers: pd.DataFrame, customers: pd.DataFrame, campaigns: list
 
     # Phone offers outside permitted hours in the customer's local time.
     k = _count(rates.get("offer_outside_hours", 0), n_phone)
-    pool = np.flatnonzero(~dncr & has_phone & active & np.isin(level["phone"], ["express", "inferred"]))
+    pool = np.flatnonzero(~dncr & has_phone & active & np.isin(level["phone"], [0, 1]))
     if k and pool.size and phone_camps:
         cust = pool[rng.integers(0, pool.size, k)]
         ci = rng.integers(0, len(phone_camps), k)
         start, span = camp_window(phone_camps, ci)
         local = _outside_hours_local(rng, k, start, span)
-        at = local_to_centre(local, tz[cust])
+        zone = rows_of(customers["timezone"], cust)
+        at = local_to_centre(local, zone)
         fmt = pd.DatetimeIndex(local).strftime("%a %H:%M").to_numpy(dtype=object)
         parts.append(offers_for(cust, ci, phone_camps, at, "offer_outside_hours",
-                                [f"called at {f} local time ({z})" for f, z in zip(fmt, tz[cust])]))
+                                [f"called at {f} local time ({z})" for f, z in zip(fmt, zone)]))
     if not parts:
         return offers
     extra = pd.concat(parts, ignore_index=True)

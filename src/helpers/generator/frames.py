@@ -132,6 +132,33 @@ def rows_of(series: pd.Series, idx) -> np.ndarray:
     return out.to_numpy(zero_copy_only=False).astype(object)
 
 
+def encode_sorted(values) -> tuple[list, np.ndarray] | None:
+    """(sorted distinct strings, index of each value into them): ``np.unique(values, return_inverse=True)``
+    for a string column without nulls, encoded in pyarrow; None if the column has nulls."""
+    a = _arrow_strings(values)
+    if a.null_count:
+        return None
+    enc = pc.dictionary_encode(a)
+    seen = enc.dictionary.to_pylist()
+    zones = sorted(seen)
+    remap = np.array([zones.index(x) for x in seen], dtype=np.int64)
+    return zones, remap[enc.indices.to_numpy(zero_copy_only=False)] if len(a) else np.zeros(0, np.int64)
+
+
+def objects(values, index=None) -> pd.Series:
+    """A Series of Python objects (kept as such: pandas 3 would otherwise convert strings to its string
+    dtype and back at every step of an internal frame)."""
+    return pd.Series(np.asarray(values, dtype=object), dtype=object, index=index, copy=False)
+
+
+def set_strings(series: pd.Series, rows, value: str) -> pd.arrays.ArrowStringArray:
+    """A string column with ``value`` at ``rows`` (positions), built in pyarrow (no Python objects)."""
+    mask = np.zeros(len(series), dtype=bool)
+    mask[np.asarray(rows, dtype=np.int64)] = True
+    out = pc.if_else(pa.array(mask), pa.scalar(value, pa.large_string()), _arrow_strings(series))
+    return pd.arrays.ArrowStringArray(out)
+
+
 def index_in(values, value_set) -> np.ndarray:
     """Per value, its position in ``value_set`` (int64, -1 if absent or null): ``pd.Index(value_set)
     .get_indexer(values)`` for unique string keys, hashed in pyarrow without Python objects."""

@@ -15,7 +15,7 @@ import pandas as pd
 
 from helpers.casestudy import CaseStudy
 from helpers.generator.calendar import CENTRE_TZ, NATIONAL_HOLIDAYS, add_working_days, local_to_centre
-from helpers.generator.frames import conform
+from helpers.generator.frames import conform, encode_sorted, index_in, objects, set_strings
 
 DAY_NS = np.timedelta64(86_400_000_000_000, "ns")
 # Earlier campaigns: (name, kind, channel, product category or None, audience share of eligible customers)
@@ -141,9 +141,9 @@ class Consent:
         self.ok, self.withdrawn, self.date = {}, {}, {}
         dncr = customers["dncr_registered"].to_numpy()
         for ch in ("email", "sms", "phone", "post"):
-            level = customers[f"consent_{ch}"].to_numpy(dtype=object, na_value="none")
-            ok = (level == "express") | (level == "inferred")
-            self.withdrawn[ch] = level == "withdrawn"
+            level = index_in(customers[f"consent_{ch}"], ["express", "inferred", "withdrawn"])  # -1: none
+            ok = (level == 0) | (level == 1)
+            self.withdrawn[ch] = level == 2
             self.date[ch] = customers[f"consent_{ch}_date"].to_numpy()
             if ch == "phone":
                 # conservative: never call a registered number (consent would allow it, but is easy to dispute)
@@ -166,9 +166,13 @@ def make_offers(cs: CaseStudy, customers: pd.DataFrame, campaigns: list[dict], r
     n = len(customers)
     joined = customers["joined_at"].to_numpy()
     churned = customers["churned_at"].to_numpy()
-    tz = customers["timezone"].to_numpy(dtype=object)
-    zones, zone_codes = np.unique(tz.astype(str), return_inverse=True)
-    zones = zones.tolist()
+    encoded = encode_sorted(customers["timezone"])
+    if encoded is None:  # a missing time zone: the slow, general way
+        zones, zone_codes = np.unique(customers["timezone"].to_numpy(dtype=object).astype(str), return_inverse=True)
+        zones = zones.tolist()
+    else:
+        zones, zone_codes = encoded
+    tz = np.asarray(zones, dtype=object)[zone_codes]
     consent = Consent(customers)
     has = {"email": customers["email"].notna().to_numpy(), "sms": customers["mobile"].notna().to_numpy(),
            "phone": (customers["mobile"].notna() | customers["landline"].notna()).to_numpy(),
@@ -208,10 +212,11 @@ def make_offers(cs: CaseStudy, customers: pd.DataFrame, campaigns: list[dict], r
     cat = {k: np.concatenate(v) for k, v in cols.items()}
     camp = cat["campaign"]
     field = lambda key: np.array([c[key] for c in campaigns], dtype=object)[camp]  # noqa: E731
+    # an internal frame (ids and defects added later): strings kept as Python objects until ``conform``
     offers = pd.DataFrame({
-        "cust": cat["cust"], "campaign_id": field("id"), "product_id": field("product_id"),
-        "channel": field("channel"), "offered_at": cat["offered_at"].astype("datetime64[ns]"),
-        "response": np.array(["accepted", "declined", "no_response"], dtype=object)[cat["resp"]],
+        "cust": cat["cust"], "campaign_id": objects(field("id")), "product_id": objects(field("product_id")),
+        "channel": objects(field("channel")), "offered_at": cat["offered_at"].astype("datetime64[ns]"),
+        "response": objects(np.array(["accepted", "declined", "no_response"], dtype=object)[cat["resp"]]),
         "responded_at": cat["responded_at"].astype("datetime64[ns]"), "value_aud": cat["value_aud"].astype(float)})
     offers["defect"] = None
     return offers
@@ -228,19 +233,19 @@ def opt_outs(customers: pd.DataFrame, offers: pd.DataFrame, rng: np.random.Gener
     responded = offers["responded_at"].to_numpy().copy()
     value = offers["value_aud"].to_numpy(dtype=float).copy()
     changed: dict[str, np.ndarray] = {}
+    sources: dict[str, tuple] = {}  # string columns: (rows, value) set in pyarrow at the end
 
     def column(name: str) -> np.ndarray:
         if name not in changed:
-            s = customers[name]
-            changed[name] = s.to_numpy().copy() if s.dtype.kind == "M" else s.to_numpy(dtype=object).copy()
+            changed[name] = customers[name].to_numpy().copy()
         return changed[name]
 
     for ch in ("email", "sms", "phone", "post"):
-        level = customers[f"consent_{ch}"].to_numpy(dtype=object, na_value="none")
+        withdrawn = index_in(customers[f"consent_{ch}"], ["withdrawn"]) == 0
         wdate = customers[f"consent_{ch}_date"].to_numpy()
         pos = np.flatnonzero(och == ch)
         c = ocust[pos]
-        pos = pos[(level[c] == "withdrawn") & (oat[pos] < wdate[c])]
+        pos = pos[withdrawn[c] & (oat[pos] < wdate[c])]
         if pos.size == 0:
             continue
         pos = pos[np.lexsort((pos, oat[pos], ocust[pos]))]  # by customer, then time (stable)
@@ -253,14 +258,16 @@ def opt_outs(customers: pd.DataFrame, offers: pd.DataFrame, rng: np.random.Gener
         responded[pos] = when
         value[pos] = 0.0
         column(f"consent_{ch}_date")[rows] = when
-        column(f"consent_{ch}_source")[rows] = OPT_OUT_SOURCE[ch]
+        sources[f"consent_{ch}_source"] = (rows, OPT_OUT_SOURCE[ch])
         if ch == "email":
             column("unsubscribed_at")[rows] = when
             column("unsubscribe_actioned_at")[rows] = (
                 add_working_days(when, rng.integers(0, 4, rows.size)) + days(rng.random(rows.size) * 0.2))
-    offers["response"] = response
+    offers["response"] = objects(response, index=offers.index)
     offers["responded_at"] = responded
     offers["value_aud"] = value
     for name, arr in changed.items():
-        customers[name] = arr if arr.dtype.kind == "M" else pd.array(arr, dtype=customers[name].dtype)
+        customers[name] = arr
+    for name, (rows, text) in sources.items():
+        customers[name] = set_strings(customers[name], rows, text)
     return customers, offers

@@ -339,8 +339,7 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
     never = np.iinfo(np.int64).max
     when = np.full(n_cust, never, dtype=np.int64)
     np.minimum.at(when, cust[leave], ends[leave] + (rng.uniform(1, 14, int(leave.sum())) * 86_400e9).astype(np.int64))
-    status = customers["status"].to_numpy(dtype=object)
-    active = status == "active"
+    active = index_in(customers["status"], ["active"]) == 0
     t0n = np.datetime64(t0, "ns").astype(np.int64)
     endn = np.datetime64(period_end, "ns").astype(np.int64)
     # most customers who leave never call: they switch retailer (comparison sites, door knockers);
@@ -366,7 +365,7 @@ def apply_churn(customers: pd.DataFrame, holdings: pd.DataFrame, calls: pd.DataF
     leaving[pos] = stamp
     h_idx = index_in(holdings["customer_id"], customers["customer_id"])
     h_when = leaving[h_idx]
-    hit = (holdings["status"].to_numpy(dtype=object) == "current") & ~np.isnat(h_when)
+    hit = (index_in(holdings["status"], ["current"]) == 0) & ~np.isnat(h_when)
     holdings.loc[hit, "ended_at"] = h_when[hit]
     holdings.loc[hit, "status"] = "ended"
     return customers, holdings
