@@ -14,7 +14,7 @@ from helpers.generator import customers as cust_mod
 from helpers.generator import defects as defects_mod
 from helpers.generator import business, channels as channels_mod, marketing, outcomes
 from helpers.generator.dataset import Dataset
-from helpers.generator.frames import arrow, conform, ids, take
+from helpers.generator.frames import arrow, conform, ids, rows_of, take
 from helpers.generator.history import make_history
 from helpers.generator.pools import build_pools
 from helpers.generator.rng import check_seed, stream
@@ -147,7 +147,7 @@ def _finish_offers(offers: pd.DataFrame, customers: pd.DataFrame) -> tuple[pd.Da
         "responded_at": offers["responded_at"].to_numpy(), "value_aud": offers["value_aud"].to_numpy(dtype=float)})
     bad = offers["defect"].notna().to_numpy()
     column = np.where(offers["defect"].to_numpy(dtype=object)[bad] == "offer_outside_hours", "offered_at", "channel")
-    rows = defects_mod._rows("offers", frame["offer_id"].to_numpy(dtype=object)[bad], column,
+    rows = defects_mod._rows("offers", rows_of(frame["offer_id"], np.flatnonzero(bad)), column,
                              offers["defect"].to_numpy(dtype=object)[bad], offers["detail"].to_numpy(dtype=object)[bad])
     return frame, rows
 
