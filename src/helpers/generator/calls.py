@@ -232,6 +232,9 @@ class CallModel:
         self.cust_cdf = np.cumsum(w) / w.sum()
         self.cust_segment = np.concatenate([ext_segment, other_segment]).astype(np.int64)
         self.sale_factor = np.array([s.sale_factor for s in cs.segments])
+        self._q_resolve = np.array([q.resolve_prob for q in cs.queues])
+        self._q_sale = np.array([q.sale_prob or 0.0 for q in cs.queues])
+        self._camp_sale_factor = np.array([c.sale_prob_factor for c in self.campaigns] + [1.0])
 
     def caller_ids(self, codes: np.ndarray) -> pa.Array:
         """Customer ids of caller indices (null where negative: unidentified)."""
@@ -322,24 +325,24 @@ class CallModel:
         return CallSet.concat(out) if out else CallSet.empty()
 
     # -- 3. needs and repeat calls ------------------------------------------------------------
-    def thresholds(self, calls: CallSet):
-        """Per call: P(sale), P(resolved), P(callback) if answered (the bands of ``u_need``)."""
+    def thresholds(self, calls: CallSet, crm: np.ndarray | None = None):
+        """Per call: P(sale), P(resolved), P(callback) if answered (the bands of ``u_need``); ``crm`` (calls
+        during a CRM outage) if already known."""
         eff = self.cs.outage_effects
-        qobj = self.cs.queues
-        resolve = np.array([q.resolve_prob for q in qobj])[calls["q"]]
-        sale_base = np.array([q.sale_prob or 0.0 for q in qobj])[calls["q"]]
+        resolve = self._q_resolve[calls["q"]]
+        sale_base = self._q_sale[calls["q"]]
         seg = np.where(calls["cust"] >= 0, self.cust_segment[np.maximum(calls["cust"], 0)], -1)
         seg_factor = np.where(seg >= 0, self.sale_factor[np.maximum(seg, 0)], 1.0)
-        camp_factor = np.array([c.sale_prob_factor for c in self.campaigns] + [1.0])[calls["campaign"]]
+        camp_factor = self._camp_sale_factor[calls["campaign"]]
         # unidentified callers do not buy: a sale needs an account (prospects are set up during the call)
         sale = np.where(calls["cust"] >= 0, np.minimum(sale_base * seg_factor * camp_factor, 0.95), 0.0)
-        crm = self.in_window(calls, "crm")
+        crm = self.in_window(calls, "crm") if crm is None else crm
         resolve = resolve * np.where(crm, eff.crm_resolve_factor, 1.0) * np.where(calls["redirected"], REDIRECT_RESOLVE, 1.0)
         callback = np.where(crm, eff.crm_callback_share, 0.0)
         return sale, resolve, callback, crm
 
-    def need_met(self, calls: CallSet) -> np.ndarray:
-        sale, resolve, callback, _ = self.thresholds(calls)
+    def need_met(self, calls: CallSet, crm: np.ndarray | None = None) -> np.ndarray:
+        sale, resolve, callback, _ = self.thresholds(calls, crm)
         return calls["u_need"] < sale + (1 - sale) * (callback + (1 - callback) * resolve)
 
     def repeats(self, calls: CallSet) -> CallSet:
@@ -393,7 +396,7 @@ class CallModel:
         has_hold = rng.random(m) < q.hold_prob
         hold = np.where(has_hold, np.maximum(np.round(sim.lognormal_mean_cv(rng, q.hold_mean_s * mult, 0.9, m)), 1.0), 0.0)
         wrap = np.maximum(np.round(sim.lognormal_mean_cv(rng, q.wrap_mean_s * mult, q.wrap_cv, m)), 1.0)
-        short = (rng.random(m) < sc.share_of_unmet) & ~self.need_met(calls)
+        short = (rng.random(m) < sc.share_of_unmet) & ~self.need_met(calls, crm)
         short_talk = np.maximum(np.round(sim.lognormal_mean_cv(rng, sc.talk_mean_s, 0.7, m)), 1.0)
         short_wrap = np.maximum(np.round(sim.lognormal_mean_cv(rng, sc.wrap_mean_s, 0.7, m)), 1.0)
         return {"patience": patience, "talk": np.where(short, short_talk, talk), "hold": np.where(short, 0.0, hold),

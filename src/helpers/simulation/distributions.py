@@ -6,6 +6,7 @@ whole dataset; each call consumes a fixed number of draws for given sizes (deter
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -58,6 +59,21 @@ def lognormal_mean_cv(rng: np.random.Generator, mean, cv, size: int) -> np.ndarr
     return np.where(cv == 0.0, mean, draws)  # exact, free of exp(log(x)) rounding
 
 
+@lru_cache(maxsize=32)
+def _hazard_table(starts: tuple, jump: float, window: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Breakpoints of the hazard multiplier, the multiplier on each segment (the last one, after every
+    window, is 1) and its integral at the breakpoints (kept per announcement schedule)."""
+    starts = np.array(starts, dtype=np.float64)
+    points = np.unique(np.concatenate([[0.0], starts, starts + window]))
+    mids = points[:-1] + 0.5 * np.diff(points)
+    in_window = ((mids[:, None] >= starts[None, :]) & (mids[:, None] < starts[None, :] + window)).any(axis=1)
+    mult = np.append(np.where(in_window, jump, 1.0), 1.0)
+    cum = np.concatenate([[0.0], np.cumsum(mult[:-1] * np.diff(points))])  # integral of the multiplier
+    for a in (points, mult, cum):
+        a.flags.writeable = False
+    return points, mult, cum
+
+
 def patience_times(rng: np.random.Generator, n: int, mean_s, announcement_s: Sequence[float] = (30.0, 90.0),
                    hazard_jump: float = 1.5, *, window_s: float = 10.0) -> np.ndarray:
     """Caller patience (seconds a caller is willing to wait before hanging up).
@@ -78,13 +94,7 @@ def patience_times(rng: np.random.Generator, n: int, mean_s, announcement_s: Seq
     starts = float_array("announcement_s", list(announcement_s), minimum=0.0)
     jump = float(float_array("hazard_jump", hazard_jump, ndim=0, strictly_above=0.0))
     window = float(float_array("window_s", window_s, ndim=0, minimum=0.0))
-
-    # Breakpoints of the hazard multiplier; the last segment (after every window) has multiplier 1.
-    points = np.unique(np.concatenate([[0.0], starts, starts + window]))
-    mids = points[:-1] + 0.5 * np.diff(points)
-    in_window = ((mids[:, None] >= starts[None, :]) & (mids[:, None] < starts[None, :] + window)).any(axis=1)
-    mult = np.append(np.where(in_window, jump, 1.0), 1.0)
-    cum = np.concatenate([[0.0], np.cumsum(mult[:-1] * np.diff(points))])  # integral of the multiplier
+    points, mult, cum = _hazard_table(tuple(starts.tolist()), jump, window)
 
     # Cumulative hazard H(t) = cum(t) / mean_s; solve H(T) = E with E ~ Exp(1).
     e = rng.standard_exponential(n)
