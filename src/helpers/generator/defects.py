@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpers.generator.calendar import NATIONAL_HOLIDAYS, add_working_days, local_to_centre, working_days_between
 from helpers.generator.frames import index_in, objects, rows_of
@@ -43,9 +45,11 @@ def _count(rate: float, n: int) -> int:
 
 
 def _rows(table, record_ids, column, kind, details) -> pd.DataFrame:
+    """Ground-truth rows (strings kept as Python objects: ``manifest_frame`` converts them once)."""
     record_ids = np.asarray(record_ids, dtype=object)
-    return pd.DataFrame({"table": table, "record_id": record_ids, "column": column, "kind": kind,
-                         "detail": np.broadcast_to(np.asarray(details, dtype=object), record_ids.shape)})
+    col = lambda v: objects(np.broadcast_to(np.asarray(v, dtype=object), record_ids.shape))  # noqa: E731
+    return pd.DataFrame({"table": col(table), "record_id": objects(record_ids), "column": col(column),
+                         "kind": col(kind), "detail": col(details)})
 
 
 def _choose(how: np.ndarray, variants) -> np.ndarray:
@@ -54,19 +58,29 @@ def _choose(how: np.ndarray, variants) -> np.ndarray:
 
 
 def _misspell(s: pd.Series, how: np.ndarray) -> pd.Series:
-    """Spelling variants: swapped letters, a dropped letter, a doubled letter, all capitals."""
-    s = s.astype("string")
-    swap = s.str[0] + s.str[2] + s.str[1] + s.str[3:]
-    drop = s.str[:2] + s.str[3:]
-    double = s.str[:2] + s.str[1:]
-    upper = s.str.upper()
-    out = _choose(how, (swap, drop, double, upper))
-    short = (s.str.len() < 4).to_numpy()
-    out = np.where(short & (how < 3), double.to_numpy(dtype=object), out)
-    out = pd.Series(out, index=s.index, dtype="string")
-    same = (out == s).fillna(True).to_numpy()  # e.g. swapping "nn": fall back to capitals
-    return pd.Series(np.where(same, upper.to_numpy(dtype=object), out.to_numpy(dtype=object)), index=s.index,
-                     dtype="string")
+    """Spelling variants: swapped letters (how 0), a dropped letter (1), a doubled letter (2), all
+    capitals (3); names under four letters get the doubled letter instead of 0-2; a variant that spells
+    the same (swapping "nn") falls back to capitals. A few hundred names: plain Python per name, capitals
+    from pyarrow (the same as pandas' ``str.upper``)."""
+    arr = pa.array(s.astype("string").array)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    out = []
+    for v, h, up in zip(arr.to_pylist(), np.asarray(how).tolist(), pc.utf8_upper(arr).to_pylist()):
+        if v is None:
+            out.append(None)
+            continue
+        if len(v) < 4 and h < 3:
+            o = v[:2] + v[1:]
+        elif h == 0:
+            o = v[0] + v[2] + v[1] + v[3:]
+        elif h == 1:
+            o = v[:2] + v[3:]
+        elif h == 2:
+            o = v[:2] + v[1:]
+        else:
+            o = up
+        out.append(up if o == v else o)
+    return pd.Series(np.array(out, dtype=object), index=s.index, dtype="string")
 
 
 def customer_numbers(customer_id: pd.Series) -> np.ndarray:
