@@ -199,6 +199,8 @@ def _free_fields(gid, answers, vocab) -> set[str]:
             continue
         elif name == "framework" and gid != "framework_check":
             continue  # the framework is graded in its own cell
+        elif name == "marketing_proposal" and gid != "consensus_check":
+            continue  # the proposal is graded in its own cell (objectives read only its agreed targets)
         else:
             out |= _fields(value, vocab)
     return out

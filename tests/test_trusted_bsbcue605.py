@@ -101,3 +101,62 @@ def test_contingency_and_design_findings_are_the_cells_criteria(data):
     assert plan.criteria() == ["2.5"]
     ddl = all_checks()[("BSBCUE605", "ddl_check")].run(data, MARKETING_DDL=REFERENCE_DDL)
     assert ddl.criteria() == ["2.1"]
+
+
+# ------------------------------------------------------------------ Task 1.3 builds on the agreed consultation
+def _objectives_reference():
+    """The reference framework, final proposal and objectives of notebook 01 (run in-process)."""
+    from test_placeholders_bsbcue605 import _run
+    return _run(ROOT / "notebooks" / "BSBCUE605" / "01_sales_marketing_principles.ipynb")
+
+
+@pytest.fixture(scope="module")
+def nb01():
+    return _objectives_reference()
+
+
+def test_an_objective_weaker_than_the_agreed_target_fails(data, nb01):
+    check = all_checks()[("BSBCUE605", "objectives_check")]
+    framework, proposal, objectives = nb01["framework"], nb01["marketing_proposal"], nb01["objectives"]
+    assert check.run(data, objectives=objectives, framework=framework, marketing_proposal=proposal).all_passed
+    # the stakeholders agreed a retention target more demanding than the business plan's; the objective keeps
+    # the plan's: it meets the plan but undoes what was agreed
+    plan = data.cs.targets["retention_rate"].target
+    agreed = dict(proposal, targets=dict(proposal["targets"], retention_rate=min(0.9999, plan + 0.005)))
+    weaker = [dict(o, target=plan) if o["kpi"] == "retention_rate" else o for o in objectives]
+    assert check.run(data, objectives=weaker, framework=framework,
+                     marketing_proposal=dict(proposal, targets=dict(proposal["targets"], retention_rate=plan))
+                     ).all_passed
+    fs = check.run(data, objectives=weaker, framework=framework, marketing_proposal=agreed)
+    assert [f.item for f in fs.failed()] == ["agreed_targets"], fs.summary()
+    # lower-is-better KPIs too: an AHT objective longer than the agreed AHT fails
+    aht = [*objectives, {"principle": objectives[0]["principle"], "objective": "Shorter handle time on every call",
+                         "kpi": "aht_s", "target": proposal["targets"]["aht_s"] + 30}]
+    assert not check.run(data, objectives=aht, framework=framework, marketing_proposal=proposal).all_passed
+    # no proposal at all: nothing agreed to build on
+    assert not check.run(data, objectives=objectives, framework=framework, marketing_proposal=None).all_passed
+
+
+# ------------------------------------------------------------------ Task 1.1 figures are the learner's own
+def test_framework_figures_must_be_the_learners_own(data, nb01):
+    check = all_checks()[("BSBCUE605", "framework_check")]
+    framework = nb01["framework"]
+    assert check.run(data, framework=framework).all_passed
+    ds = data.ds
+    share = (ds.calls["queue"] == "billing").mean()
+    churned = (ds.customers["status"] == "churned").groupby(ds.customers["segment"]).mean()
+    own = {"name": "Services marketing (7Ps)", "principles": {
+        "people": f"Billing carries {share:.1%} of all calls, so billing agents are trained to sell well.",
+        "process": f"The worst segment loses {churned.max():.0%} of its customers, so retention calls come first.",
+        "promotion": f"Only {(ds.offers['response'] == 'accepted').mean() * 100:.1f} per cent of offers were "
+                     "accepted, so offers must be targeted by segment.",
+        "physical evidence": "We aim for a 90% service level target and a 10% discount for loyal customers "
+                             "in every segment.",
+    }}
+    assert check.run(data, framework=own).all_passed, check.run(data, framework=own).summary()
+    for key, text in [("people", "Billing carries 71.3% of all calls, so billing agents are trained to sell well."),
+                      ("process", "The worst segment loses 45% of its customers, so retention calls come first."),
+                      ("promotion", "Only 38.0 per cent of offers were accepted, so offers must be targeted.")]:
+        invented = {"name": own["name"], "principles": dict(own["principles"], **{key: text})}
+        fs = check.run(data, framework=invented)
+        assert [f.item for f in fs.failed()] == ["figures"], (key, fs.summary())

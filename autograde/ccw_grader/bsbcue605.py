@@ -38,8 +38,80 @@ def _number(name, answer, expected, criterion, *, unit=None, points=1.0, rel_tol
 # ---------------------------------------------------------------------------------- element 1
 @CHECKS.check("framework_check", "framework")
 def framework_check(data, framework) -> Findings:
-    """PC 1.1: a named framework with at least four principles, each applied to this centre's data."""
-    return checks.framework(framework)
+    """PC 1.1: a named framework with at least four principles, each applied to this centre's data; the figures
+    the principles quote about queue shares, churn and offer acceptance are the learner's own (within the
+    rounding the learner printed), so a principle built on an invented figure fails."""
+    fs = checks.framework(framework)
+    if isinstance(framework, dict) and isinstance(framework.get("principles"), dict):
+        fs.append(_framework_figures(framework["principles"], framework_facts(data)))
+    return fs
+
+
+# What a clause of a principle is about (the figure it quotes must be one of these facts of the learner's data).
+_FACT_WORDS = {
+    "churn": r"churn|attrition|leav|left\b|\blos(e|es|t|ing)\b.{0,20}customers|retention|retain|cancel|switch",
+    "acceptance": r"accept|take.?up|uptake|respon|declin",
+    "share": r"share|volume|traffic|carr(y|ies)|\bof (all |the )?(calls|contacts|demand|workload)|busiest|"
+             r"customer.service|billing|sales|collections|fulfilment",
+}
+# A clause stating an aim (a target, an offer's size) quotes no fact of the data.
+_AIM_WORDS = r"target|goal|\baim|objective|budget|plan to|discount|rebate|% off|bonus|credit|\blift|\braise|" \
+             r"increase to|reduce to|\bcut\b|\bgrow|improv|within \d+ ?s|seconds|answered"
+_PERCENT = re.compile(r"(\d+(?:\.(\d+))?)\s*(?:%|per ?cent)")
+
+
+def framework_facts(data) -> dict[str, list[float]]:
+    """The figures of the learner's data a framework's principles may quote (fractions): each queue's share of
+    calls (all calls, or offered calls) and of pairs of queues; churn (and retention) overall and per segment,
+    by status and over the period; offer acceptance overall, per segment, per campaign kind and both."""
+    ds = data.ds
+    shares = []
+    for calls in (ds.calls, ds.calls[ds.calls["outcome"] != "lost"]):
+        s = calls.groupby("queue").size() / max(1, len(calls))
+        shares += list(s)
+        shares += [a + b for i, a in enumerate(s) for b in list(s)[i + 1:]]
+    start, end = _period(data)
+    churned = ds.customers["status"] == "churned"
+    churn = [float(churned.mean()), *churned.groupby(ds.customers["segment"]).mean()]
+    try:
+        churn += [float(kpi.churn_rate(ds.customers, start, end)),
+                  *kpi.churn_rate(ds.customers, start, end, by="segment")]
+    except Exception:  # noqa: BLE001 - the status-based figures still count
+        pass
+    churn += [1 - c for c in churn]
+    offers = ds.offers.merge(ds.campaigns[["campaign_id", "kind"]], on="campaign_id", how="left")
+    offers = offers.merge(ds.customers[["customer_id", "segment"]], on="customer_id", how="left")
+    accepted = offers["response"] == "accepted"
+    acceptance = [float(accepted.mean())]
+    for by in (["segment"], ["kind"], ["segment", "kind"]):
+        acceptance += list(accepted.groupby([offers[b] for b in by]).mean())
+    acceptance += [1 - a for a in acceptance]
+    return {"churn": churn, "acceptance": acceptance, "share": shares}
+
+
+def _framework_figures(principles: dict, facts: dict[str, list[float]]) -> Finding:
+    """Every percentage a principle quotes about churn, offer acceptance or a queue's share of calls matches a
+    figure of that kind in the learner's data within one unit of its last printed digit."""
+    invented = []
+    for name, text in principles.items():
+        if not isinstance(text, str):
+            continue
+        whole = [k for k, words in _FACT_WORDS.items() if re.search(words, text.lower())]
+        for clause in re.split(r"[;:]|(?<!\d)\.(?!\d)|,|\bso\b|\bbut\b", text.lower()):
+            # what the clause is about, else what the principle is about
+            kinds = [k for k, words in _FACT_WORDS.items() if re.search(words, clause)] or whole
+            if not kinds or re.search(_AIM_WORDS, clause):
+                continue
+            for m in _PERCENT.finditer(clause):
+                value = float(m.group(1)) / 100
+                tol = 10 ** -(len(m.group(2) or "")) / 100 + 1e-9
+                pool = [f for k in kinds for f in facts[k] if f == f]
+                if not any(abs(value - f) <= tol for f in pool):
+                    invented.append(f"{m.group(0)} in '{name}'")
+    return Finding("1.1", not invented, 0.0 if invented else 1.0, 1.0,
+                   "the figures your principles quote are your own data's" if not invented else
+                   "these figures are not your data's (queue shares, churn, offer acceptance): check "
+                   + "; ".join(invented[:3]), "figures")
 
 
 @CHECKS.check("consensus_check", "marketing_proposal", "consultation_log", "framework")
@@ -50,10 +122,12 @@ def consensus_check(data, marketing_proposal, consultation_log, framework) -> Fi
     return checks.consultation(marketing_proposal, consultation_log, data.ds, framework)
 
 
-@CHECKS.check("objectives_check", "objectives", "framework")
-def objectives_check(data, objectives, framework) -> Findings:
-    """PC 1.3: an objective, known KPI and target at least as demanding as the plan's per principle."""
-    return checks.objectives(objectives, data.cs, framework)
+@CHECKS.check("objectives_check", "objectives", "framework", "marketing_proposal")
+def objectives_check(data, objectives, framework, marketing_proposal) -> Findings:
+    """PC 1.3: an objective, known KPI and target per principle, each target at least as demanding as the
+    business plan's and as the target the stakeholders agreed in the learner's final proposal (Task 1.2)."""
+    return checks.objectives(objectives, data.cs, framework,
+                             marketing_proposal if marketing_proposal is not None else {})
 
 
 @CHECKS.check("peak_staffing_check", "peak_calls", "peak_traffic", "peak_agents")

@@ -20,6 +20,7 @@ KPI_NAMES = ("service_level", "abandonment_rate", "asa_s", "aht_s", "fcr", "csat
              "retention_rate", "cost_per_contact_aud", "occupancy")
 FRACTION_KPIS = {"service_level", "abandonment_rate", "fcr", "csat", "conversion_rate", "retention_rate", "occupancy"}
 FREQUENCIES = ("per call", "daily", "weekly", "monthly")
+_LOWER_IS_BETTER = {"abandonment_rate", "asa_s", "aht_s", "cost_per_contact_aud", "occupancy"}
 
 
 def _range_items(key: str) -> tuple[str, ...]:
@@ -190,8 +191,18 @@ def consultation(proposal, transcript, ds, framework_answer) -> Findings:
     return fs
 
 
-def objectives(answer, cs, framework_answer) -> Findings:
-    """PC 1.3: objectives with a KPI and a target at least as demanding as the business plan's."""
+def _agreed_targets(proposal) -> dict[str, float]:
+    """KPI -> target agreed with the stakeholders in the final proposal (numbers only)."""
+    targets = proposal.get("targets") if isinstance(proposal, Mapping) else None
+    if not isinstance(targets, Mapping):
+        return {}
+    return {str(k): float(v) for k, v in targets.items() if _is_number(v)}
+
+
+def objectives(answer, cs, framework_answer, proposal=None) -> Findings:
+    """PC 1.3: objectives with a KPI and a target at least as demanding as the business plan's and as the
+    target agreed with the stakeholders in the final consultation proposal (``proposal["targets"]``, Task 1.2):
+    PC 1.3 integrates the principles *agreed* in 1.2, so an objective may not quietly undo what was agreed."""
     rows, fs = _records("objectives", answer, ("principle", "objective", "kpi", "target"), "1.3", 4)
     bad_kpi = [r["kpi"] for r in rows if r["kpi"] not in KPI_NAMES]
     fs.append(_f("1.3", not bad_kpi, "every KPI is a known KPI name" if not bad_kpi else
@@ -212,6 +223,21 @@ def objectives(answer, cs, framework_answer) -> Findings:
             weak.append(f"{r['kpi']} (less demanding than the business plan)")
     fs.append(_f("1.3", not weak, "targets are at least as demanding as the business plan" if not weak else
                  f"check these targets: {'; '.join(weak[:3])}"))
+    if proposal is not None:
+        agreed = _agreed_targets(proposal)
+        below = []
+        for r in rows:
+            t = cs.targets.get(r["kpi"]) if r["kpi"] in KPI_NAMES else None
+            if r["kpi"] not in agreed or not _is_number(r["target"]):
+                continue
+            higher = t.direction == "higher" if t is not None else r["kpi"] not in _LOWER_IS_BETTER
+            if (r["target"] < agreed[r["kpi"]]) if higher else (r["target"] > agreed[r["kpi"]]):
+                below.append(r["kpi"])
+        fs.append(_f("1.3", bool(agreed) and not below,
+                     "targets are at least as demanding as those agreed with your stakeholders" if agreed and not below
+                     else "your final `marketing_proposal` (Task 1.2) has no KPI targets to build on" if not agreed
+                     else "less demanding than the target your stakeholders agreed in Task 1.2: "
+                     + ", ".join(map(str, below[:3])), "agreed_targets"))
     vague = [r["objective"] for r in rows if r["kpi"] in OBJECTIVE_WORDS
              and not _speaks(r["objective"], OBJECTIVE_WORDS[r["kpi"]])]
     fs.append(_none("1.3", vague, "each objective says what the centre will do about its KPI",
