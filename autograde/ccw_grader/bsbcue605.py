@@ -169,11 +169,12 @@ def supply_chains_check(data, supply_chains) -> Findings:
 
 
 # ---------------------------------------------------------------------------------- element 2
-@CHECKS.check("ddl_check", "MARKETING_DDL")
-def ddl_check(data, MARKETING_DDL) -> Findings:  # noqa: N803 (the learner's variable name)
-    """PC 2.1: the database design holds the fields and functions the marketing operation needs, and is
-    not a copy of the grader's reference design."""
-    fs = checks.design(MARKETING_DDL)
+@CHECKS.check("ddl_check", "MARKETING_DDL", "COLUMN_MAPPING")
+def ddl_check(data, MARKETING_DDL, COLUMN_MAPPING) -> Findings:  # noqa: N803 (the learner's variable names)
+    """PC 2.1: the database design holds the fields and functions the marketing operation needs (recognised by
+    what each column holds: its name, or the source column the learner's mapping of Task 2.2 loads into it),
+    and is not a copy of the grader's reference design."""
+    fs = checks.design(MARKETING_DDL, COLUMN_MAPPING, data.ds)
     if not isinstance(MARKETING_DDL, str):
         return fs
     if _normalise_sql(MARKETING_DDL) == _normalise_sql(REFERENCE_DDL):
@@ -195,7 +196,8 @@ def load_check(data, MARKETING_DDL, COLUMN_MAPPING, ELIGIBLE_EMAIL_QUERY) -> Fin
         return fs
     tables = data.ds.tables
     conn = marketing_db.load_into_design(MARKETING_DDL, COLUMN_MAPPING, tables, criterion="2.2")
-    design = marketing_db.describe_design(conn.schema) if conn.schema is not None else None
+    design = (marketing_db.describe_design(conn.schema, COLUMN_MAPPING, conn.sources) if conn.schema is not None
+              else None)
     customer = design.customer if design is not None else None
     if customer is None or len(customer.primary_key) != 1:
         return fs + [Finding.fail("2.2", "no customer table with a one-column primary key was loaded")]

@@ -38,6 +38,87 @@ _BOOL_VALUES = {"0", "1", "y", "n", "yes", "no", "true", "false", "t", "f"}
 
 
 # ---------------------------------------------------------------------------------------------
+# What a column does, not only what it is called: a column (or table) is recognised by its own name and by its
+# aliases, the source columns (tables) the learner's COLUMN_MAPPING loads into it (``client.given`` loaded from
+# ``customers.first_name`` holds the first name, whatever it is called).
+def _names_of(x) -> tuple[str, ...]:
+    return (x.name, *getattr(x, "aliases", ()))
+
+
+def _norms(x) -> list[str]:
+    return [normalise(n) for n in _names_of(x)]
+
+
+def _is(field: str, x) -> bool:
+    """Does the column or table ``x`` (by its name or by what the mapping loads into it) hold ``field``?"""
+    return any(matches(field, n) for n in _names_of(x))
+
+
+def _channels(c) -> list[str]:
+    return list(dict.fromkeys(ch for n in _names_of(c) if (ch := channel_of(n))))
+
+
+def _channel(c) -> str | None:
+    chs = _channels(c)
+    return chs[0] if chs else None
+
+
+_KIND_WORDS = re.compile(r"(^|_)(email|sms|phone|post|residential|postal|business|mobile|landline)(?=_|$)")
+
+
+def with_mapping(schema: Schema, mapping, sources=None) -> Schema:
+    """``schema`` with each column's and table's aliases taken from the learner's ``mapping`` (the
+    ``COLUMN_MAPPING`` of :func:`helpers.marketing_db.load_into_design`): a column loaded from
+    ``customers.consent_email`` holds e-mail consent, a column loaded with the literal ``{"value": "sms"}``
+    names a channel, one loaded with ``{"value": "postal"}`` an address kind. ``sources`` (source table ->
+    DataFrame or column names) limits the aliases to columns that exist. A column loaded from sources of
+    different kinds (``customers.email`` in one block, ``customers.mobile`` in another) keeps those aliases
+    only when a literal column of its table tells the blocks apart (a long table such as ``contact_details``
+    with ``kind``); otherwise it holds a mixture nobody can query, and is recognised by its name alone."""
+    import dataclasses
+    if not isinstance(mapping, dict) or not mapping:
+        return schema
+    known = {str(t): set(map(str, getattr(v, "columns", v))) for t, v in (sources or {}).items()}
+    tables = dict(schema.tables)
+    for ltable, spec in mapping.items():
+        table = schema.table(str(ltable))
+        if table is None:
+            continue
+        blocks = [b for b in (spec if isinstance(spec, list) else [spec]) if isinstance(b, dict)]
+        per_col: dict[str, list[tuple[int, str]]] = {}
+        literals: dict[str, set] = {}
+        source_tables = []
+        for k, block in enumerate(blocks):
+            for lcol, src in block.items():
+                col = table.column(str(lcol))
+                if col is None:
+                    continue
+                if isinstance(src, str) and src.count(".") == 1:
+                    src_t, src_c = src.split(".")
+                    if sources is not None and src_c not in known.get(src_t, ()):
+                        continue
+                    per_col.setdefault(col.name, []).append((k, src_c))
+                    source_tables.append(src_t)
+                elif isinstance(src, dict) and set(src) == {"value"}:
+                    value = str(src["value"]).strip().lower()
+                    literals.setdefault(col.name, set()).add(value)
+                    role = ("channel" if channel_of(value) and value in {"email", "sms", "phone", "post", "mail",
+                                                                         "text", "call", "telephone", "letter"}
+                            else "address_type" if any(value in v for v in ADDRESS_KIND_VALUES.values()) else None)
+                    if role:
+                        per_col.setdefault(col.name, []).append((k, role))
+        told_apart = any(len(v) > 1 for v in literals.values())
+        columns = []
+        for c in table.columns:
+            found = per_col.get(c.name, [])
+            kinds = {_KIND_WORDS.sub(r"\1", normalise(a)).strip("_") or normalise(a) for _, a in found}
+            aliases = tuple(dict.fromkeys(a for _, a in found)) if len(kinds) <= 1 or told_apart else ()
+            columns.append(dataclasses.replace(c, aliases=tuple(dict.fromkeys((*c.aliases, *aliases)))))
+        tables[table.name] = dataclasses.replace(
+            table, columns=columns, aliases=tuple(dict.fromkeys((*table.aliases, *source_tables))))
+    return dataclasses.replace(schema, tables=tables)
+
+
 @dataclass
 class Design:
     """A schema plus what the checker worked out about it."""
@@ -51,25 +132,27 @@ class Design:
 
     def find(self, field: str, tables: list[Table] | None = None, *, plain: bool = False) -> list[tuple[Table, Column]]:
         """Columns naming ``field``; ``plain`` skips compliance columns (``consent_email`` is not an email)."""
-        return [(t, c) for t, c in self.columns(tables) if matches(field, c.name)
-                and not (plain and any(matches(k, c.name) for k in _COMPLIANCE))]
+        return [(t, c) for t, c in self.columns(tables) if _is(field, c)
+                and not (plain and any(_is(k, c) for k in _COMPLIANCE))]
 
     @property
     def children(self) -> list[Table]:
         return [t for t in self.related if t is not self.customer]
 
     def consent_tables(self) -> list[Table]:
-        return [t for t in self.children if re.search(r"consent|permission|preference|opt|subscri|suppress|privacy",
-                                                     normalise(t.name))
-                or (any(matches("consent", c.name) for c in t.columns) and any(matches("channel", c.name) for c in t.columns))]
+        return [t for t in self.children if any(re.search(r"consent|permission|preference|opt|subscri|suppress|privacy",
+                                                         n) for n in _norms(t))
+                or (any(_is("consent", c) for c in t.columns) and any(_is("channel", c) for c in t.columns))]
 
 
-def describe_design(schema: Schema) -> Design:
-    """Identify the customer table (most person fields, then a customer-like name) and its children."""
+def describe_design(schema: Schema, mapping=None, sources=None) -> Design:
+    """Identify the customer table (most person fields, then a customer-like name) and its children; with the
+    learner's ``mapping``, columns are also recognised by what it loads into them (:func:`with_mapping`)."""
+    schema = with_mapping(schema, mapping, sources)
     def person_score(t: Table) -> tuple:
-        hits = sum(any(matches(f, c.name) for c in t.columns)
+        hits = sum(any(_is(f, c) for c in t.columns)
                    for f in ("first_name", "last_name", "full_name", "email", "phone", "occupation"))
-        return hits, bool(_CUSTOMER_TABLE_RE.search(normalise(t.name))), -len(t.columns)
+        return hits, any(_CUSTOMER_TABLE_RE.search(n) for n in _norms(t)), -len(t.columns)
 
     ranked = sorted(schema.tables.values(), key=person_score, reverse=True)
     customer = ranked[0] if ranked and person_score(ranked[0])[0] >= 2 else None
@@ -101,7 +184,7 @@ def _ref_columns(child: Table, parent: Table, declared: bool = True) -> tuple[st
     for c in child.columns:
         n = normalise(c.name)
         if (len(pk) == 1 and n == pk[0] and n != "id") or (
-                _CUSTOMER_KEY_RE.match(n) and _CUSTOMER_TABLE_RE.search(normalise(parent.name))):
+                _CUSTOMER_KEY_RE.match(n) and any(_CUSTOMER_TABLE_RE.search(m) for m in _norms(parent))):
             return (c.name,)
     return ()
 
@@ -111,7 +194,7 @@ def _names(hits: list[tuple[Table, Column]], limit: int = 3) -> str:
 
 
 def _dateish(c: Column) -> bool:
-    return matches("date", c.name) or any(k in c.type.upper() for k in ("DATE", "TIME"))
+    return _is("date", c) or any(k in c.type.upper() for k in ("DATE", "TIME"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,10 +225,10 @@ def _address(kind: str, label: str) -> Check:
         if hits:
             return True, f"{label}: {_names(hits)}"
         for t in d.children:
-            if "address" not in normalise(t.name) and not any(
-                    re.search(r"street|suburb|postcode|line_?1", normalise(c.name)) for c in t.columns):
+            if not any("address" in n for n in _norms(t)) and not any(
+                    re.search(r"street|suburb|postcode|line_?1", n) for c in t.columns for n in _norms(c)):
                 continue
-            kinds = [c for c in t.columns if matches("address_type", c.name)]
+            kinds = [c for c in t.columns if _is("address_type", c)]
             if kinds:
                 allowed = t.allowed_values(kinds[0].name)
                 if allowed is None or {v.lower() for v in allowed} & ADDRESS_KIND_VALUES[kind]:
@@ -161,14 +244,14 @@ def _products(d: Design):
     for t in d.children:
         if id(t) in offer_tables:
             continue
-        refs = [c for c in t.columns if matches("product_ref", c.name) and not matches("date", c.name)]
+        refs = [c for c in t.columns if _is("product_ref", c) and not _is("date", c)]
         if refs:
-            state = [c for c in t.columns if matches("holding_state", c.name)]
+            state = [c for c in t.columns if _is("holding_state", c)]
             if state:
                 return True, f"current products and services: {t.name} ({refs[0].name}, {state[0].name})"
             return False, (f"{t.name} links customers to products but cannot tell current products from ones the "
                            "customer no longer holds: add a status or an end date")
-    on_row = [c for c in (d.customer.columns if d.customer else []) if matches("product_ref", c.name)]
+    on_row = [c for c in (d.customer.columns if d.customer else []) if _is("product_ref", c)]
     if on_row:
         return False, ("products are stored on the customer row: keep each product or service a customer holds as a "
                        "row of a child table (customer, product, start, status)")
@@ -176,14 +259,14 @@ def _products(d: Design):
 
 
 def _offer_tables(d: Design) -> list[Table]:
-    return [t for t in d.children if matches("offer_ref", t.name) or
-            (any(matches("offer_ref", c.name) for c in t.columns) and any(matches("response", c.name) for c in t.columns))]
+    return [t for t in d.children if _is("offer_ref", t) or
+            (any(_is("offer_ref", c) for c in t.columns) and any(_is("response", c) for c in t.columns))]
 
 
 def _offers(d: Design):
     for t in _offer_tables(d):
         missing = [w for w, ok in (("when the offer was made", any(_dateish(c) for c in t.columns)),
-                                   ("the customer's response", any(matches("response", c.name) for c in t.columns)))
+                                   ("the customer's response", any(_is("response", c) for c in t.columns)))
                    if not ok]
         if not missing:
             return True, f"previous offers: {t.name}"
@@ -197,15 +280,15 @@ def _consent_columns(d: Design) -> dict[str, list[tuple[Table, Column]]]:
     """Per-channel consent columns of a wide design (``consent_email``, ``sms_opt_in`` ...)."""
     out: dict[str, list] = {ch: [] for ch in CHANNELS}
     for t, c in d.find("consent"):
-        ch = channel_of(c.name)
-        if ch and not any(matches(k, c.name) for k in ("source", "withdrawal", "actioned")) and not _dateish(c):
-            out[ch].append((t, c))
+        for ch in _channels(c):
+            if not any(_is(k, c) for k in ("source", "withdrawal", "actioned")) and not _dateish(c):
+                out[ch].append((t, c))
     return out
 
 
 def _long_consent(d: Design) -> list[tuple[Table, Column]]:
     """(consent table, channel column) of a long design."""
-    return [(t, c) for t in d.consent_tables() for c in t.columns if matches("channel", c.name)]
+    return [(t, c) for t in d.consent_tables() for c in t.columns if _is("channel", c)]
 
 
 def _consent_channels(d: Design):
@@ -224,7 +307,7 @@ def _consent_channels(d: Design):
 def _consent_type(d: Design):
     wide = [tc for cols in _consent_columns(d).values() for tc in cols]
     candidates = wide + [(t, c) for t in d.consent_tables() for c in t.columns
-                         if matches("consent_type", c.name) or normalise(c.name) in ("consent", "consent_given")]
+                         if _is("consent_type", c) or any(n in ("consent", "consent_given") for n in _norms(c))]
     if not candidates:
         return False, ("no consent type: the Spam Act 2003 distinguishes express consent (opt-in) from inferred "
                        "consent (existing relationship)")
@@ -243,11 +326,11 @@ def _consent_detail(kind: str, label: str, why: str) -> Check:
     def check(d: Design):
         tables = d.consent_tables()
         if kind == "source":
-            hits = [(t, c) for t, c in d.columns() if matches("source", c.name)
-                    and (t in tables or matches("consent", c.name) or channel_of(c.name))]
+            hits = [(t, c) for t, c in d.columns() if _is("source", c)
+                    and (t in tables or _is("consent", c) or _channel(c))]
         else:
-            hits = [(t, c) for t, c in d.columns() if _dateish(c) and (t in tables or matches("consent", c.name))
-                    and not any(matches(k, c.name) for k in ("withdrawal", "actioned"))]
+            hits = [(t, c) for t, c in d.columns() if _dateish(c) and (t in tables or _is("consent", c))
+                    and not any(_is(k, c) for k in ("withdrawal", "actioned"))]
         return (True, f"{label}: {_names(hits)}") if hits else (False, f"no {label}: {why}")
     return check
 
@@ -257,7 +340,7 @@ def _withdrawal_cols(d: Design) -> list[tuple[Table, Column]]:
 
 
 def _unsub_received(d: Design):
-    hits = [(t, c) for t, c in _withdrawal_cols(d) if not matches("actioned", c.name)]
+    hits = [(t, c) for t, c in _withdrawal_cols(d) if not _is("actioned", c)]
     if hits:
         return True, f"unsubscribe/withdrawal received date: {_names(hits)}"
     flags = d.find("withdrawal")
@@ -267,8 +350,8 @@ def _unsub_received(d: Design):
 
 
 def _unsub_actioned(d: Design):
-    hits = [(t, c) for t, c in d.columns() if matches("actioned", c.name) and _dateish(c)
-            and (matches("withdrawal", c.name) or t in d.consent_tables())]
+    hits = [(t, c) for t, c in d.columns() if _is("actioned", c) and _dateish(c)
+            and (_is("withdrawal", c) or t in d.consent_tables())]
     if hits:
         return True, f"unsubscribe actioned date: {_names(hits)}"
     return False, ("no date the unsubscribe was actioned: without it you cannot show requests were actioned within "
@@ -278,12 +361,12 @@ def _unsub_actioned(d: Design):
 def _dncr(part: str) -> Check:
     def check(d: Design):
         if part == "status":
-            hits = [(t, c) for t, c in d.find("dncr") if not any(matches(k, c.name) for k in ("dncr_wash", "dncr_ref"))
+            hits = [(t, c) for t, c in d.find("dncr") if not any(_is(k, c) for k in ("dncr_wash", "dncr_ref"))
                     and not _dateish(c)]
             why = ("no Do Not Call Register status: numbers on the Register must not receive telemarketing calls "
                    "without express consent (Do Not Call Register Act 2006)")
         elif part == "wash":
-            hits = [(t, c) for t, c in d.find("dncr_wash") if _dateish(c) and not matches("dncr_ref", c.name)]
+            hits = [(t, c) for t, c in d.find("dncr_wash") if _dateish(c) and not _is("dncr_ref", c)]
             why = ("no Do Not Call Register wash date: a wash result is valid for 30 days, so record when each "
                    "number was washed (Do Not Call Register Act 2006)")
         else:
@@ -295,7 +378,7 @@ def _dncr(part: str) -> Check:
 
 
 def _state_tz(d: Design):
-    hits = [(t, c) for t, c in d.find("state_or_timezone") if not matches("consent", c.name)
+    hits = [(t, c) for t, c in d.find("state_or_timezone") if not _is("consent", c)
             and normalise(c.name) not in ("status",)]
     if hits:
         return True, f"state or time zone: {_names(hits)}"
@@ -305,7 +388,7 @@ def _state_tz(d: Design):
 
 def _data_source(d: Design):
     hits = [(t, c) for t, c in d.find("data_source", [d.customer])
-            if not any(matches(k, c.name) for k in ("consent", "withdrawal")) and not channel_of(c.name)]
+            if not any(_is(k, c) for k in ("consent", "withdrawal")) and not _channel(c)]
     if hits:
         return True, f"data source: {_names(hits)}"
     return False, ("no data source on the customer record: APP 5 and APP 7.6 require you to know, and tell people, "
@@ -342,7 +425,7 @@ def _repeating_groups(d: Design):
 def _no_lists_on_customer(d: Design):
     if d.customer is None:
         return False, "no customer table found"
-    cols = [c.name for c in d.customer.columns if matches("product_ref", c.name) or matches("offer_ref", c.name)]
+    cols = [c.name for c in d.customer.columns if _is("product_ref", c) or _is("offer_ref", c)]
     if not cols:
         return True, "products held and offers are kept out of the customer row"
     return False, (f"{d.customer.name} stores {', '.join(cols[:4])} on the customer row: put products held and offers "
@@ -390,7 +473,7 @@ def _types(d: Design):
 
 def _consent_check(d: Design):
     cols = [tc for cols in _consent_columns(d).values() for tc in cols] + [
-        (t, c) for t in d.consent_tables() for c in t.columns if matches("consent_type", c.name)]
+        (t, c) for t in d.consent_tables() for c in t.columns if _is("consent_type", c)]
     if not cols:
         return False, "no consent type column to constrain"
     free = [f"{t.name}.{c.name}" for t, c in cols if t.allowed_values(c.name) is None]
@@ -402,8 +485,8 @@ def _consent_check(d: Design):
 
 def _codes_as_text(d: Design):
     bad = [f"{t.name}.{c.name}" for t in d.schema.tables.values() for c in t.columns
-           if (re.search(r"post_?code|zip", normalise(c.name)) or matches("phone", c.name))
-           and not any(matches(k, c.name) for k in _COMPLIANCE) and c.affinity in ("INTEGER", "REAL", "NUMERIC")]
+           if (any(re.search(r"post_?code|zip", n) for n in _norms(c)) or _is("phone", c))
+           and not any(_is(k, c) for k in _COMPLIANCE) and c.affinity in ("INTEGER", "REAL", "NUMERIC")]
     if bad:
         return False, (f"{', '.join(bad[:4])} stored as numbers: leading zeros are lost (NT postcodes 08xx, phone "
                        "numbers 04xx): store postcodes and phone numbers as TEXT")
@@ -497,10 +580,12 @@ def build_schema(ddl: str, box: Sandbox | None = None) -> tuple[Schema | None, s
     return schema, None
 
 
-def check_design(ddl: str, criteria: dict[str, str] | None = None) -> Findings:
+def check_design(ddl: str, criteria: dict[str, str] | None = None, mapping=None, sources=None) -> Findings:
     """All design checks on the learner's DDL (SQLite dialect); see the module docstring. ``criteria`` maps
     each group of :data:`GROUPS` to the performance criterion its findings evidence (the caller's task
-    knows it); a group left out labels its findings with the group's name."""
+    knows it); a group left out labels its findings with the group's name. With the learner's ``mapping``
+    (``COLUMN_MAPPING``; ``sources`` the tables it reads), a column is recognised by what the mapping loads
+    into it as well as by its name, so a sound design is judged on what it holds, not on what it is called."""
     label = lambda group: (criteria or {}).get(group, group)  # noqa: E731
     schema, error = build_schema(ddl)
     out = Findings()
@@ -510,7 +595,7 @@ def check_design(ddl: str, criteria: dict[str, str] | None = None) -> Findings:
                    for group, item, _ in CHECKS)
         return out
     out.append(Finding.ok(label("structure"), f"the DDL runs and creates {len(schema.tables)} table(s)", item="ddl_runs"))
-    design = describe_design(schema)
+    design = describe_design(schema, mapping, sources)
     for group, item, check in CHECKS:
         if design.customer is None and group == "fields":
             out.append(Finding.fail(label(group), "no customer table found (a table with names and contact details)",

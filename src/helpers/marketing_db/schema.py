@@ -58,6 +58,7 @@ class Column:
     notnull: bool
     default: str | None
     pk: int            # position in the primary key (0 = not part of it)
+    aliases: tuple[str, ...] = ()  # what the column holds, from the learner's mapping (source column names)
 
     @property
     def affinity(self) -> str:
@@ -95,6 +96,7 @@ class Table:
     indexes: list[Index]
     checks: list[Check]
     sql: str
+    aliases: tuple[str, ...] = ()  # the source tables the learner's mapping loads into this table
 
     @property
     def primary_key(self) -> tuple[str, ...]:

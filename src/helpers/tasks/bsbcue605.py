@@ -507,13 +507,23 @@ def report(answer, cs) -> Findings:
 
 
 # ---------------------------------------------------------------------------------- element 2
-def design(ddl) -> Findings:
+def design(ddl, mapping=None, ds=None) -> Findings:
     """PC 2.1: the design holds the fields and functions the marketing operation needs (the ``fields`` group of
-    :func:`helpers.marketing_db.check_design`)."""
+    :func:`helpers.marketing_db.check_design`). A column is recognised by its name or by what the learner's
+    ``COLUMN_MAPPING`` (Task 2.2) loads into it, so a sound design named differently is judged on what it holds;
+    ``ds`` (the learner's dataset) limits the mapping to source columns that exist."""
     from helpers import marketing_db
     if not isinstance(ddl, str) or not ddl.strip():
         return Findings([_f("2.1", False, "`MARKETING_DDL` should be a string of SQL statements")])
-    return marketing_db.check_design(ddl, criteria={"fields": "2.1"}).for_criterion("2.1")
+    mapping = mapping if isinstance(mapping, Mapping) else None
+    sources = None
+    if ds is not None and mapping:   # only the source tables the mapping reads
+        named = {spec.split(".")[0] for block in mapping.values()
+                 for b in (block if isinstance(block, list) else [block]) if isinstance(b, Mapping)
+                 for spec in b.values() if isinstance(spec, str) and spec.count(".") == 1}
+        sources = {name: list(ds.tables[name].columns) for name in named if name in ds.tables}
+    return marketing_db.check_design(ddl, criteria={"fields": "2.1"}, mapping=mapping,
+                                     sources=sources).for_criterion("2.1")
 
 
 def loaded(ddl, mapping, query, ds, run: bool = True) -> Findings:
