@@ -377,3 +377,42 @@ def test_run_probe_queries_with_reference_answers(loaded):
     assert not by["callable_now"].passed and "no query given" in by["callable_now"].message
     assert by["typo"].max_points == 0 and "unknown probe" in by["typo"].message
     assert not run_probe_queries(loaded, "SELECT 1")[0].passed
+
+
+def test_columns_are_recognised_by_what_the_mapping_loads_into_them():
+    """A column the synonym table does not know is recognised by the source column its mapping reads; literal
+    values name a channel or an address kind; a column fed from unrelated sources with nothing telling the
+    blocks apart, or from a source column that does not exist, is recognised by its name only."""
+    ddl = """
+    CREATE TABLE person (ref TEXT PRIMARY KEY, given TEXT, family TEXT, trade TEXT, zone TEXT, came_from TEXT);
+    CREATE TABLE register_checks (id INTEGER PRIMARY KEY, ref TEXT NOT NULL REFERENCES person (ref),
+                                  listed INTEGER, checked TIMESTAMP, receipt TEXT);
+    CREATE TABLE permits (ref TEXT NOT NULL REFERENCES person (ref), route TEXT CHECK (route IN ('email', 'sms')),
+                          grounds TEXT,
+                          PRIMARY KEY (ref, route));
+    """
+    sources = {"customers": ["customer_id", "first_name", "last_name", "occupation", "timezone", "data_source",
+                             "dncr_registered", "dncr_washed_at", "dncr_wash_ref", "email", "consent_email",
+                             "consent_sms"]}
+    key = {"ref": "customers.customer_id"}
+    mapping = {"person": {**key, "given": "customers.first_name", "family": "customers.last_name",
+                          "trade": "customers.occupation", "zone": "customers.timezone",
+                          "came_from": "customers.data_source"},
+               "register_checks": {**key, "listed": "customers.dncr_registered", "checked": "customers.dncr_washed_at",
+                                   "receipt": "customers.dncr_wash_ref"},
+               "permits": [{**key, "route": {"value": ch}, "grounds": f"customers.consent_{ch}"}
+                           for ch in ("email", "sms")]}
+    items = ("name", "occupation", "state_or_timezone", "data_source", "dncr_status", "dncr_wash_date",
+             "dncr_wash_reference")
+    by_name = {f.item: f.passed for f in check_design(ddl)}
+    assert not any(by_name[i] for i in items)
+    mapped = {f.item: f for f in check_design(ddl, mapping=mapping, sources=sources)}
+    assert all(mapped[i].passed for i in items), {i: mapped[i].message for i in items if not mapped[i].passed}
+    assert mapped["consent_type"].passed   # grounds, loaded from the consent columns (express, inferred ...)
+    assert "no consent recorded for phone, post" in mapped["consent_channels"].message  # the CHECK allows 2
+    mixed = dict(mapping, register_checks=[{**key, "listed": "customers.dncr_registered",
+                                            "checked": "customers.dncr_washed_at", "receipt": src}
+                                           for src in ("customers.dncr_wash_ref", "customers.email")])
+    assert not {f.item: f.passed for f in check_design(ddl, mapping=mixed, sources=sources)}["dncr_wash_reference"]
+    unknown = dict(mapping, person={**mapping["person"], "trade": "customers.job_title"})
+    assert not {f.item: f.passed for f in check_design(ddl, mapping=unknown, sources=sources)}["occupation"]

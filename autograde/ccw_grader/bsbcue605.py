@@ -50,26 +50,26 @@ def framework_check(data, framework) -> Findings:
 # What a clause of a principle is about (the figure it quotes must be one of these facts of the learner's data).
 _FACT_WORDS = {
     "churn": r"churn|attrition|leav|left\b|\blos(e|es|t|ing)\b.{0,20}customers|retention|retain|cancel|switch",
-    "acceptance": r"accept|take.?up|uptake|respon|declin",
-    "share": r"share|volume|traffic|carr(y|ies)|\bof (all |the )?(calls|contacts|demand|workload)|busiest|"
-             r"customer.service|billing|sales|collections|fulfilment",
+    "acceptance": r"accept|take.?up|uptake|declin",
+    "share": r"share|volume|traffic|carr(y|ies)|\bof (all |the )?(calls|contacts|demand|workload)|busiest",
 }
 # A clause stating an aim (a target, an offer's size) quotes no fact of the data.
 _AIM_WORDS = r"target|goal|\baim|objective|budget|plan to|discount|rebate|% off|bonus|credit|\blift|\braise|" \
-             r"increase to|reduce to|\bcut\b|\bgrow|improv|within \d+ ?s|seconds|answered"
+             r"increase to|reduce to|\bcut\b|\bgrow|improv|within \d+ ?s|seconds|answered|" \
+             r"conver|satisf|csat|\bnps\b|resol|\bfcr\b|abandon|service level"  # other measures: not checked here
 _PERCENT = re.compile(r"(\d+(?:\.(\d+))?)\s*(?:%|per ?cent)")
 
 
 def framework_facts(data) -> dict[str, list[float]]:
     """The figures of the learner's data a framework's principles may quote (fractions): each queue's share of
-    calls (all calls, or offered calls) and of pairs of queues; churn (and retention) overall and per segment,
+    calls (all calls, or offered calls) and of queues together; churn (and retention) overall and per segment,
     by status and over the period; offer acceptance overall, per segment, per campaign kind and both."""
     ds = data.ds
+    from itertools import combinations
     shares = []
     for calls in (ds.calls, ds.calls[ds.calls["outcome"] != "lost"]):
-        s = calls.groupby("queue").size() / max(1, len(calls))
-        shares += list(s)
-        shares += [a + b for i, a in enumerate(s) for b in list(s)[i + 1:]]
+        s = list(calls.groupby("queue").size() / max(1, len(calls)))
+        shares += [sum(c) for n in range(1, len(s)) for c in combinations(s, n)]   # a queue, or queues together
     start, end = _period(data)
     churned = ds.customers["status"] == "churned"
     churn = [float(churned.mean()), *churned.groupby(ds.customers["segment"]).mean()]

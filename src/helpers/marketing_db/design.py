@@ -17,6 +17,12 @@ The library does not know which performance criterion a group evidences: the cal
 
 Every submission gets the same list of checks (same maximum score per criterion); when the DDL
 does not run the other checks fail with "not checked".
+
+A column is recognised by what it holds, not only by what it is called: by its name (the synonym table of
+:mod:`helpers.marketing_db.fields`) or, given the learner's ``COLUMN_MAPPING`` (``check_design(ddl,
+mapping=...)``), by the source column the mapping loads into it (:func:`with_mapping`). A sound design with
+its own names (``client.given`` loaded from ``customers.first_name``, ``marketing_permissions.grounds`` from
+``customers.consent_email``) earns the same marks as one named like the source data.
 """
 from __future__ import annotations
 
