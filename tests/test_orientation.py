@@ -8,11 +8,11 @@ fails here:
 * ``TECHNIQUES``: named techniques (SQL DDL and named parameters, YAML, merges, pivots, intervals, the interview
   and consultation APIs, charts ...), each a pattern over the task code and the pattern the orientation's
   **code** must contain (a worked example that runs, not only a mention);
-* every pandas / Python method a task calls (``.idxmax(``, ``.to_period(`` ...) appears in the orientation as
-  ``.name(``, in a worked example or in the text that explains it;
-* every helper a task uses (``kpi.fcr``, ``measurement.apply``, ``analysis.patterns.trend`` ...), every module
-  a reference solution imports, every table (``ds.x``) and every case-study field (``cs.x``) appears in the
-  orientation.
+* every pandas / Python method a task calls or its text names (``.idxmax(``, ``.to_period(`` ...) appears in the
+  orientation as ``.name(``, in a worked example or in the text that explains it;
+* every helper a task uses or names (``kpi.fcr``, ``measurement.apply``, ``analysis.patterns.trend`` ...), every
+  module a reference solution imports, every table (``ds.x``) and every case-study field (``cs.x``) appears in
+  the orientation.
 
 How long the orientation takes is not asserted here (a loaded machine made such limits flaky); it is printed.
 """
@@ -133,6 +133,15 @@ def task_code(unit: str, solutions_only: bool = False) -> str:
 
 
 @cache
+def task_text(unit: str) -> str:
+    """The task texts of the unit's element notebooks (markdown the learner reads, not rubrics or benchmarks):
+    a helper, table or method a task tells the learner to use counts as used."""
+    return "\n".join(cell.source for path in sorted((ROOT / "notebooks" / unit).glob("0[1-9]*.ipynb"))
+                     for cell in _read(path).cells
+                     if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("grade"))
+
+
+@cache
 def orientation(unit: str) -> tuple[str, str]:
     """(code, all text: code and markdown) of the unit's orientation notebook."""
     nb = _read(ROOT / "notebooks" / unit / "00_orientation.ipynb")
@@ -153,7 +162,7 @@ def method_gaps(tasks: str, text: str) -> list[str]:
 
 
 def helpers_used(unit: str) -> set[str]:
-    return set(_HELPER.findall(task_code(unit)))
+    return set(_HELPER.findall(task_code(unit) + "\n" + task_text(unit)))
 
 
 def imports_used(unit: str) -> set[str]:
@@ -171,14 +180,14 @@ def test_every_named_technique_of_the_tasks_is_worked_in_the_orientation(unit):
 
 @pytest.mark.parametrize("unit", UNITS)
 def test_every_method_the_tasks_call_is_taught(unit):
-    missing = method_gaps(task_code(unit), orientation(unit)[1])
+    missing = method_gaps(task_code(unit) + "\n" + task_text(unit), orientation(unit)[1])
     assert missing == [], f"{unit}: tasks call these methods that the orientation never shows: {missing}"
 
 
 @pytest.mark.parametrize("unit", UNITS)
 def test_every_helper_import_table_and_case_study_field_the_tasks_use_is_in_the_orientation(unit):
     code, text = orientation(unit)
-    tasks = task_code(unit)
+    tasks = task_code(unit) + "\n" + task_text(unit)
     missing_helpers = sorted(h for h in helpers_used(unit) if not re.search(r"(?<![\w])%s\b" % re.escape(h), text))
     missing_imports = sorted(m for m in imports_used(unit) if not re.search(
         r"^\s*(import %s\b|from %s import)" % (re.escape(m), re.escape(m)), code, re.M))
