@@ -505,9 +505,10 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     frame = conform("mis_events", {
         "event_id": event_ids, "system": _codes(MIS_SYSTEMS, system), "event": _codes(EVENTS, event),
         "contact_id": col("contact_id"), "call_id": col("call_id"), "channel": _codes(CHANNELS, ch[idx]),
-        "queue": _codes(cs.queue_names + ["callback"], np.where(ch[idx] == CALLBACK_CH, steps["q"][idx],
-                                                                np.where(steps["target"][idx] >= 0,
-                                                                         steps["target"][idx], steps["q"][idx]))),
+        # each system records the queue the contact is in; only the IVR records where it routed the caller
+        # (a voice, chat or e-mail step followed by a callback is still recorded on its own queue)
+        "queue": _codes(cs.queue_names + ["callback"], np.where((ch[idx] == IVR) & (steps["target"][idx] >= 0),
+                                                                steps["target"][idx], steps["q"][idx])),
         "customer_id": col("customer_id"), "recorded_at": _sec(t0, time), "duration_s": np.round(duration),
         "value": _codes(all_values, value)})
     # ground truth, computed for the faulty records only
