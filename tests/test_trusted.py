@@ -123,3 +123,8 @@ def test_benchmark_facts_go_under_the_answer_for_the_assessor_only():
     assert "service level (fraction): **0.812**" in sources[1] and "What caused the miss?" in sources[1]
     assert nb.cells[3].metadata[ASSESSOR_ONLY] == "broken" and "could not be computed (ZeroDivisionError" in sources[3]
     assert strip_assessor_only(nb) == 2 and [c.source for c in nb.cells] == [answer.source, other.source]
+    # an answer left as released gets no facts: the assessor has nothing to mark against them
+    release = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(answer.source), other])
+    release.cells[0].metadata = answer.metadata
+    assert insert_facts(nb, "U", facts, data=None, release=release) == []
+    assert [c.metadata.get(ASSESSOR_ONLY) for c in nb.cells] == [None, None]

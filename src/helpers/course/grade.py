@@ -162,7 +162,10 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
             for task in tasks:  # one unit of work per learner and assignment: one zygote, one dataset load
                 task.template = str(template)
                 groups.setdefault((task.learner, task.assignment), []).append(task)
-            for results in run_tasks(autograde_learner, list(groups.values()), workers=workers,
+            # longest first (by the size of what was submitted): a heavy learner started last would leave the
+            # other workers idle at the end of the run
+            work = sorted(groups.values(), key=lambda group: -sum(Path(t.submitted).stat().st_size for t in group))
+            for results in run_tasks(autograde_learner, work, workers=workers,
                                      dask_scheduler=dask_scheduler, progress=progress, desc="autograding",
                                      on_failure=lambda group, message: [_failure(t, message) for t in group]):
                 for result in results:

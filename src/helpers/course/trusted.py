@@ -175,11 +175,14 @@ def _findings_output(shown: list[tuple[bool, str]], earned: bool, max_points: fl
 FACTS_HEADING = "**For the assessor only**"
 
 
-def insert_facts(nb, assignment: str, facts: dict, data) -> list[str]:
+def insert_facts(nb, assignment: str, facts: dict, data, release=None) -> list[str]:
     """Under every graded cell with registered benchmark facts, a markdown cell for the assessor: the facts
     computed from this learner's data (what the rubric's "the learner's own figure" means for them) and the
-    viva prompts; a facts function that fails says so in the cell. Cells of the submission that imitate
-    one (the flag, or the heading) are removed first; returns the grading notes saying so."""
+    viva prompts; a facts function that fails says so in the cell. An answer left as released gets none
+    (nothing to mark against them). Cells of the submission that imitate one (the flag, or the heading)
+    are removed first; returns the grading notes saying so."""
+    untouched = {nbg(c).get("grade_id"): c.source for c in (release.cells if release is not None else [])
+                 if nbg(c).get("grade_id")}
     notes = []
     kept = []
     for cell in nb.cells:
@@ -191,7 +194,7 @@ def insert_facts(nb, assignment: str, facts: dict, data) -> list[str]:
     for index in reversed(range(len(nb.cells))):
         gid = nbg(nb.cells[index]).get("grade_id")
         entry = facts.get((assignment, gid)) if gid else None
-        if entry is None:
+        if entry is None or untouched.get(gid) == nb.cells[index].source:
             continue
         try:
             values = entry.run(data)

@@ -304,7 +304,7 @@ def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResul
         data = trusted.learner_data(task.dataset, learner, task.course_root)
         verdict = trusted.score(nb, assignment, checks, data, release)
         notes += verdict.notes
-        notes += trusted.insert_facts(nb, assignment, trusted.facts_registry(task.course_root), data)
+        notes += trusted.insert_facts(nb, assignment, trusted.facts_registry(task.course_root), data, release)
         nb, resources = _run_preprocessors((LimitOutput, SaveAutoGrades, CheckCellMetadata), nb, resources, log,
                 task.preprocessors)
     finally:
