@@ -1,6 +1,6 @@
 """How soon the SQL guards stop runaway learner SQL, and how long the customer-data checks take on
-10,000 customers. These were wall-clock assertions in tests/test_marketing_db.py and
-tests/test_maintenance.py; the tests now assert what happens, this prints how long it takes.
+10,000 customers. These were wall-clock assertions in tests/domain/test_marketing_db.py and
+tests/domain/test_maintenance.py; the tests now assert what happens, this prints how long it takes.
 
 Run: .venv/bin/python benchmarks/bench_checks.py [--repeats N]
 

@@ -3,7 +3,7 @@ practice dataset: the *release* before anything is answered (a learner's first R
 *reference* (the source notebook with its solutions: what a learner who has done every task waits for;
 issue 15 asks for under 20 s per notebook).
 
-tests/test_workbook_runs.py checks that both run without errors; timing assertions failed on a loaded
+tests/units/test_workbook_runs.py checks that both run without errors; timing assertions failed on a loaded
 machine, so the figures live here.
 
 Run: .venv/bin/python benchmarks/bench_release_run.py [--repeats N] [--notebooks DIR] [--unit CODE] [--json F]

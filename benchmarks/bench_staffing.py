@@ -1,5 +1,5 @@
 """Time Erlang C staffing over 10,000 half-hour intervals (vectorised plan vs one call per interval),
-and Erlang C and Erlang A at 5,000 Erlangs (tests/test_staffing.py checks their results, not their speed).
+and Erlang C and Erlang A at 5,000 Erlangs (tests/domain/test_staffing.py checks their results, not their speed).
 
 Run: .venv/bin/python benchmarks/bench_staffing.py [--intervals N]
 """

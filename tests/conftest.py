@@ -4,8 +4,24 @@ from pathlib import Path
 # test helper modules (notebook_factory, ...) live beside the tests
 sys.path.insert(0, str(Path(__file__).parent))
 # the grader-only package (trusted checks, reference designs) is tested in this process, as the grading
-# worker uses it; learners' kernels never have it (tests/test_course_build.py checks that)
+# worker uses it; learners' kernels never have it (tests/course/test_course_build.py checks that)
 sys.path.append(str(Path(__file__).resolve().parents[1] / "autograde"))
 
 # fixtures shared by the browser tests (the `browser` fixture: headless Chromium through Playwright)
 pytest_plugins = ["browser_support"]
+
+
+def pytest_configure(config):
+    """Install the Debian packages the suite uses for real when they are missing (tests/system_packages.py),
+    once, in the main process: xdist workers start afterwards and find them."""
+    if hasattr(config, "workerinput"):
+        return
+    import system_packages
+
+    config._ccw_packages = system_packages.ensure()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    note = getattr(config, "_ccw_packages", None)
+    if note:
+        terminalreporter.write_line(f"system packages: {note}")

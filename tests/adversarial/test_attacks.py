@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest_course import ASSIGNMENT, NOTEBOOKS, SECRET, cells_by_id, new_course
+from course_support import ASSIGNMENT, NOTEBOOKS, SECRET, cells_by_id, new_course
 
 from helpers.demo import cohort
 from helpers.course.answers import MIME

@@ -114,7 +114,7 @@ class RangeCategory(_Frozen):
 class LineageEntry(_Frozen):
     """A supersession link as a unit text states it: ``quotes`` are the sentences that state it, verbatim
     (whitespace aside), from the unit's own text or from ``source_file`` when another unit's text states it
-    (``tests/test_curriculum.py`` finds each one in ``shared/units``)."""
+    (``tests/domain/test_curriculum.py`` finds each one in ``shared/units``)."""
 
     relation: Literal["supersedes", "superseded_by"]
     code: str

@@ -2,7 +2,7 @@
 
 ``realism_figures(ds)`` measures, from the learner-visible tables and the case study only (no grader
 ground truth), each fact a statistician would check, next to what the story or the literature says.
-Units are in the figure names; shares are fractions 0-1. ``tests/test_realism_facts.py`` checks the
+Units are in the figure names; shares are fractions 0-1. ``tests/data/test_realism_facts.py`` checks the
 same facts independently on several seeds and learners.
 """
 from __future__ import annotations
