@@ -12,13 +12,14 @@ import nbformat
 import pytest
 
 from ccw_grader import LearnerData, all_checks
-from helpers.course.answers import decode_answers, export_code
+from placeholder_support import as_data as _as_data
+from placeholder_support import run_reference
+from placeholder_support import words as _lorem
 from helpers.workbook import check_banners
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "BSBCUE602" / "03_analyse_mis.ipynb"
 ORIENTATION = ROOT / "notebooks" / "BSBCUE602" / "00_orientation.ipynb"
-WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit vivamus lacinia odio vitae".split()
 
 
 def _graded(nb):
@@ -37,32 +38,12 @@ def data(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def ns(nb, data):
+def ns(data):
     """The notebook's namespace after its code cells ran with their reference solutions (check cells skipped)."""
-    import matplotlib
-    matplotlib.use("Agg")
     data.ds  # the practice dataset, (re)made if stale, before the notebook loads it
-    space = {"display": lambda *a, **k: None, "__name__": "__ccw_reference__"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type != "code" or meta.get("grade"):
-                continue
-            exec(compile(cell.source, f"03_analyse_mis:{meta.get('grade_id', 'cell')}", "exec"), space)  # noqa: S102
-    return space
-
-
-def _as_data(ns, names) -> dict:
-    """The answers as the grader receives them (the export cell's encoding, decoded)."""
-    sink = {}
-    code = export_code(list(names)).replace("from IPython.display import publish_display_data",
-                                            "publish_display_data = _ccw_sink")
-    space = dict(ns, _ccw_sink=lambda payload: sink.update(payload[next(iter(payload))]))
-    exec(code, space)  # noqa: S102
-    decoded = decode_answers(sink, names)
-    assert not decoded.problems, decoded.problems
-    return decoded.values
+        return run_reference(NOTEBOOK)
 
 
 def _run(data, ns, gid, **changes):
@@ -70,10 +51,6 @@ def _run(data, ns, gid, **changes):
     answers = _as_data(ns, check.answers)
     answers.update(changes)
     return check.run(data, **answers)
-
-
-def _lorem(text: str) -> str:
-    return " ".join(WORDS[i % len(WORDS)] for i in range(max(1, len(text.split()))))
 
 
 GRADE_IDS = ["patterns_profile_check", "patterns_trend_check", "forecast_check", "control_chart_check",

@@ -24,38 +24,13 @@ import pytest
 
 from ccw_grader import LearnerData, all_checks
 from helpers import information_needs as info
-from helpers.course.answers import decode_answers, export_code
+from placeholder_support import as_data as _as_data
+from placeholder_support import run_reference as _run
+from placeholder_support import words as _lorem
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "BSBCUE602" / "04_present_information.ipynb"
-WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit vivamus lacinia odio vitae".split()
 GRADED = ("information_users_check", "tailoring_check", "short_term_check", "long_term_check")
-
-
-def _run(path) -> dict:
-    """The notebook's namespace after its code cells ran with their reference solutions (check cells skipped)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    nb = nbformat.read(path, as_version=4)
-    ns = {"display": lambda *a, **k: None, "__name__": "__ccw_reference__"}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or meta.get("grade"):
-            continue
-        exec(compile(cell.source, f"{path.stem}:{meta.get('grade_id', 'cell')}", "exec"), ns)  # noqa: S102
-    return ns
-
-
-def _as_data(ns: dict, names) -> dict:
-    """The answers as the grader receives them (the export cell's encoding, decoded)."""
-    sink = {}
-    code = export_code(list(names)).replace("from IPython.display import publish_display_data",
-                                            "publish_display_data = _ccw_sink")
-    ns = dict(ns, _ccw_sink=lambda payload: sink.update(payload[next(iter(payload))]))
-    exec(code, ns)  # noqa: S102
-    decoded = decode_answers(sink, names)
-    assert not decoded.problems, decoded.problems
-    return decoded.values
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +55,6 @@ def _fails(check, data, answers, item=None) -> list[str]:
     if item is not None:
         assert item in failed, [f.message for f in fs if not f.passed]
     return failed
-
-
-def _lorem(text: str) -> str:
-    return " ".join(WORDS[i % len(WORDS)] for i in range(len(text.split())))
 
 
 @pytest.mark.parametrize("gid", GRADED)

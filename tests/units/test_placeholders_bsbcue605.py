@@ -30,21 +30,14 @@ import pytest
 import yaml
 
 from ccw_grader import LearnerData, all_checks
-from helpers.course.answers import decode_answers, export_code
+from placeholder_support import WORDS, as_data as _as_data, graded_code_cells as _graded_cells, run_reference as _run
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks" / "BSBCUE605").glob("0[1-9]*.ipynb"))
-WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit vivamus lacinia odio vitae".split()
 NO_FREE_TEXT = {"peak_staffing_check", "supply_chains_check", "defects_check", "monitor_check", "adjust_check",
                 "kpi_service_check", "kpi_customer_check", "kpi_commercial_check"}
 # cells whose check is still shape-only for a variant (strict: an xfail that starts passing is an error)
 STILL_SHAPE_ONLY: dict[tuple[str, str], str] = {}
-
-
-def _graded_cells(path):
-    nb = nbformat.read(path, as_version=4)
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
 
 
 CELLS = [(p.stem, gid) for p in NOTEBOOKS for gid in _graded_cells(p)]
@@ -57,32 +50,6 @@ def _criteria(path) -> dict[str, set[str]]:
 
 
 CRITERIA = {gid: crit for p in NOTEBOOKS for gid, crit in _criteria(p).items()}
-
-
-def _run(path) -> dict:
-    """The notebook's namespace after its code cells ran with their reference solutions (check cells skipped)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    nb = nbformat.read(path, as_version=4)
-    ns = {"display": lambda *a, **k: None, "__name__": "__ccw_reference__"}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or meta.get("grade"):
-            continue
-        exec(compile(cell.source, f"{path.stem}:{meta.get('grade_id', 'cell')}", "exec"), ns)  # noqa: S102
-    return ns
-
-
-def _as_data(ns: dict, names) -> dict:
-    """The answers as the grader receives them (the export cell's encoding, decoded)."""
-    sink = {}
-    code = export_code(list(names)).replace("from IPython.display import publish_display_data",
-                                            "publish_display_data = _ccw_sink")
-    ns = dict(ns, _ccw_sink=lambda payload: sink.update(payload[next(iter(payload))]))
-    exec(code, ns)  # noqa: S102
-    decoded = decode_answers(sink, names)
-    assert not decoded.problems, decoded.problems
-    return decoded.values
 
 
 @pytest.fixture(scope="module")
