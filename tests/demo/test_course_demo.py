@@ -37,9 +37,16 @@ def test_demo_cohort_outcomes(tmp_path):
     assert len(pages) == 2 * len(LEARNERS)
     # the assessor sees each learner's own benchmark facts under the written answer; the learner never does
     course = result.files["feedback"].parent
-    for learner in LEARNERS:
-        graded = next((course / "autograded" / learner).rglob("01_*.ipynb")).read_text(encoding="utf-8")
-        assert "For the assessor only" in graded and "service level (20 s, fraction)" in graded
-        assert "Which of your figures is furthest from its target" in graded
+    def graded(learner):
+        return next((course / "autograded" / learner).rglob("01_*.ipynb")).read_text(encoding="utf-8")
+    for learner in ("exemplary", "copier"):  # both wrote the report
+        assert "For the assessor only" in graded(learner) and "service level (20 s, fraction)" in graded(learner)
+        assert "Which of your figures is furthest from its target" in graded(learner)
+    assert "For the assessor only" not in graded("blank")  # an answer left as released: nothing to mark
     assert not any("For the assessor only" in p.read_text(encoding="utf-8") for p in pages)
+    # and ccw report gathers them per learner (one page each, every learner with a written answer)
+    facts = result.files["competency_csv"].parent / "benchmark_facts"
+    exemplary = (facts / "exemplary.html").read_text(encoding="utf-8")
+    assert "kpi_report" in exemplary and "service level (20 s, fraction)" in exemplary
+    assert not (facts / "blank.html").exists()  # nothing answered: nothing to mark against
     assert any(str(result.files["report"]) in line for line in lines)

@@ -46,4 +46,6 @@ def run(args) -> int:
     if files.similarity_html:
         print(f"similarity (for review, never a grade): {files.similar_pairs} learner pair(s) flagged; "
               f"{files.similarity_html}")
+    if files.facts_pages:
+        print(f"benchmark facts and viva prompts (assessor only, one page per learner): {files.facts_pages[0].parent}")
     return 0

@@ -27,6 +27,7 @@ class ReportFiles:
     similarity_csv: Path | None = None  # pairs of learners whose answers are unusually close (never a grade)
     similarity_html: Path | None = None
     similar_pairs: int = 0  # learner pairs flagged on at least one cell
+    facts_pages: list[Path] = None  # reports/benchmark_facts/<learner>.html (assessor only)
 
 
 def write_reports(course_root: Path | str | None = None, notebooks_root: Path | str | None = None, *,
@@ -34,7 +35,8 @@ def write_reports(course_root: Path | str | None = None, notebooks_root: Path | 
                   assessor: str | None = None) -> ReportFiles:
     """``competency.csv``, ``competency.html``, the assessor guide (Markdown and HTML), each
     learner's result sheet (``result_sheets/<learner>.html`` and ``.pdf``) and the similarity report
-    (``similarity.csv`` and ``.html``, :mod:`helpers.outcomes.similarity`: for review, never a grade).
+    (``similarity.csv`` and ``.html``, :mod:`helpers.outcomes.similarity`: for review, never a grade) and each
+    learner's benchmark facts and viva prompts (``benchmark_facts/<learner>.html``, assessor only).
 
     A cell earns its evidence only with full marks (``report.FULL_MARKS``, fixed). ``assessor`` (printed
     on the result sheets) defaults to ``c.CCWReport.assessor``; ``c.CCWReport.rto`` names the RTO on
@@ -43,6 +45,7 @@ def write_reports(course_root: Path | str | None = None, notebooks_root: Path | 
     declaration is read from ``submitted/<learner>/<assignment>/declaration.md``: missing or unsigned,
     the units it covers are Not Yet Competent.
     """
+    from helpers.outcomes.facts_pages import write_facts_pages
     from helpers.outcomes.result_sheet import write_result_sheets
     from helpers.outcomes.similarity import write_similarity
     from helpers import competency
@@ -66,7 +69,8 @@ def write_reports(course_root: Path | str | None = None, notebooks_root: Path | 
     sheets = write_result_sheets(frame, out / "result_sheets", threshold=FULL_MARKS, assessor=name,
                                  rto=settings.rto or None)
     sim_csv, sim_html, similar = write_similarity(course.dir("autograded"), course.dir("release"), out)
+    facts = write_facts_pages(course.dir("autograded"), out)
     units = frame[frame["criterion"] == UNIT_ROW]
     competent = {u: int((part["outcome"] == "Competent").sum()) for u, part in units.groupby("unit")}
     return ReportFiles(csv_path, html_path, guide_md, guide_html, int(frame["learner"].nunique()), competent, sheets,
-                       sim_csv, sim_html, len({(r["learner_a"], r["learner_b"]) for r in similar}))
+                       sim_csv, sim_html, len({(r["learner_a"], r["learner_b"]) for r in similar}), facts)
