@@ -20,7 +20,7 @@ def test_graded_feedback_is_released_and_fetched_by_that_learner_only(tmp_path, 
     from helpers.course.grade import grade
 
     ensure_interpreter_on_path()
-    course = build_tiny_course(tmp_path / "course", ASSIGNMENT).parents[2]
+    course = build_tiny_course(tmp_path / "course", ASSIGNMENT).parents[1]
     data = tmp_path / "data"
     for who in ("s1", "s2"):
         (data / who).mkdir(parents=True)
@@ -57,7 +57,7 @@ def test_graded_feedback_is_released_and_fetched_by_that_learner_only(tmp_path, 
 
 
 def test_feedback_without_exchange_files_is_refused_with_the_fix(tmp_path):
-    course = build_tiny_course(tmp_path / "course", ASSIGNMENT).parents[2]
+    course = build_tiny_course(tmp_path / "course", ASSIGNMENT).parents[1]
     folder = course / "feedback" / "s1" / ASSIGNMENT
     folder.mkdir(parents=True)
     (folder / "00_orientation.html").write_text("<html></html>")

@@ -41,7 +41,7 @@ def test_formgrader_exporter_uses_it_through_the_assessors_config(tmp_path):
     from nbconvert.exporters import HTMLExporter
     from traitlets.config.loader import PyFileConfigLoader
 
-    course = build_tiny_course(tmp_path / "course", "BSBCUE605").parents[2]
+    course = build_tiny_course(tmp_path / "course", "BSBCUE605").parents[1]
     ws = prepare_assessor(course_root=course, config_dir=tmp_path / "assessor" / ".jupyter")
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(ws.config_dir)).load_config()
     html, _ = HTMLExporter(config=cfg).from_notebook_node(_notebook())

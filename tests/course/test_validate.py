@@ -103,7 +103,7 @@ def test_the_learners_lab_validate_button_names_the_task(tmp_path):
     from browser_support import build_tiny_course
     from helpers.lab import prepare_workspace, start_lab
 
-    course = build_tiny_course(tmp_path / "course", "BSBCUE605").parents[2]
+    course = build_tiny_course(tmp_path / "course", "BSBCUE605").parents[1]
     (tmp_path / "data").mkdir()
     ws = prepare_workspace("s1", workspace=tmp_path / "ws", course_root=course, dataset=tmp_path / "data")
     target = ws.root / "BSBCUE605" / "01_volumes.ipynb"

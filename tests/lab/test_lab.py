@@ -29,7 +29,7 @@ NOTEBOOKS = {"00_orientation.ipynb", "04_reporting.ipynb"}
 
 @pytest.fixture(scope="module")
 def built_course(tmp_path_factory):
-    return build_tiny_course(tmp_path_factory.mktemp("tiny") / "course", ASSIGNMENT).parents[2]
+    return build_tiny_course(tmp_path_factory.mktemp("tiny") / "course", ASSIGNMENT).parents[1]
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def datasets(tmp_path_factory):
 
 def test_workspace_holds_the_reading_the_tasks_point_to(tmp_path, datasets, monkeypatch):
     monkeypatch.delenv("CCW_CASE_STUDY", raising=False)
-    course = build_tiny_course(tmp_path / "course", "BSBCUE605").parents[2]
+    course = build_tiny_course(tmp_path / "course", "BSBCUE605").parents[1]
     ws = prepare_workspace("s1", workspace=tmp_path / "ws", course_root=course, dataset=datasets["own"], fetch=False)
     expected = {"casestudies/lyrebird-energy/README.md": ROOT / "casestudies" / "lyrebird-energy" / "README.md",
                 "docs/compliance.md": ROOT / "docs" / "compliance.md",
@@ -52,7 +52,7 @@ def _start(monkeypatch, capsys, dataset: Path, folder: Path):
 def test_banner_labels_practice_data_and_links_the_reading(tmp_path, datasets, monkeypatch, capsys):
     monkeypatch.delenv("CCW_LEARNER", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    course = build_tiny_course(tmp_path / "course", "BSBCUE605").parents[2]
+    course = build_tiny_course(tmp_path / "course", "BSBCUE605").parents[1]
     ws = prepare_workspace("s1", workspace=tmp_path / "ws", course_root=course, dataset=datasets["own"], fetch=False)
     folder = ws.root / "BSBCUE605"
     folder.mkdir()
