@@ -34,6 +34,15 @@ def _interview(data, log, criterion):
     return fs, result, info.needs(data.ds)
 
 
+def _checked_interview(fs: Findings, data, log, criterion):
+    """The answer's form first, then the transcript: (findings, replay result, needs); the result is None when
+    either fails, and the check stops there."""
+    if not fs.all_passed:
+        return fs, None, None
+    tf, result, needs = _interview(data, log, criterion)
+    return fs + tf, (result if result["authentic"] else None), needs
+
+
 def _names(items) -> str:
     items = list(items)
     return ", ".join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
@@ -45,12 +54,8 @@ def information_users_check(data, information_users, interview_log) -> Findings:
     """PC 4.1: every stakeholder who uses the centre's information (found by interviewing) is identified, nobody
     who does not; each with their level, what they use it for (in their terms) and the measures they need, each
     measure revealed by the transcript and the same as that stakeholder holds."""
-    fs = checks.users(information_users, data.cs)
-    if not fs.all_passed:
-        return fs
-    tf, result, needs = _interview(data, interview_log, "4.1")
-    fs += tf
-    if not result["authentic"]:
+    fs, result, needs = _checked_interview(checks.users(information_users, data.cs), data, interview_log, "4.1")
+    if result is None:
         return fs
     revealed = result["revealed"]
     claimed = set(information_users)
@@ -98,12 +103,8 @@ def tailoring_check(data, presentation_specs, interview_log) -> Findings:
     """PC 4.2: a presentation spec for every user of the centre's information, every field of it revealed by the
     interview transcript and matching that stakeholder's needs (measures, level, horizon, segmentation, format,
     frequency), and each spec read back to the stakeholder and confirmed (active listening)."""
-    fs = checks.specs(presentation_specs, data.cs)
-    if not fs.all_passed:
-        return fs
-    tf, result, needs = _interview(data, interview_log, "4.2")
-    fs += tf
-    if not result["authentic"]:
+    fs, result, needs = _checked_interview(checks.specs(presentation_specs, data.cs), data, interview_log, "4.2")
+    if result is None:
         return fs
     users = {n for n, need in needs.items() if need.uses}
     claimed = set(presentation_specs)
@@ -231,12 +232,9 @@ def short_term_check(data, short_term_report, short_term_table, interview_log) -
     """PC 4.3: a short-term report for a stakeholder who needs one (short-term, by queue) at the level of detail they
     asked for (the last day by half hour, or the last 7 days by day), its figures recomputed from the learner's
     calls, and the queue furthest behind on service level named."""
-    fs = checks.short_term(short_term_report, short_term_table, data.cs)
-    if not fs.all_passed:
-        return fs
-    tf, result, needs = _interview(data, interview_log, "4.3")
-    fs += tf
-    if not result["authentic"]:
+    form = checks.short_term(short_term_report, short_term_table, data.cs)
+    fs, result, needs = _checked_interview(form, data, interview_log, "4.3")
+    if result is None:
         return fs
     af, need = _audience(short_term_report, needs, result["revealed"], "short-term", checks.SHORT_TERM_LEVELS,
                          lambda s: s == "queue", "4.3")
@@ -272,12 +270,9 @@ def long_term_check(data, long_term_report, long_term_table, seasonality, interv
     """PC 4.3: a long-term report for a stakeholder who needs one (long-term, by channel or queue) at the level and
     split they asked for, over the 24 months of traffic_history: the table, the seasonal index per month, the
     busiest month and the year-on-year growth, each recomputed from the learner's own history."""
-    fs = checks.long_term(long_term_report, long_term_table, seasonality, data.cs)
-    if not fs.all_passed:
-        return fs
-    tf, result, needs = _interview(data, interview_log, "4.3")
-    fs += tf
-    if not result["authentic"]:
+    form = checks.long_term(long_term_report, long_term_table, seasonality, data.cs)
+    fs, result, needs = _checked_interview(form, data, interview_log, "4.3")
+    if result is None:
         return fs
     af, need = _audience(long_term_report, needs, result["revealed"], "long-term", checks.LONG_TERM_LEVELS,
                          lambda s: s in ("channel", "queue"), "4.3")
