@@ -53,6 +53,11 @@ class Finding:
         return cls(criterion, True, points, points, message, item)
 
     @classmethod
+    def of(cls, criterion: str, passed, message: str, item: str | None = None, points: float = 1.0) -> "Finding":
+        """A finding that earns its full ``points`` when ``passed`` is true, else none."""
+        return cls(criterion, bool(passed), points if passed else 0.0, points, message, item)
+
+    @classmethod
     def fail(cls, criterion: str, message: str, max_points: float = 1.0, item: str | None = None,
              points: float = 0.0) -> "Finding":
         """A failed finding (``points`` partial credit, 0 by default)."""

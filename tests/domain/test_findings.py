@@ -73,3 +73,10 @@ def test_renderings_escape_and_summarise():
     assert summary[0].startswith("2.5/5 points") and "1 of 3 checks passed" in summary[0]
     assert len(summary) == 3 and "occupation" in summary[1]
     assert "FAIL 2.2 [offers]" in str(fs)
+
+
+def test_finding_of_earns_full_points_only_when_passed():
+    from helpers.findings import Finding
+
+    assert Finding.of("1.1", True, "ok", points=2) == Finding("1.1", True, 2.0, 2.0, "ok", None)
+    assert Finding.of("1.1", 0, "no", item="x", points=2) == Finding("1.1", False, 0.0, 2.0, "no", "x")

@@ -51,8 +51,7 @@ STRATEGY_WORDS = {
 }
 
 
-def _f(criterion, ok, message, item=None, points=1.0) -> Finding:
-    return Finding(criterion, bool(ok), points if ok else 0.0, points, message, item)
+_f = Finding.of  # one finding: full points when it passed
 
 
 def _frame(name, value, columns, criterion) -> tuple[pd.DataFrame | None, Findings]:

@@ -21,8 +21,7 @@ SHORT_TERM_COLUMNS = ("period_start", "queue", "offered", "answered", "abandoned
 LONG_TERM_VALUES = ("offered", "answered", "abandoned", "service_level", "aht_s")
 
 
-def _f(criterion, ok, message, item=None, points=1.0) -> Finding:
-    return Finding(criterion, bool(ok), points if ok else 0.0, points, message, item)
+_f = Finding.of  # one finding: full points when it passed
 
 
 def _is_number(x) -> bool:
