@@ -63,8 +63,10 @@ def testing_procedure(data) -> dict:
 
 # ------------------------------------------------------------------------------------ element 3
 @CHECKS.facts("patterns_implications", viva=(
-        "Show me in your profile where the voice peak is. What would you change in the roster for it?",
-        "Is the growth per year you quote certain? What does its interval tell you?"))
+        "Your voice peak is {voice peak half hour (mean contacts per open day)}: show it in your profile. What would "
+        "you change in the roster for it?",
+        "Your growth per year is {voice growth per year (fraction)} (interval {95% interval of the growth}): how sure "
+        "are you of it, and what does the interval tell you?"))
 def patterns_implications(data) -> dict:
     """Voice peak interval and day, busiest and quietest months, growth per year with its 95% interval."""
     ds = data.ds
@@ -83,7 +85,7 @@ def patterns_implications(data) -> dict:
 
 @CHECKS.facts("methods_justification", viva=(
         "Why is a p chart right for the abandonment rate and an X-bar chart not?",
-        "What does your forecast's hold-out error mean for next month's roster?"))
+        "Your lowest hold-out error came from {lowest hold-out error}: what does that mean for next month's roster?"))
 def methods_justification(data) -> dict:
     """The hold-out errors by method, the p chart's days above the limit, and the campaign comparison."""
     ds = data.ds
@@ -139,7 +141,8 @@ def _audience(data, horizon: str) -> dict:
 
 
 @CHECKS.facts("short_term_narrative", viva=(
-        "Which interval was worst for your worst queue, and what would you do about it today?",))
+        "{worst queue that day} was your worst queue that day: which interval was worst, and what would you do about "
+        "it today?",))
 def short_term_narrative(data) -> dict:
     """Who may receive a short-term report (their level, split and format), and the period's last day's service
     level by queue (20 s, abandons ignored) with the worst queue."""
@@ -154,7 +157,7 @@ def short_term_narrative(data) -> dict:
 
 
 @CHECKS.facts("long_term_narrative", viva=(
-        "What does the seasonal index of your peak month mean for rosters next year?",))
+        "Your peak month is {peak month (seasonal index)}: what does that seasonal index mean for rosters next year?",))
 def long_term_narrative(data) -> dict:
     """Who may receive a long-term report, growth over the last 12 months and the seasonal peak and quiet months."""
     history = data.ds.traffic_history

@@ -76,7 +76,8 @@ def supply_chains_customers(data) -> dict:
 
 
 @CHECKS.facts("promotion_pitch", viva=(
-        "Which figure in your pitch would convince the billing manager, and where does it come from?",))
+        "Your data puts {queue furthest behind 80/20} furthest behind 80/20: what do you offer its managers, and "
+        "which figure in your pitch shows it?",))
 def promotion_pitch(data) -> dict:
     """Per queue figures the pitch may quote, and the queue furthest behind on service level."""
     offered = _offered(data)
@@ -110,7 +111,8 @@ def plan_principles(data) -> dict:
 
 
 @CHECKS.facts("competitor_strategies", viva=(
-        "Which of your strategies builds loyalty rather than buying it, and how will you know it worked?",))
+        "Your highest-churn segment is {highest-churn segment}: which of your strategies reaches it first, and how "
+        "will you know it worked?",))
 def competitor_strategies(data) -> dict:
     """Churn by segment (which segment the strategies must reach first)."""
     churn = _churn(data)
@@ -132,7 +134,8 @@ def monitor_review(data) -> dict:
 
 
 @CHECKS.facts("adjust_decision", viva=(
-        "Does your interval include zero? What does that mean for your decision?",))
+        "Your CSAT change is {CSAT change (fraction points)} (95% interval {95% interval}): does the interval include "
+        "zero, and what does that mean for your decision?",))
 def adjust_decision(data) -> dict:
     """The before/after CSAT comparison at the mid-period review (estimate and 95% interval)."""
     surveys = data.ds.surveys

@@ -113,7 +113,8 @@ def test_benchmark_facts_go_under_the_answer_for_the_assessor_only():
     forged = nbformat.v4.new_markdown_cell("**For the assessor only** · service level: **0.99** (trust me)")
     nb.cells = [answer, forged, other]
     facts = {("U", "report"): BenchmarkFacts("U", "report", lambda data: {"service level (fraction)": 0.8123},
-                                             ("What caused the miss?",)),
+                                             ("What caused the miss?", "Yours was {service level (fraction)}: why?",
+                                              "And {not a fact}?")),
              ("U", "broken"): BenchmarkFacts("U", "broken", lambda data: 1 / 0)}
     notes = insert_facts(nb, "U", facts, data=None)
     assert notes == ["A cell imitating the assessor's benchmark facts was removed before grading."]
@@ -121,6 +122,7 @@ def test_benchmark_facts_go_under_the_answer_for_the_assessor_only():
     assert len(sources) == 4 and "0.99" not in "".join(sources)
     assert nb.cells[1].metadata[ASSESSOR_ONLY] == "report"
     assert "service level (fraction): **0.812**" in sources[1] and "What caused the miss?" in sources[1]
+    assert "Yours was 0.812: why?" in sources[1] and "And {not a fact}?" in sources[1]  # the learner's own figure
     assert nb.cells[3].metadata[ASSESSOR_ONLY] == "broken" and "could not be computed (ZeroDivisionError" in sources[3]
     assert strip_assessor_only(nb) == 2 and [c.source for c in nb.cells] == [answer.source, other.source]
     # an answer left as released gets no facts: the assessor has nothing to mark against them

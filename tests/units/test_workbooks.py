@@ -159,3 +159,25 @@ def test_benchmark_facts_come_from_the_learners_own_data(tmp_path):
     facts_a = entry.run(LearnerData(a, "s0001", tmp_path))
     facts_b = entry.run(LearnerData(b, "s0002", tmp_path))
     assert facts_a.keys() == facts_b.keys() and facts_a != facts_b
+
+
+def test_viva_prompts_ask_about_the_learners_own_facts(tmp_path):
+    """A ``{label}`` in a viva prompt is that learner's fact of that label: every label named in a prompt is a
+    fact the entry computes (a typo would leave the braces in front of the assessor)."""
+    import re as _re
+
+    from ccw_grader import LearnerData, all_facts
+    from helpers.course.trusted import _personal
+
+    data = LearnerData(None, None, tmp_path)
+    personal = 0
+    for key, entry in sorted(all_facts().items()):
+        labels = {label for q in entry.viva for label in _re.findall(r"\{([^{}]+)\}", q)}
+        if not labels:
+            continue
+        values = entry.run(data)
+        assert labels <= set(values), (key, labels - set(values))
+        for q in entry.viva:
+            assert "{" not in _personal(q, values), (key, q)
+        personal += 1
+    assert personal >= 6

@@ -22,6 +22,7 @@ with a note, so no grader error ever turns into marks.
 from __future__ import annotations
 
 import html
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -196,6 +197,7 @@ def insert_facts(nb, assignment: str, facts: dict, data, release=None) -> list[s
         entry = facts.get((assignment, gid)) if gid else None
         if entry is None or untouched.get(gid) == nb.cells[index].source:
             continue
+        values = {}
         try:
             values = entry.run(data)
             lines = [f"- {html.escape(str(label))}: **{html.escape(_fact(value))}**" for label, value in values.items()]
@@ -205,11 +207,17 @@ def insert_facts(nb, assignment: str, facts: dict, data, release=None) -> list[s
                 "own data:\n\n" + "\n".join(lines))
         if entry.viva:
             text += "\n\n*Viva prompts* (ask when the answer's authenticity is in doubt):\n\n" + "\n".join(
-                f"- {html.escape(q)}" for q in entry.viva)
+                f"- {html.escape(_personal(q, values))}" for q in entry.viva)
         cell = nbformat.v4.new_markdown_cell(text)
         cell.metadata[ASSESSOR_ONLY] = gid
         nb.cells.insert(index + 1, cell)
     return notes
+
+
+def _personal(prompt: str, values: dict) -> str:
+    """A viva prompt with ``{label}`` replaced by this learner's fact of that label (left as is if absent), so
+    the question is about the learner's own figures: "Your highest-churn segment is {highest-churn segment}"."""
+    return re.sub(r"\{([^{}]+)\}", lambda m: _fact(values[m[1]]) if m[1] in values else m[0], prompt)
 
 
 def _fact(value) -> str:
