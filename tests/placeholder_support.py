@@ -51,6 +51,22 @@ def as_data(ns: dict, names) -> dict:
     return decoded.values
 
 
+class References:
+    """The reference answers of one unit's notebooks, each notebook run once (in-process) on first use:
+    ``get(stem, grade_id)`` is (the cell's trusted check, its answers as the grader receives them, the namespace)."""
+
+    def __init__(self, notebooks: Path, unit: str):
+        self.folder, self.unit, self.namespaces = Path(notebooks) / unit, unit, {}
+
+    def get(self, stem: str, grade_id: str):
+        from ccw_grader import all_checks
+
+        if stem not in self.namespaces:
+            self.namespaces[stem] = run_reference(self.folder / f"{stem}.ipynb")
+        check = all_checks()[(self.unit, grade_id)]
+        return check, as_data(self.namespaces[stem], check.answers), self.namespaces[stem]
+
+
 def words(text: str) -> str:
     """Meaningless words, as many as ``text`` has."""
     return " ".join(WORDS[i % len(WORDS)] for i in range(max(1, len(text.split()))))

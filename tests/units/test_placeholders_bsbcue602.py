@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ccw_grader import LearnerData, all_checks
-from placeholder_support import Vocabulary, as_data, free_fields, graded_code_cells, placeholder, run_reference
+from ccw_grader import LearnerData
+from placeholder_support import References, Vocabulary, free_fields, graded_code_cells, placeholder
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = "BSBCUE602"
@@ -41,18 +41,8 @@ def vocab(data):
 
 
 @pytest.fixture(scope="module")
-def namespaces():
-    return {}
-
-
-@pytest.fixture
-def reference(namespaces):
-    def get(stem, gid):
-        if stem not in namespaces:
-            namespaces[stem] = run_reference(ROOT / "notebooks" / UNIT / f"{stem}.ipynb")
-        check = all_checks()[(UNIT, gid)]
-        return check, as_data(namespaces[stem], check.answers)
-    return get
+def reference():
+    return References(ROOT / "notebooks", UNIT).get
 
 
 def _authentic(name: str) -> bool:
@@ -98,14 +88,14 @@ def test_the_workbook_has_autograded_cells():
 
 @pytest.mark.parametrize("stem,gid", CELLS, ids=[g for _, g in CELLS])
 def test_reference_answer_earns_full_marks(stem, gid, reference, data):
-    check, answers = reference(stem, gid)
+    check, answers, _ = reference(stem, gid)
     fs = check.run(data, **answers)
     assert fs.all_passed, [f.message for f in fs if not f.passed]
 
 
 @pytest.mark.parametrize("stem,gid", CELLS, ids=[g for _, g in CELLS])
 def test_placeholder_earns_nothing(stem, gid, reference, data, vocab):
-    check, answers = reference(stem, gid)
+    check, answers, _ = reference(stem, gid)
     fields = _fields(answers, vocab)
     if gid in NO_FREE_TEXT:
         assert not fields, f"{gid} holds free text under {fields}: take it out of NO_FREE_TEXT"

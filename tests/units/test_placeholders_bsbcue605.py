@@ -29,8 +29,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from ccw_grader import LearnerData, all_checks
-from placeholder_support import WORDS, as_data as _as_data, graded_code_cells as _graded_cells, run_reference as _run
+from ccw_grader import LearnerData
+from placeholder_support import WORDS, References, graded_code_cells as _graded_cells
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks" / "BSBCUE605").glob("0[1-9]*.ipynb"))
@@ -58,18 +58,8 @@ def data(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def namespaces():
-    return {}
-
-
-@pytest.fixture
-def reference(namespaces):
-    def get(stem, gid):
-        if stem not in namespaces:
-            namespaces[stem] = _run(ROOT / "notebooks" / "BSBCUE605" / f"{stem}.ipynb")
-        check = all_checks()[("BSBCUE605", gid)]
-        return check, _as_data(namespaces[stem], check.answers), namespaces[stem]
-    return get
+def reference():
+    return References(ROOT / "notebooks", "BSBCUE605").get
 
 
 def _vocabulary(data, ns) -> set[str]:
