@@ -106,8 +106,8 @@ def test_contingency_and_design_findings_are_the_cells_criteria(data):
 # ------------------------------------------------------------------ Task 1.3 builds on the agreed consultation
 def _objectives_reference():
     """The reference framework, final proposal and objectives of notebook 01 (run in-process)."""
-    from test_placeholders_bsbcue605 import _run
-    return _run(ROOT / "notebooks" / "BSBCUE605" / "01_sales_marketing_principles.ipynb")
+    from placeholder_support import run_reference
+    return run_reference(ROOT / "notebooks" / "BSBCUE605" / "01_sales_marketing_principles.ipynb")
 
 
 @pytest.fixture(scope="module")
