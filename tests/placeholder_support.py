@@ -124,33 +124,41 @@ def _strings(value):
             yield from _strings(v)
 
 
-def placeholder(value, vocab: Vocabulary, field=None, key=None):
-    """``value`` with its free text replaced (all of it, or only under dict key / column ``field``)."""
+def _inner_key(key, k, sticky):
+    """The key a nested value is judged under: its own, or its parent's when the parent is ``sticky`` (a dict of
+    named items under one answer field, e.g. a framework's ``principles``: the names are the learner's)."""
+    return key if key in sticky else k
+
+
+def placeholder(value, vocab, field=None, key=None, sticky=()):
+    """``value`` with its free text replaced (all of it, or only under dict key / column ``field``).
+    ``vocab`` is anything with ``free(text) -> bool`` (a :class:`Vocabulary`)."""
     if isinstance(value, str):
         if vocab.free(value) and (field is None or key == field):
             return words(value)
         return value
     if isinstance(value, dict):
-        return {k: placeholder(v, vocab, field, k) for k, v in value.items()}
+        return {k: placeholder(v, vocab, field, _inner_key(key, k, sticky), sticky) for k, v in value.items()}
     if isinstance(value, list):
-        return [placeholder(v, vocab, field, key) for v in value]
+        return [placeholder(v, vocab, field, key, sticky) for v in value]
     if isinstance(value, pd.DataFrame):
         out = value.copy()
         for col in out.columns:
             if out[col].dtype == object:
-                out[col] = [placeholder(v, vocab, field, str(col)) for v in out[col]]
+                out[col] = [placeholder(v, vocab, field, str(col), sticky) for v in out[col]]
         return out
     return value
 
 
-def free_fields(value, vocab: Vocabulary, key=None) -> set:
+def free_fields(value, vocab, key=None, sticky=()) -> set:
     """Keys (dict keys or columns) under which the answer holds free text; None for a bare string."""
     if isinstance(value, str):
         return {key} if vocab.free(value) else set()
     if isinstance(value, dict):
-        return set().union(*(free_fields(v, vocab, k) for k, v in value.items())) if value else set()
+        return set().union(*(free_fields(v, vocab, _inner_key(key, k, sticky), sticky)
+                             for k, v in value.items())) if value else set()
     if isinstance(value, list):
-        return set().union(*(free_fields(v, vocab, key) for v in value)) if value else set()
+        return set().union(*(free_fields(v, vocab, key, sticky) for v in value)) if value else set()
     if isinstance(value, pd.DataFrame):
         return {str(c) for c in value.columns if value[c].dtype == object
                 and any(isinstance(v, str) and vocab.free(v) for v in value[c])}

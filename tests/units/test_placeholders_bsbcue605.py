@@ -25,12 +25,12 @@ import re
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
 import yaml
 
 from ccw_grader import LearnerData
-from placeholder_support import WORDS, References, graded_code_cells as _graded_cells
+from placeholder_support import References, free_fields, placeholder, words
+from placeholder_support import graded_code_cells as _graded_cells
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks" / "BSBCUE605").glob("0[1-9]*.ipynb"))
@@ -62,70 +62,43 @@ def reference():
     return References(ROOT / "notebooks", "BSBCUE605").get
 
 
-def _vocabulary(data, ns) -> set[str]:
+def _vocabulary(data, ns) -> "_Names":
     """Names a learner takes from the case study or the data: kept in placeholders."""
     from helpers import contingency, maintenance
     from helpers.tasks import bsbcue605 as checks
     ds, cs = data.ds, data.cs
-    words = set(checks.KPI_NAMES) | set(checks.RETENTION_STRATEGIES) | set(checks.FREQUENCIES)
-    words |= {s.name for s in cs.stakeholders} | {q.name for q in cs.queues} | {q.supply_chain for q in cs.queues}
-    words |= set(map(str, ds.customers["segment"].unique())) | set(maintenance.DEFECT_KINDS)
-    words |= set(contingency.ACTIONS) | set(contingency.SCENARIO_SYSTEMS) | {o.system for o in cs.outages}
-    words |= {"met", "missed", "fraction", "seconds", "points", "AUD", "higher", "lower"}
+    names = set(checks.KPI_NAMES) | set(checks.RETENTION_STRATEGIES) | set(checks.FREQUENCIES)
+    names |= {s.name for s in cs.stakeholders} | {q.name for q in cs.queues} | {q.supply_chain for q in cs.queues}
+    names |= set(map(str, ds.customers["segment"].unique())) | set(maintenance.DEFECT_KINDS)
+    names |= set(contingency.ACTIONS) | set(contingency.SCENARIO_SYSTEMS) | {o.system for o in cs.outages}
+    names |= {"met", "missed", "fraction", "seconds", "points", "AUD", "higher", "lower"}
     framework = ns.get("framework")
     if isinstance(framework, dict):
-        words |= set(framework.get("principles", {}))
-    return words
+        names |= set(framework.get("principles", {}))
+    return _Names(names)
 
 
 _DATA_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2}([ T][\d:.]+)?|[A-Z]\d{5,}|every \d+ (working )?days?|quarterly|"
                         r"fortnightly|hourly|include \w+|exclude \w+)$")
 
 
-def _free(text: str, vocab) -> bool:
-    return text.strip() not in vocab and not _DATA_TEXT.match(text.strip()) and bool(text.strip())
+class _Names(set):
+    """The names a BSBCUE605 learner takes from the case study or the data; ``free`` is this unit's rule."""
+
+    def free(self, text: str) -> bool:
+        return text.strip() not in self and not _DATA_TEXT.match(text.strip()) and bool(text.strip())
 
 
-def _words(text: str) -> str:
-    return " ".join(WORDS[i % len(WORDS)] for i in range(max(1, len(text.split()))))
+STICKY = ("principles",)  # the framework's principles are named by the learner: judged as one field
 
 
-def placeholder(value, vocab, field=None, key=None):
-    """``value`` with its free text replaced (all of it, or only under dict key ``field``)."""
-    if isinstance(value, str):
-        if _free(value, vocab) and (field is None or key == field):
-            return _words(value)
-        return value
-    if isinstance(value, dict):
-        return {k: placeholder(v, vocab, field, "principles" if key == "principles" else k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [placeholder(v, vocab, field, key) for v in value]
-    if isinstance(value, pd.DataFrame):
-        out = value.copy()
-        for col in out.columns:
-            if out[col].dtype == object:
-                out[col] = [placeholder(v, vocab, field, str(col)) for v in out[col]]
-        return out
-    return value
-
-
-def _fields(value, vocab, key=None) -> set[str]:
-    """Keys under which the answer holds free text."""
-    if isinstance(value, str):
-        return {key} if key is not None and _free(value, vocab) else set()
-    if isinstance(value, dict):
-        return set().union(*(_fields(v, vocab, "principles" if key == "principles" else k)
-                             for k, v in value.items())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(_fields(v, vocab, key) for v in value)) if value else set()
-    if isinstance(value, pd.DataFrame):
-        return {str(c) for c in value.columns if value[c].dtype == object
-                and any(isinstance(v, str) and _free(v, vocab) for v in value[c])}
-    return set()
+def _fields(value, vocab) -> set[str]:
+    """Keys under which the answer holds free text (a bare string has none)."""
+    return free_fields(value, vocab, sticky=STICKY) - {None}
 
 
 def _yaml_plan(text, vocab, field):
-    return yaml.safe_dump(placeholder(yaml.safe_load(text), vocab, field), sort_keys=False)
+    return yaml.safe_dump(placeholder(yaml.safe_load(text), vocab, field, sticky=STICKY), sort_keys=False)
 
 
 def _fake(gid, answers, vocab, field, data):
@@ -134,9 +107,9 @@ def _fake(gid, answers, vocab, field, data):
         if name == "CONTINGENCY_PLAN":
             fake[name] = _yaml_plan(value, vocab, field)
         elif name in ("MARKETING_DDL", "ENHANCEMENT_SQL", "ELIGIBLE_EMAIL_QUERY"):
-            fake[name] = _words(value) if field is None else value
+            fake[name] = words(value) if field is None else value
         else:
-            fake[name] = placeholder(copy.deepcopy(value), vocab, field)
+            fake[name] = placeholder(copy.deepcopy(value), vocab, field, sticky=STICKY)
     if gid == "consensus_check":  # an authentic transcript of the placeholder proposal
         from helpers.consultation import Consultation
         meeting = Consultation(data.ds)
