@@ -12,7 +12,7 @@ import pandas as pd
 from helpers import information_needs
 
 from ccw_grader.bsbcue602_analysis import (expected_chart, expected_claims, expected_forecast, expected_intraday,
-                                           expected_trend, expected_weekly)
+                                           expected_trend, expected_weekly, forecast_series)
 from ccw_grader.bsbcue602_records import expected_budget_variance, expected_pathways, expected_step_measurements
 from ccw_grader.bsbcue602_reporting import _period_start, growth_expected, seasonality_expected
 from ccw_grader.registry import Registry
@@ -93,9 +93,16 @@ def methods_justification(data) -> dict:
     centre, above = expected_chart(ds)
     claims = expected_claims(ds)
     best = errors["mape"].idxmin() if "mape" in errors.columns else None
+    missing = forecast_series(ds)
+    missing = missing.index[missing.isna()]
     return {"hold-out MAPE by method (%)": {str(k): round(float(v), 3) for k, v in errors["mape"].items()}
             if "mape" in errors.columns else "see the learner's forecast_errors",
             "lowest hold-out error": str(best),
+            "MAPE below seasonal naive (percentage points)": round(float(errors.loc["seasonal_naive", "mape"]
+                                                                         - errors.loc[best, "mape"]), 2)
+            if best is not None else "see the learner's forecast_errors",
+            "open days scored in the hold-out": int(errors["n"].iloc[0]),
+            "days missing (holiday or outage; not zero)": [d.strftime("%a %d %b %Y") for d in missing] or "none",
             "p chart centre line (abandonment, fraction)": round(centre, 4),
             "days above the upper limit": [pd.Timestamp(d).strftime("%a %d %b") for d in above] or "none",
             "campaign abandonment change (fraction points), 95% interval": (

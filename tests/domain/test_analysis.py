@@ -72,6 +72,64 @@ def test_holdout_evaluation_ranks_seasonal_methods_on_weekly_data():
         an.holdout_evaluation(y, 7, methods=["arima"])
 
 
+def test_seasonal_impute_fills_from_the_same_point_of_the_cycles_either_side():
+    y = pd.Series([10.0, 1, 20, 2, np.nan, 3, 40, np.nan, np.nan, 5])
+    filled = an.forecasting.seasonal_impute(y, 2)
+    # position 4 (phase 0): between 20 (pos 2) and 40 (pos 6); 7 (phase 1): between 3 and 5;
+    # 8 (phase 0, the last of its phase): the nearest observed, 40
+    assert filled.tolist() == [10, 1, 20, 2, 30, 3, 40, 4, 40, 5]
+    assert y.isna().sum() == 3  # the input is left as it was
+    with pytest.raises(ValueError, match="every value at position 1"):
+        an.forecasting.seasonal_impute([1.0, np.nan, 2, np.nan], 2)
+
+
+def _weekly_with_holidays(seed=3, weeks=20):
+    """Open-day series (6 a week) with a level, a weekly shape and noise; three holiday days near the end."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(weeks * 6)
+    y = pd.Series(1000 * np.array([1.3, 1.1, 1.0, 1.0, 1.2, 0.6])[t % 6] + rng.normal(0, 20, t.size))
+    holidays = [len(y) - 30, len(y) - 24, len(y) - 21]  # two Fridays and a Monday, inside the history
+    return y, holidays
+
+
+def test_holdout_evaluation_never_fits_through_a_missing_day():
+    y, holidays = _weekly_with_holidays()
+    missing = y.copy()
+    missing.iloc[holidays] = np.nan
+    seen = {}
+
+    def spy(history, horizon):
+        seen["history"] = history.copy()
+        return an.seasonal_naive(history, 6, horizon)
+
+    an.holdout_evaluation(missing, horizon=12, methods={"spy": spy}, season=6)
+    history = seen["history"]
+    assert not history.isna().any() and (history > 0).all()  # no gap and no stand-in zero reach a method
+    expected = an.forecasting.seasonal_impute(missing.iloc[:-12], 6)
+    assert history.iloc[holidays].tolist() == pytest.approx(expected.iloc[holidays].tolist())
+    # the imputed days sit at their weekday's level, the way a zero never would
+    for i in holidays:
+        assert abs(history.iloc[i] - y.iloc[i]) < 0.2 * y.iloc[i]
+
+
+def test_holdout_scores_only_observed_days_and_holidays_as_zero_mislead_holt_winters():
+    y, holidays = _weekly_with_holidays()
+    zeros, missing = y.copy(), y.copy()
+    zeros.iloc[holidays], missing.iloc[holidays] = 0.0, np.nan
+    missing.iloc[-3] = np.nan  # an outage day in the hold-out: not scored
+    by_missing = an.holdout_evaluation(missing, horizon=12, season=6)
+    assert (by_missing["n"] == 11).all()
+    direct = an.forecast_accuracy(y.iloc[-12:].drop(y.index[-3]),
+                                  an.holt_winters(an.forecasting.seasonal_impute(missing.iloc[:-12], 6), 6,
+                                                  horizon=12).drop(index=len(y) - 3))
+    assert by_missing.loc["holt_winters", "mape"] == pytest.approx(direct["mape"])
+    by_zeros = an.holdout_evaluation(zeros, horizon=12, season=6)
+    # the zeros drag Holt-Winters' level and weekly pattern down; the seasonal naive of the last week never sees them
+    assert by_zeros.loc["holt_winters", "mape"] > 2 * by_missing.loc["holt_winters", "mape"]
+    with pytest.raises(ValueError, match="every value of the hold-out is missing"):
+        an.holdout_evaluation(pd.Series([1.0] * 12 + [np.nan] * 6), horizon=6, season=6)
+
+
 def test_forecasting_input_errors():
     with pytest.raises(ValueError, match="two seasons"):
         an.holt_winters([1.0, 2, 3], season=2)

@@ -160,6 +160,68 @@ def test_forecast_choice_must_follow_the_holdout(data, ns):
     assert not _run(data, ns, "forecast_check", forecast_errors=shifted).all_passed
 
 
+def test_forecast_series_has_missing_days_never_zeros(data):
+    """Closed holidays and outage days are missing (NaN), Sundays (closed every week) are not in the series,
+    and no day enters as a zero."""
+    import pandas as pd
+    from helpers.maintenance import observed_public_holidays
+    from helpers.tasks.bsbcue602.analysis import DEMAND_LOST_SYSTEMS
+    from ccw_grader.bsbcue602_analysis import forecast_series
+    ds = data.ds
+    s = forecast_series(ds)
+    assert not (s.index.day_of_week == 6).any() and (s.dropna() > 0).all()
+    holidays = {pd.Timestamp(d) for y in {s.index[0].year, s.index[-1].year} for d in observed_public_holidays(y)}
+    inc = ds.incidents[ds.incidents["system"].isin(DEMAND_LOST_SYSTEMS)]
+    lost = {pd.Timestamp(d).normalize() for d in inc["start"]}
+    assert lost, "the practice data has an outage that lost calls"
+    expected = {d for d in holidays | lost if s.index[0] <= d <= s.index[-1] and d.day_of_week != 6}
+    assert set(s.index[s.isna()]) == expected
+    assert any(d < pd.Timestamp(ds.case_study.period.start) for d in expected)  # holidays in the history
+
+
+def test_forecast_choice_is_the_computed_winner(data, ns):
+    from ccw_grader.bsbcue602_analysis import expected_forecast
+    expected = expected_forecast(data.ds)
+    best = expected["mape"].idxmin()
+    assert ns["forecast_choice"]["method"] == best
+    assert ns["forecast_choice"]["beats_seasonal_naive"] == (best != "seasonal_naive")
+
+
+def test_holidays_as_zeros_earn_nothing(data, ns):
+    """The old series (every calendar day, closed days and holidays as 0) is not the task's comparison."""
+    import pandas as pd
+    from helpers import analysis
+    from ccw_grader.bsbcue602_analysis import forecast_series
+    s = forecast_series(data.ds)
+    days = pd.date_range(s.index[0], s.index[-1], freq="D")
+    zeros = s.reindex(days).fillna(0.0)
+    errors = analysis.forecasting.holdout_evaluation(zeros, horizon=int((days >= pd.Timestamp(
+        data.ds.case_study.period.start)).sum()), season=7)
+    best = errors["mape"].idxmin()
+    choice = {"method": best, "mape": float(errors.loc[best, "mape"]), "beats_seasonal_naive": best != "seasonal_naive"}
+    assert not _run(data, ns, "forecast_check", forecast_errors=errors, forecast_choice=choice).all_passed
+
+
+@pytest.mark.parametrize("winner", ["seasonal_naive", "holt_winters"])
+def test_forecast_check_follows_the_holdout_either_way(data, ns, monkeypatch, winner):
+    """An honest "no method beats seasonal naive" passes where the hold-out says so, and a method that is not the
+    hold-out's best fails, whichever method wins on a learner's data."""
+    import ccw_grader.bsbcue602_analysis as grader
+    table = ns["forecast_errors"].copy()
+    table["mape"] = table["mape"].astype(float)
+    other = "holt_winters" if winner == "seasonal_naive" else "seasonal_naive"
+    table.loc[winner, "mape"], table.loc[other, "mape"] = 10.0, 12.0
+    monkeypatch.setattr(grader, "expected_forecast", lambda ds: table)
+    honest = {"method": winner, "mape": 10.0, "beats_seasonal_naive": winner != "seasonal_naive"}
+    assert _run(data, ns, "forecast_check", forecast_errors=table, forecast_choice=honest).all_passed
+    for method in (other, "moving_average"):
+        wrong = {"method": method, "mape": float(table.loc[method, "mape"]),
+                 "beats_seasonal_naive": method != "seasonal_naive"}
+        assert not _run(data, ns, "forecast_check", forecast_errors=table, forecast_choice=wrong).all_passed
+    overclaim = dict(honest, beats_seasonal_naive=not honest["beats_seasonal_naive"])
+    assert not _run(data, ns, "forecast_check", forecast_errors=table, forecast_choice=overclaim).all_passed
+
+
 def test_placeholder_claim_metrics_earn_nothing(data, ns):
     claims = copy.deepcopy(ns["claims"])
     for c in claims:

@@ -3,6 +3,12 @@
 Each method takes the history as a pandas Series (oldest first) and returns the forecast for the
 next ``horizon`` periods as a Series. Its index continues the history's: dates at the inferred
 frequency for a regular DatetimeIndex, otherwise positions ``len(series), len(series)+1, ...``.
+
+Days whose demand was not observed (a public holiday the centre was closed, a day an outage lost calls)
+are *missing*, not zero: a zero would pull a smoothing model's level and seasonal indices down for weeks.
+:func:`seasonal_impute` fills missing values of a history from the same point of the neighbouring cycles,
+and :func:`holdout_evaluation` takes a series with missing values: it imputes them in the history before
+any method is fitted and leaves them out of the scoring in the hold-out.
 """
 from __future__ import annotations
 
@@ -22,6 +28,25 @@ def _as_series(values, name: str = "series") -> pd.Series:
     if len(s) == 0:
         raise ValueError(f"{name} is empty")
     return s.astype(float)
+
+
+def seasonal_impute(series, season: int) -> pd.Series:
+    """The series with each missing value (NaN) filled from the same point of the neighbouring cycles: within
+    each seasonal sub-series (every ``season``-th value, e.g. all Fridays of a daily series with ``season=7``)
+    missing values are linearly interpolated between the nearest observed values either side (at the ends,
+    the nearest observed value). A missing Friday becomes the mean of the Fridays a week before and after.
+    Raises ValueError when a whole sub-series is missing."""
+    s = series if isinstance(series, pd.Series) else pd.Series(series)
+    if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        raise ValueError(f"series must be numeric, got dtype {s.dtype}")
+    m = _check_int(season, "season")
+    y = s.to_numpy(dtype=float).copy()
+    for i in range(min(m, len(y))):
+        sub = pd.Series(y[i::m])
+        if sub.isna().all():
+            raise ValueError(f"every value at position {i} of the season is missing: nothing to impute it from")
+        y[i::m] = sub.interpolate(limit_direction="both").to_numpy()
+    return pd.Series(y, index=s.index, name=s.name)
 
 
 def _future_index(history: pd.Series, horizon: int) -> pd.Index:
@@ -141,9 +166,17 @@ def holdout_evaluation(series, horizon: int, methods: Mapping[str, Method] | Seq
 
     ``methods`` is a dict ``{name: f(history, horizon) -> forecast}``, or names from
     ``default_methods`` (default: all three, with ``season`` and ``window``). Returns one row per
-    method, in the order given, with the ``forecast_accuracy`` columns (mape in %).
+    method, in the order given, with the ``forecast_accuracy`` columns (mape in %; ``n`` is the number of
+    hold-out values scored).
+
+    Missing values (NaN: demand not observed) are allowed: in the history they are filled with
+    :func:`seasonal_impute` before any method sees it (a method is never fitted through a gap or a
+    stand-in zero); in the hold-out they are not scored, so every method is scored on the same observed
+    values.
     """
-    s = _as_series(series)
+    s = series if isinstance(series, pd.Series) else pd.Series(series)
+    if len(s) == 0:
+        raise ValueError("series is empty")
     h = _check_int(horizon, "horizon")
     if h >= len(s):
         raise ValueError(f"horizon ({h}) must be shorter than the series ({len(s)} values)")
@@ -156,10 +189,17 @@ def holdout_evaluation(series, horizon: int, methods: Mapping[str, Method] | Seq
             raise ValueError(f"unknown method(s) {unknown}; choose from {list(available)} or pass a dict")
         methods = {m: available[m] for m in methods}
     train, test = s.iloc[:-h], s.iloc[-h:]
+    train = _as_series(seasonal_impute(train, season) if train.isna().any() else train, "history")
+    observed = test.notna().to_numpy()
+    if not observed.any():
+        raise ValueError("every value of the hold-out is missing: nothing to score")
+    actual = _as_series(test[observed], "hold-out")
     rows = {}
     for name, method in methods.items():
-        fc = method(train, h)
-        rows[name] = forecast_accuracy(test.to_numpy(), np.asarray(fc, dtype=float))
+        fc = np.asarray(method(train, h), dtype=float)
+        if fc.size != h:
+            raise ValueError(f"method {name!r} returned {fc.size} values for a horizon of {h}")
+        rows[name] = forecast_accuracy(actual.to_numpy(), fc[observed])
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "method"
     return out

@@ -21,6 +21,8 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 PROFILE_CHANNELS = ("voice", "chat")
 WEEKLY_CHANNELS = ("voice", "chat", "email")
 FORECAST_METHODS = ("seasonal_naive", "moving_average", "holt_winters")
+# outages that stop callers reaching the queues: the calls of those days understate demand (Task 3.2)
+DEMAND_LOST_SYSTEMS = ("telephony", "ivr", "power", "site")
 # control charts a learner can name: attribute charts (p, np for proportions; c, u for counts) and
 # variables charts (xbar, individuals) for measurements
 CHARTS = ("p", "np", "c", "u", "xbar", "individuals")
@@ -156,6 +158,11 @@ def forecast(forecast_errors, forecast_choice) -> Findings:
     fs.append(_f("3.2", ok, "hold-out errors of the three methods" if ok else
                  f"`forecast_errors` should have a row per method ({', '.join(FORECAST_METHODS)}) and a mape column",
                  "forecast_errors"))
+    if ok and "n" in forecast_errors.columns:
+        scored = forecast_errors["n"].astype(float)
+        same = scored.nunique() == 1
+        fs.append(_f("3.2", same, "every method is scored on the same hold-out days" if same else
+                     "every method should be scored on the same hold-out days (column n differs)", "forecast_errors"))
     if not isinstance(forecast_choice, Mapping) or not {"method", "mape", "beats_seasonal_naive"} <= set(
             forecast_choice):
         fs.append(_f("3.2", False, "`forecast_choice` should be a dict with method, mape and beats_seasonal_naive",
