@@ -13,6 +13,7 @@ from helpers.generator import calls as calls_mod
 from helpers.generator import customers as cust_mod
 from helpers.generator import defects as defects_mod
 from helpers.generator import business, channels as channels_mod, marketing, outcomes
+from helpers.generator import outages as outages_mod
 from helpers.generator.dataset import Dataset
 from helpers.generator.frames import arrow, conform, ids, rows_of, take
 from helpers.generator.history import make_history
@@ -58,6 +59,7 @@ def generate(case_study: CaseStudy | str | Path = "lyrebird-energy", seed: int =
     cs = _case_study(case_study)
     seed = check_seed(seed)
     learner = check_learner(learner)
+    cs = outages_mod.for_learner(cs, seed, learner)  # the learner's outage days and times, for every step
     n_days = check_days(days) or cs.period.days
     tick = progress or (lambda step: None)
     rng = lambda part: stream(seed, learner, part)  # noqa: E731
@@ -153,6 +155,7 @@ def _finish_offers(offers: pd.DataFrame, customers: pd.DataFrame) -> tuple[pd.Da
 
 
 def incidents_frame(cs: CaseStudy) -> pd.DataFrame:
+    """The incidents table: ``cs.outages`` (in ``generate``, the learner's schedule from ``outages``)."""
     o = cs.outages
     return conform("incidents", {
         "incident_id": [x.id for x in o], "system": [x.system for x in o], "planned": [x.planned for x in o],
