@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.casestudy import DEFAULT_CASE_STUDY
+from helpers.datafile import read_mapping
 from helpers.errors import UserFacingError
 from helpers.generator.dataset import Dataset
 from helpers import paths
@@ -54,12 +55,7 @@ def config(start: str | Path | None = None) -> dict:
     path = find_config(start)
     if path is None:
         return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise UserFacingError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}): fix or delete it") from None
-    if not isinstance(data, dict):
-        raise UserFacingError(f"{path} must hold a JSON object like {{\"learner\": \"jsmith\"}}")
+    data = read_mapping(path, "workspace settings", shape='like {"learner": "jsmith"}', advice="fix or delete it")
     data["_path"] = str(path)
     return data
 
