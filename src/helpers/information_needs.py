@@ -177,6 +177,24 @@ def users(ds) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ replies
+#: What a stakeholder who uses the centre's information says about each topic but their role: ``{}`` is their
+#: need in the words of :data:`MEASURES` (joined), :data:`LEVELS`, :data:`HORIZON_WORDS`, :data:`SEGMENTATIONS`,
+#: :data:`FORMATS` or :data:`FREQUENCIES` (:data:`WORDS_OF_FIELD`, by field).
+REPLIES = {
+    "measures": "The measures I need are {}.",
+    "level": "Give me {}: that is the level of detail I work at.",
+    "horizon": "I look at the {}.",
+    "segmentation": "I need the figures {}.",
+    "format": "Send it as {}: that is what I can read quickly.",
+    "timing": "I need it {}.",
+}
+HORIZON_WORDS = {"short-term": "short-term: today and this week, to act on it straight away",
+                 "long-term": "long-term: months and quarters, the trend and the seasons, to plan ahead"}
+WORDS_OF_FIELD = {"level": LEVELS, "horizon": HORIZON_WORDS, "segmentation": SEGMENTATIONS, "format": FORMATS,
+         "frequency": FREQUENCIES}
+FIELD_OF_TOPIC = {topic: field for field, topic in TOPIC_OF_FIELD.items()}
+
+
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -189,21 +207,12 @@ def answer(need: Need, topic: str) -> str:
         return f"I'm the {need.role}. I use the centre's information to {need.decisions}."
     if not need.uses:
         return "As I said, I don't use the centre's reports, so I don't need anything from them."
-    if topic == "measures":
-        return f"The measures I need are {_join([MEASURES[m] for m in need.measures])}."
-    if topic == "level":
-        return f"Give me {LEVELS[need.level]}: that is the level of detail I work at."
-    if topic == "horizon":
-        if need.horizon == "short-term":
-            return "I look at the short-term: today and this week, to act on it straight away."
-        return "I look at the long-term: months and quarters, the trend and the seasons, to plan ahead."
-    if topic == "segmentation":
-        return f"I need the figures {SEGMENTATIONS[need.segmentation]}."
-    if topic == "format":
-        return f"Send it as {FORMATS[need.format]}: that is what I can read quickly."
-    if topic == "timing":
-        return f"I need it {FREQUENCIES[need.frequency]}."
-    raise ValueError(topic)
+    if topic not in REPLIES:
+        raise ValueError(topic)
+    field = FIELD_OF_TOPIC[topic]
+    value = getattr(need, field)
+    words = _join([MEASURES[m] for m in value]) if field == "measures" else WORDS_OF_FIELD[field][value]
+    return REPLIES[topic].format(words)
 
 
 def _normal(field: str, value):

@@ -14,6 +14,7 @@ The data is a small table of the ``calls`` contract (subset of columns) written 
 """
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import nbformat
@@ -39,20 +40,17 @@ def _tag(criteria, evidence) -> dict:
     return {"unit": UNIT, "criteria": list(criteria), "evidence": list(evidence)}
 
 
-def _code(source: str, nbgrader: dict | None = None, **meta):
-    cell = new_code_cell(source)
+def _cell(new_cell, source: str, nbgrader: dict | None = None, **meta):
+    """A cell made by ``new_cell`` (nbformat's code or markdown cell) with its nbgrader and other metadata."""
+    cell = new_cell(source)
     if nbgrader:
         cell.metadata["nbgrader"] = nbgrader
     cell.metadata.update(meta)
     return cell
 
 
-def _markdown(source: str, nbgrader: dict | None = None, **meta):
-    cell = new_markdown_cell(source)
-    if nbgrader:
-        cell.metadata["nbgrader"] = nbgrader
-    cell.metadata.update(meta)
-    return cell
+_code = partial(_cell, new_code_cell)
+_markdown = partial(_cell, new_markdown_cell)
 
 
 LOAD = ('import os\nfrom pathlib import Path\n\nimport pandas as pd\n\n'
