@@ -94,3 +94,15 @@ def test_ccw_console_script_is_installed_and_runs():
     assert exe.exists(), "the `ccw` console script is missing: install the suite with pip install -e ."
     out = subprocess.run([str(exe), "--help"], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert out.returncode == 0 and "Contact Centre Workbooks" in out.stdout
+
+
+def test_package_data_ships_the_files_the_code_reads():
+    """The data contract (helpers/tables.yaml) and the curriculum are package data: an installed ``helpers``
+    without them cannot import (helpers.tables reads tables.yaml at import)."""
+    from fnmatch import fnmatch
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["*"]
+    shipped = [ROOT / "src" / "helpers" / "tables.yaml", *sorted((ROOT / "src" / "helpers" / "curriculum").glob("*.yaml"))]
+    assert len(shipped) > 1 and all(p.is_file() for p in shipped)
+    assert [p.name for p in shipped if not any(fnmatch(p.name, pat) for pat in patterns)] == []
