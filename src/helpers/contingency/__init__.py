@@ -2,7 +2,9 @@
 
 ``parse_plan`` validates a learner's plan (``plan``), ``check_plan`` judges it against the case
 study (``check``) and ``simulate_plan`` replays an outage from the learner's call data under the
-plan (``simulate``).
+plan (``simulate``). Pass the learner's own outage, from their ``incidents`` table
+(``helpers.generator.outages.of_dataset(ds)``): each learner's outages fall on days and at times of
+their own, so the case study's ``outages`` (the practice schedule) do not match their calls.
 """
 from helpers.contingency.check import ACTION_FIT, check_plan
 from helpers.contingency.plan import (ACTIONS, SCENARIO_SYSTEMS, Communication, ContingencyPlan, PlanError, Scenario,
