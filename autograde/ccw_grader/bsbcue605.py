@@ -18,6 +18,7 @@ from helpers.findings import Finding, Findings
 from helpers.grading import check_set, check_table, check_value
 from helpers.tasks import bsbcue605 as checks
 
+from ccw_grader.bsbcue602_analysis import valid_causes
 from ccw_grader.marketing_reference import REFERENCE_DDL
 from ccw_grader.registry import Registry
 
@@ -314,17 +315,66 @@ def _week(s: pd.Series) -> pd.Series:
     return s.dt.to_period("W-SUN").dt.start_time
 
 
-@CHECKS.check("monitor_check", "weekly_monitor", "out_of_control_days")
-def monitor_check(data, weekly_monitor, out_of_control_days) -> Findings:
-    """PC 3.4: weekly CSAT, NPS, FCR and complaints, and the days beyond the p-chart's limits, from the data."""
+def monitor_chart(ds) -> pd.DataFrame:
+    """The Laney p' chart of daily abandonment of all offered calls (the chart Task 3.4 asks for)."""
+    return analysis.laney_p_chart(ds.calls, by="day")
+
+
+def _beyond(chart: pd.DataFrame) -> dict[str, bool]:
+    """The chart's days beyond its limits (rule 1), as YYYY-MM-DD -> True when above the upper limit."""
+    out = (chart["value"] > chart["ucl"]) | (chart["value"] < chart["lcl"])
+    return {pd.Timestamp(d).strftime("%Y-%m-%d"): bool(chart.loc[d, "value"] > chart.loc[d, "ucl"])
+            for d in chart.index[out]}
+
+
+def causes_true_on(ds, day: str, above: bool = True) -> set[str]:
+    """The causes that were true on ``day`` of the learner's data, for a day beyond the control limits.
+
+    The incidents in force that day (``ds.incidents``): when there is one, only an incident id is accepted (it
+    must be named). Otherwise, above the upper limit: any of ``monday_peak`` (a Monday), an inbound campaign
+    (``inbound_uplift`` > 1) running that day and ``high_volume`` (more calls offered than the mean of the same
+    weekday), else ``not_found``; below the lower limit: ``low_volume`` (fewer calls offered than the mean of
+    the same weekday), else ``not_found``. A signal is a special cause, so ``common_cause`` never fits.
+    """
+    true_that_day, _ = valid_causes(ds, day)
+    in_force = true_that_day & set(ds.incidents["incident_id"].astype(str))
+    if in_force:
+        return in_force
+    if above:
+        return (true_that_day - {"common_cause"}) or {"not_found"}
+    d = pd.Timestamp(day)
+    offered = ds.calls[ds.calls["outcome"] != "lost"]
+    daily = offered.groupby(offered["arrived_at"].dt.normalize()).size()
+    same = daily[daily.index.day_of_week == d.day_of_week]
+    return {"low_volume"} if d in daily.index and daily[d] < same.mean() else {"not_found"}
+
+
+@CHECKS.check("monitor_check", "weekly_monitor", "sigma_z", "out_of_control_days", "signal_causes")
+def monitor_check(data, weekly_monitor, sigma_z, out_of_control_days, signal_causes) -> Findings:
+    """PC 3.4: weekly CSAT (top-two-box fraction), NPS (points), FCR (fraction) and complaints (count) per
+    week starting Monday, from the data; the Laney p' chart of daily abandonment of all offered calls
+    (``analysis.laney_p_chart(ds.calls, by="day")``): its ``sigma_z`` (within 0.5 %), exactly its days beyond
+    the limits (rule 1, YYYY-MM-DD), and for each a cause true that day (:func:`causes_true_on`). The classic
+    p chart's days fail: with a thousand calls a day its limits flag most days."""
     ds = data.ds
-    chart = analysis.p_chart(ds.calls, by="day")
-    beyond = (chart["value"] > chart["ucl"]) | (chart["value"] < chart["lcl"])
-    days = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in chart.index[beyond]]
-    fs = checks.weekly_monitor(weekly_monitor, [])
-    fs.append(check_set("out_of_control_days", out_of_control_days, days, points=1, criterion="3.4"))
+    fs = checks.weekly_monitor(weekly_monitor, out_of_control_days, signal_causes, sigma_z, ds)
     if not fs.all_passed:
         return fs
+    chart = monitor_chart(ds)
+    beyond = _beyond(chart)
+    fs.append(_number("sigma_z", sigma_z, float(chart["sigma_z"].iloc[0]), "3.4", unit="times the classic limits"))
+    days = check_set("out_of_control_days", out_of_control_days, sorted(beyond), points=1, criterion="3.4")
+    classic = _beyond(analysis.p_chart(ds.calls, by="day"))
+    if not days.passed and set(out_of_control_days) == set(classic) and len(classic) > len(beyond):
+        days = Finding.fail("3.4", "these are the days beyond the classic p chart's limits, which are far too narrow "
+                            "for a thousand calls a day: list the days beyond the Laney p' chart's limits",
+                            item="out_of_control_days")
+    fs.append(days)
+    causes = {k: str(v) for k, v in signal_causes.items()}  # the formative check saw YYYY-MM-DD keys
+    wrong = [d for d in sorted(beyond) if d in causes and causes[d] not in causes_true_on(ds, d, beyond[d])]
+    fs.append(Finding.of("3.4", not wrong, "each cause was true on its day (the incident named where one was in force)"
+                         if not wrong else f"the cause given for {', '.join(wrong[:3])} was not true that day (was an "
+                         "incident in force? was it a Monday? a campaign running? busier than usual?)", "signal_causes"))
     surveys = ds.surveys.assign(week=_week(ds.surveys["sent_at"]))
     calls = ds.calls.assign(week=_week(ds.calls["arrived_at"]))
     expected = pd.DataFrame({

@@ -12,7 +12,7 @@ import pandas as pd
 from helpers import analysis, kpi
 from helpers.consultation import positions
 
-from ccw_grader.bsbcue605 import _churn, _period, expected_kpis
+from ccw_grader.bsbcue605 import _churn, _period, causes_true_on, expected_kpis, monitor_chart
 from ccw_grader.registry import Registry
 
 CHECKS = Registry("BSBCUE605")
@@ -120,17 +120,40 @@ def competitor_strategies(data) -> dict:
 
 
 @CHECKS.facts("monitor_review", viva=(
-        "Pick one out-of-control day: what happened, and what did the review decide?",))
+        "The spread between your days is {sigma_z (Laney: limits over the classic p chart's)} times what chance "
+        "alone would give: what in your centre makes days differ that much, and what would the classic p chart have "
+        "told you?",
+        "Your Laney chart signalled on: {out-of-control days (Laney p' chart of daily abandonment)}. Take one (or, "
+        "if none, your highest day): what was in force that day, and what did the review decide?"))
 def monitor_review(data) -> dict:
-    """Weekly CSAT and FCR, and the days beyond the p-chart limits of daily abandonment with the period's events."""
+    """Weekly CSAT and FCR, the Laney p' chart of daily abandonment (sigma_z, the days beyond its limits with
+    what was true on each, the highest days) and the incidents of the learner's own ``incidents`` table."""
     ds = data.ds
-    chart = analysis.p_chart(ds.calls, by="day")
-    beyond = chart.index[(chart["value"] > chart["ucl"]) | (chart["value"] < chart["lcl"])]
+    chart = monitor_chart(ds)
+    beyond = (chart["value"] > chart["ucl"]) | (chart["value"] < chart["lcl"])
+    classic = analysis.p_chart(ds.calls, by="day")
+
+    def day(d) -> str:
+        d = pd.Timestamp(d)
+        above = bool(chart.loc[d, "value"] > chart.loc[d, "centre"])
+        return (f"{d:%a %d %b}: abandonment {chart.loc[d, 'value']:.3f} (limits {chart.loc[d, 'lcl']:.3f} to "
+                f"{chart.loc[d, 'ucl']:.3f}); true that day: {', '.join(sorted(causes_true_on(ds, d, above)))}")
+
     week = ds.surveys["sent_at"].dt.to_period("W-SUN").dt.start_time
-    return {"out-of-control days (abandonment p-chart)": [pd.Timestamp(d).strftime("%a %d %b") for d in beyond] or "none",
+    call_week = ds.calls["arrived_at"].dt.to_period("W-SUN").dt.start_time
+    inc = ds.incidents
+    return {"sigma_z (Laney: limits over the classic p chart's)": round(float(chart["sigma_z"].iloc[0]), 2),
+            "days beyond the classic p chart's limits (of days charted)":
+                f"{int(((classic['value'] > classic['ucl']) | (classic['value'] < classic['lcl'])).sum())} of "
+                f"{len(classic)}",
+            "out-of-control days (Laney p' chart of daily abandonment)": [day(d) for d in chart.index[beyond]] or "none",
+            "highest abandonment days (fraction)": [day(d) for d in chart["value"].nlargest(3).index],
             "weekly CSAT (fraction top-two-box)": {f"{k:%d %b}": round(float(v), 3)
                                                    for k, v in kpi.csat(ds.surveys.assign(week=week), by="week").items()},
-            "events of the period": _events(data)}
+            "weekly FCR (fraction; the last week provisional)": {
+                f"{k:%d %b}": round(float(v), 3) for k, v in kpi.fcr(ds.calls.assign(week=call_week), by="week").items()},
+            "incidents (ds.incidents)": [f"{r.incident_id} ({r.system}, {r.start:%a %d %b %H:%M} to {r.end:%a %d %b %H:%M})"
+                                         for r in inc.itertuples()] or "none"}
 
 
 @CHECKS.facts("adjust_decision", viva=(

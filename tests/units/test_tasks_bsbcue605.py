@@ -127,3 +127,38 @@ def test_unit_checks_label_findings_with_their_tasks_criteria():
     from ccw_grader.marketing_reference import REFERENCE_DDL
     assert checks.design(REFERENCE_DDL).criteria() == ["2.1"]
     assert checks.design("").criteria() == ["2.1"]
+
+
+def _monitor_ds():
+    """Four weeks of calls (one a day, Monday to Saturday), one incident and one inbound campaign."""
+    from types import SimpleNamespace
+    days = [d for d in pd.date_range("2025-05-05", periods=27) if d.day_of_week < 6]
+    return SimpleNamespace(calls=pd.DataFrame({"arrived_at": [d + pd.Timedelta(hours=9) for d in days]}),
+                           incidents=pd.DataFrame({"incident_id": ["INC-0514-CRM"]}),
+                           campaigns=pd.DataFrame({"campaign_id": ["CMP-2505-WSV"]}))
+
+
+WEEKLY = pd.DataFrame({"csat": [0.71, 0.69], "nps": [12.0, 9.0], "fcr": [0.88, 0.9], "complaints": [31, 27]},
+                      index=pd.to_datetime(["2025-05-05", "2025-05-12"]))
+
+
+@pytest.mark.parametrize("change, item", [
+    ({"sigma_z": "4.9"}, "sigma_z"), ({"sigma_z": -1.0}, "sigma_z"),
+    ({"days": ["14/05/2025"]}, "out_of_control_days"),
+    ({"causes": {}}, None),                                             # a signalled day without a cause
+    ({"causes": {"2025-05-14": "the system was down"}}, None),          # not an id or a named kind
+    ({"causes": ["INC-0514-CRM"]}, "signal_causes"),
+    # a monitor that flags most days monitors nothing (the classic p chart on a thousand calls a day)
+    ({"days": [f"2025-05-{d:02d}" for d in range(5, 17) if d != 11],
+      "causes": {f"2025-05-{d:02d}": "not_found" for d in range(5, 17) if d != 11}}, "out_of_control_days"),
+])
+def test_weekly_monitor_shape_and_plausibility(change, item):
+    good = {"days": ["2025-05-14"], "causes": {"2025-05-14": "INC-0514-CRM"}, "sigma_z": 4.9}
+    ds = _monitor_ds()
+    assert checks.weekly_monitor(WEEKLY, good["days"], good["causes"], good["sigma_z"], ds).all_passed
+    assert checks.weekly_monitor(WEEKLY, [], {}, 4.9, ds).all_passed  # no signal is a valid answer
+    a = dict(good, **change)
+    fs = checks.weekly_monitor(WEEKLY, a["days"], a["causes"], a["sigma_z"], ds)
+    assert not fs.all_passed
+    assert item is None or item in {f.item for f in fs.failed()}
+    assert fs.criteria() == ["3.4"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ccw_grader import LearnerData, all_checks
@@ -400,3 +401,121 @@ def test_design_recognised_through_the_mapping_not_its_names(data):
                                                      "receipt": "customers.dncr_wash_reference"})
     assert "dncr_wash_reference" in {f.item for f in check.run(data, MARKETING_DDL=CLIENT_DDL,
                                                                COLUMN_MAPPING=invented).failed()}
+
+
+# ------------------------------------------------------------------ Task 3.4 monitors with a chart that fits
+# With a thousand calls a day the classic p chart's limits are far too narrow (days differ by Mondays, rosters,
+# campaigns and outages, not by chance alone): it flags most days. Task 3.4 asks for the Laney p' chart; the
+# reference earns full marks on several learners' data, and the old answer (the classic chart's days) fails.
+MONITOR_LEARNERS = [(None, None), (7, "learner-a"), (8, "learner-b"), (9, "learner-c")]
+
+
+def _monitor_reference(ds) -> dict:
+    """Task 3.4's reference answers on ``ds`` (the notebook's setup and answer cells run in-process), as the
+    grader receives them."""
+    from unittest import mock
+
+    import nbformat
+    from placeholder_support import as_data
+
+    from helpers import workbook
+    nb = nbformat.read(ROOT / "notebooks" / "BSBCUE605" / "03_service_and_retention.ipynb", as_version=4)
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    ns = {"display": lambda *a, **k: None, "__name__": "__ccw_reference__"}
+    with mock.patch.object(workbook, "start", lambda *a, **k: ds):
+        for gid in ("03_service_and_retention_setup", "monitor_answer"):
+            exec(compile(cells[gid], gid, "exec"), ns)  # noqa: S102
+    return as_data(ns, all_checks()[("BSBCUE605", "monitor_check")].answers)
+
+
+def _beyond(chart) -> list[str]:
+    out = (chart["value"] > chart["ucl"]) | (chart["value"] < chart["lcl"])
+    return [d.strftime("%Y-%m-%d") for d in chart.index[out]]
+
+
+@pytest.fixture(scope="module", params=MONITOR_LEARNERS, ids=lambda p: p[1] or "practice")
+def monitored(request, tmp_path_factory):
+    """(learner data, reference answers, classic p chart's days, Laney chart's days) per learner."""
+    import warnings
+
+    from helpers import analysis
+    from helpers.generator.core import generate
+    seed, learner = request.param
+    data = LearnerData(None, learner, tmp_path_factory.mktemp("course"))
+    if learner:
+        data.__dict__["ds"] = generate(seed=seed, learner=learner)  # that learner's dataset (cached property)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        answers = _monitor_reference(data.ds)
+    classic = _beyond(analysis.p_chart(data.ds.calls, by="day"))
+    laney = _beyond(analysis.laney_p_chart(data.ds.calls, by="day"))
+    print(f"{learner or 'practice'}: classic p chart flags {len(classic)} days, Laney p' {len(laney)} "
+          f"(sigma_z {answers['sigma_z']:.2f}): {answers['signal_causes']}")
+    return data, answers, classic, laney
+
+
+def _monitor(data, **answers):
+    return all_checks()[("BSBCUE605", "monitor_check")].run(data, **answers)
+
+
+def test_the_reference_monitor_earns_full_marks_on_each_learners_data(monitored):
+    data, answers, _, laney = monitored
+    fs = _monitor(data, **answers)
+    assert fs.all_passed, [str(f) for f in fs.failed()]
+    assert answers["out_of_control_days"] == laney and set(answers["signal_causes"]) == set(laney)
+    assert fs.criteria() == ["3.4"]
+
+
+def test_the_classic_p_charts_days_fail(monitored):
+    """The old answer: the days beyond the binomial limits, each with a cause that was true that day."""
+    from ccw_grader.bsbcue605 import causes_true_on
+    data, answers, classic, laney = monitored
+    assert len(classic) > len(laney), "the classic chart over-signals on a thousand calls a day"
+    causes = {d: sorted(causes_true_on(data.ds, d))[0] for d in classic}
+    fs = _monitor(data, **dict(answers, out_of_control_days=classic, signal_causes=causes))
+    assert not fs.all_passed
+    assert "out_of_control_days" in {f.item for f in fs.failed()}
+    # the classic chart's sigma_z is 1 (no overdispersion): not the Laney chart's
+    assert "sigma_z" in {f.item for f in _monitor(data, **dict(answers, sigma_z=1.0)).failed()}
+
+
+def test_every_day_or_no_day_fails(monitored):
+    data, answers, _, laney = monitored
+    days = sorted(data.ds.calls["arrived_at"].dt.normalize().dt.strftime("%Y-%m-%d").unique())
+    fs = _monitor(data, **dict(answers, out_of_control_days=days, signal_causes={d: "not_found" for d in days}))
+    assert not fs.all_passed and "out_of_control_days" in {f.item for f in fs.failed()}
+    if laney:  # a learner whose chart signalled cannot pass with an empty list
+        fs = _monitor(data, **dict(answers, out_of_control_days=[], signal_causes={}))
+        assert [f.item for f in fs.failed()] == ["out_of_control_days"]
+
+
+def test_a_cause_that_was_not_true_that_day_fails(monitored):
+    from ccw_grader.bsbcue605 import causes_true_on, monitor_chart
+    data, answers, _, laney = monitored
+    ds = data.ds
+    chart = monitor_chart(ds)
+    ids = list(ds.incidents["incident_id"].astype(str)) + list(ds.campaigns["campaign_id"].astype(str))
+    for day in laney:
+        true = causes_true_on(ds, day, bool(chart.loc[pd.Timestamp(day), "value"] > chart.loc[pd.Timestamp(day), "ucl"]))
+        wrong = next(c for c in ["monday_peak", "high_volume", "not_found", *ids] if c not in true)
+        fs = _monitor(data, **dict(answers, signal_causes=dict(answers["signal_causes"], **{day: wrong})))
+        assert [f.item for f in fs.failed()] == ["signal_causes"], (day, wrong)
+
+
+def test_an_incident_in_force_must_be_named():
+    """On a day with an incident in force only its id fits; without one, a Monday or a campaign may explain it."""
+    from types import SimpleNamespace
+
+    from ccw_grader.bsbcue605 import causes_true_on
+    day = pd.Timestamp("2025-05-12")  # a Monday
+    calls = pd.DataFrame({"arrived_at": pd.to_datetime(["2025-05-05 09:00", "2025-05-06 09:00", "2025-05-12 09:00",
+                                                        "2025-05-12 10:00"]), "outcome": ["resolved"] * 4})
+    campaigns = pd.DataFrame({"campaign_id": ["CMP-1"], "inbound_uplift": [1.2], "start": [day],
+                              "end": [day + pd.Timedelta(days=6)]})
+    incidents = pd.DataFrame({"incident_id": ["INC-1"], "start": [day + pd.Timedelta(hours=10)],
+                              "end": [day + pd.Timedelta(hours=12)]})
+    ds = SimpleNamespace(calls=calls, campaigns=campaigns, incidents=incidents)
+    assert causes_true_on(ds, "2025-05-12") == {"INC-1"}
+    quiet = SimpleNamespace(calls=calls, campaigns=campaigns, incidents=incidents.iloc[:0])
+    assert causes_true_on(quiet, "2025-05-12") == {"monday_peak", "CMP-1", "high_volume"}
+    assert causes_true_on(quiet, "2025-05-06") == {"not_found"}  # a Tuesday like any other

@@ -364,15 +364,43 @@ def _observable(trigger, events) -> bool:
     return len(text.split()) >= 2 and (bool(re.search(TRIGGER_EVENTS, text)) or any(e in text for e in events))
 
 
-def weekly_monitor(table, days) -> Findings:
-    """PC 3.4: the weekly monitoring table's shape, and out-of-control days as date strings."""
+SIGNAL_CAUSES = ("monday_peak", "high_volume", "low_volume", "not_found")  # besides incident and campaign ids
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def weekly_monitor(table, days, causes, sigma_z, ds=None) -> Findings:
+    """PC 3.4: the weekly monitoring table's shape; the Laney p' chart's ``sigma_z`` (a positive number), its
+    out-of-control days as YYYY-MM-DD strings (not most of the period: a monitor that flags most days is not
+    monitoring) and a cause for each: an incident id, a campaign id (of ``ds`` when given) or a named kind."""
     if not isinstance(table, pd.DataFrame):
         return Findings([_f("3.4", False, f"`weekly_monitor` should be a DataFrame, you gave a {type(table).__name__}")])
     missing = [c for c in ("csat", "nps", "fcr", "complaints") if c not in table.columns]
     fs = Findings([_f("3.4", not missing, "all columns present" if not missing else f"missing: {', '.join(missing)}"),
                    _f("3.4", isinstance(table.index, pd.DatetimeIndex), "indexed by the week's start date")])
-    ok_days = isinstance(days, list) and all(isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in days)
-    fs.append(_f("3.4", ok_days, "`out_of_control_days` is a list of YYYY-MM-DD strings"))
+    fs.append(_f("3.4", _is_number(sigma_z) and sigma_z > 0, "`sigma_z` is a positive number (the Laney chart's "
+                 "overdispersion: how many times wider than the classic p chart's its limits are)", "sigma_z"))
+    ok_days = isinstance(days, list) and all(isinstance(d, str) and _DAY.fullmatch(d) for d in days)
+    fs.append(_f("3.4", ok_days, "`out_of_control_days` is a list of YYYY-MM-DD strings", "out_of_control_days"))
+    if ok_days and ds is not None:
+        n_days = ds.calls["arrived_at"].dt.normalize().nunique()
+        many = len(set(days)) > n_days / 4
+        fs.append(_f("3.4", not many, "a few signals, not most days" if not many else
+                     f"{len(set(days))} of {n_days} days out of control: limits that flag that many days are too "
+                     "narrow for this many calls a day (the classic p chart's?); use the Laney p' chart",
+                     "out_of_control_days"))
+    if not isinstance(causes, Mapping):
+        fs.append(_f("3.4", False, "`signal_causes` should be a dict: out-of-control day -> cause", "signal_causes"))
+        return fs
+    known = set(SIGNAL_CAUSES)
+    if ds is not None:
+        known |= set(ds.incidents["incident_id"].astype(str)) | set(ds.campaigns["campaign_id"].astype(str))
+    uncaused = [d for d in (days if ok_days else []) if d not in causes]
+    fs.append(_none("3.4", uncaused, "a cause for every out-of-control day", "no cause given for"))
+    bad = [f"{k}: {v}" for k, v in causes.items() if not (isinstance(k, str) and _DAY.fullmatch(k))
+           or not isinstance(v, str) or (ds is not None and v not in known)]
+    fs.append(_none("3.4", bad, "each cause is keyed by its day (YYYY-MM-DD) and is an incident id, a campaign id or "
+                    "a named kind", f"use YYYY-MM-DD days and an incident id, a campaign id or one of "
+                    f"{', '.join(SIGNAL_CAUSES)}"))
     return fs
 
 
