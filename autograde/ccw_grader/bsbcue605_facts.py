@@ -11,6 +11,7 @@ import pandas as pd
 
 from helpers import analysis, kpi
 from helpers.consultation import positions
+from helpers.generator.outages import of_dataset
 
 from ccw_grader.bsbcue605 import _churn, _period, causes_true_on, expected_kpis, monitor_chart
 from ccw_grader.registry import Registry
@@ -35,10 +36,15 @@ def _queue_table(data) -> dict:
     return {q: f"share {share[q]:.1%}, service level {sl[q]:.1%}, AHT {aht[q]:.0f} s" for q in share.index}
 
 
+def _outages(data) -> list:
+    """The learner's outages (their ``incidents`` table: days and times differ between learners)."""
+    return of_dataset(data.ds)
+
+
 def _events(data) -> list[str]:
-    cs = data.cs
-    return ([f"{o.id} ({o.system}, {'planned' if o.planned else 'unplanned'}, {o.start:%d %b %H:%M})" for o in cs.outages]
-            + [f"{c.id} {c.name} ({c.start:%d %b}-{c.end:%d %b})" for c in cs.campaigns])
+    return ([f"{o.id} ({o.system}, {'planned' if o.planned else 'unplanned'}, {o.start:%a %d %b %H:%M}-{o.end:%H:%M})"
+             for o in _outages(data)]
+            + [f"{c.id} {c.name} ({c.start:%d %b}-{c.end:%d %b})" for c in data.cs.campaigns])
 
 
 @CHECKS.facts("framework_justification", viva=(
@@ -101,11 +107,11 @@ def enhance_evaluation(data) -> dict:
         "For the CRM outage, how did you choose your recovery time objective?",
         "What would you change in the plan if the callback capacity halved?"))
 def plan_principles(data) -> dict:
-    """The period's outages with their lengths, and the recovery capacity of the case study."""
+    """The learner's outages with their times and lengths, and the recovery capacity of the case study."""
     cs = data.cs
-    return {"outages (system, planned, minutes)": [
-                f"{o.id}: {o.system}, {'planned' if o.planned else 'unplanned'}, "
-                f"{(pd.Timestamp(o.end) - pd.Timestamp(o.start)).total_seconds() / 60:.0f} min" for o in cs.outages],
+    return {"outages (system, planned, when, minutes)": [
+                f"{o.id}: {o.system}, {'planned' if o.planned else 'unplanned'}, {o.start:%a %d %b %H:%M}-{o.end:%H:%M}, "
+                f"{(pd.Timestamp(o.end) - pd.Timestamp(o.start)).total_seconds() / 60:.0f} min" for o in _outages(data)],
             "callback capacity (calls per hour)": cs.contingency.callback_capacity_per_hour,
             "paper records re-keyed (records per hour)": cs.contingency.records_per_hour_rekey}
 

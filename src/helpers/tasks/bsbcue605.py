@@ -643,16 +643,19 @@ def maintenance_procedures(procedures, ds, defect_tables: Mapping[str, set] | No
 
 
 def contingency_plan(text, ds) -> Findings:
-    """PC 2.5: the plan parses, is checked against the case study, and is simulated on the CRM outage."""
+    """PC 2.5: the plan parses, is checked against the case study, and is simulated on the CRM outage of the
+    learner's data (its ``incidents`` table: each learner's outages fall on their own days and times)."""
     from helpers import contingency
+    from helpers.generator.outages import of_dataset
     if not isinstance(text, (str, Mapping)) or not text:
         return Findings([_f("2.5", False, "`CONTINGENCY_PLAN` should be the plan as YAML text")])
     cs = ds.case_study
-    systems = sorted({o.system for o in cs.outages})
+    outages = of_dataset(ds)
+    systems = sorted({o.system for o in outages})
     fs = contingency.check_plan(text, [s.model_dump() for s in cs.stakeholders], systems, criterion="2.5")
     if not fs.all_passed:
         return fs
-    outage = next((o for o in cs.outages if o.system == "crm"), cs.outages[0])
+    outage = next((o for o in outages if o.system == "crm"), outages[0])
     result = contingency.simulate_plan(contingency.parse_plan(text), ds.calls, outage.model_dump(),
                                        cs.contingency.callback_capacity_per_hour,
                                        cs.contingency.records_per_hour_rekey, criterion="2.5")
