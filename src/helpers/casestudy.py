@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from helpers.datafile import read_mapping
 from helpers.errors import UserFacingError
 from helpers.paths import project_root
 
@@ -36,6 +36,7 @@ DEFECT_KINDS = (
 MEASUREMENT_FAULT_KINDS = ("miscoded_disposition", "missing_wrap_code", "clock_skew", "double_counted_transfer")
 MIS_SYSTEMS = ("acd", "ivr", "chat", "ticketing", "crm")
 INTERVALS_PER_DAY = 48
+_Value = TypeVar("_Value", int, float)  # the kind of value of a HalfHoursByDayType
 
 
 class CaseStudyError(UserFacingError):
@@ -142,24 +143,25 @@ class Queue(_Model):
         return [x / s for x in w]
 
 
-def _half_hours(v: list[float], what: str) -> list[float]:
-    if len(v) != INTERVALS_PER_DAY:
-        raise ValueError(f"{what} needs {INTERVALS_PER_DAY} half-hour entries, got {len(v)}")
-    if any(x < 0 for x in v):
-        raise ValueError(f"{what} must not be negative")
-    return v
+class HalfHoursByDayType(_Model, Generic[_Value]):
+    """One non-negative value per half hour (48 entries) for each day type (``DAY_TYPES``); a day type left out
+    is all zeros (closed). Parametrised by the kind of value: ``HalfHoursByDayType[float]``."""
+    weekday: list[_Value]
+    saturday: list[_Value] = Field(default_factory=lambda: [0] * INTERVALS_PER_DAY, validate_default=True)
+    sunday: list[_Value] = Field(default_factory=lambda: [0] * INTERVALS_PER_DAY, validate_default=True)
 
-
-class IntradayProfile(_Model):
-    """Relative arrival weight per half hour (normalised per day by the generator)."""
-    weekday: list[float]
-    saturday: list[float] = Field(default_factory=lambda: [0.0] * INTERVALS_PER_DAY)
-    sunday: list[float] = Field(default_factory=lambda: [0.0] * INTERVALS_PER_DAY)
-
-    @field_validator("weekday", "saturday", "sunday")
+    @field_validator(*DAY_TYPES)
     @classmethod
-    def _len(cls, v, info):
-        return _half_hours(v, info.field_name)
+    def _half_hours(cls, v, info):
+        if len(v) != INTERVALS_PER_DAY:
+            raise ValueError(f"{info.field_name} needs {INTERVALS_PER_DAY} half-hour entries, got {len(v)}")
+        if any(x < 0 for x in v):
+            raise ValueError(f"{info.field_name} must not be negative")
+        return v
+
+
+class IntradayProfile(HalfHoursByDayType[float]):
+    """Relative arrival weight per half hour (normalised per day by the generator)."""
 
 
 class WeeklyProfile(_Model):
@@ -178,16 +180,8 @@ class WeeklyProfile(_Model):
         return [x / m for x in raw]
 
 
-class DayPlan(_Model):
+class DayPlan(HalfHoursByDayType[int]):
     """Agents rostered per half hour (48 entries) for one queue and day type."""
-    weekday: list[int]
-    saturday: list[int] = Field(default_factory=lambda: [0] * INTERVALS_PER_DAY)
-    sunday: list[int] = Field(default_factory=lambda: [0] * INTERVALS_PER_DAY)
-
-    @field_validator("weekday", "saturday", "sunday")
-    @classmethod
-    def _len(cls, v, info):
-        return _half_hours(v, info.field_name)
 
 
 class Target(_Model):
@@ -778,12 +772,7 @@ def load_case_study(slug_or_path: str | Path = "lyrebird-energy") -> CaseStudy:
 
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, mtime_ns: int) -> CaseStudy:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CaseStudyError(f"case study {path} is not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise CaseStudyError(f"case study {path} must be a YAML mapping of fields, got {type(raw).__name__}")
+    raw = read_mapping(path, "case study", error=CaseStudyError, shape="of fields")
     try:
         cs = CaseStudy.model_validate(raw)
     except ValidationError as exc:
