@@ -213,22 +213,33 @@ def load_check(data, MARKETING_DDL, COLUMN_MAPPING, ELIGIBLE_EMAIL_QUERY) -> Fin
     return fs
 
 
-@CHECKS.check("enhance_check", "MARKETING_DDL", "ENHANCEMENT_SQL")
-def enhance_check(data, MARKETING_DDL, ENHANCEMENT_SQL) -> Findings:  # noqa: N803
-    """PC 2.3: the enhancement script runs on the design and adds what it claims."""
-    return checks.enhancements(MARKETING_DDL, ENHANCEMENT_SQL)
+@CHECKS.check("enhance_check", "MARKETING_DDL", "ENHANCEMENT_SQL", "COLUMN_MAPPING", "ELIGIBLE_EMAIL_QUERY")
+def enhance_check(data, MARKETING_DDL, ENHANCEMENT_SQL, COLUMN_MAPPING, ELIGIBLE_EMAIL_QUERY) -> Findings:  # noqa: N803
+    """PC 2.3: the enhancement script runs on the design loaded with the learner's data and serves the marketing
+    operation: a view that is a lawful campaign selection on the learner's own customers (e-mail, SMS or phone
+    rules at the date of the data) and an index that speeds a selection (:func:`checks.enhancements`)."""
+    return checks.enhancements(MARKETING_DDL, ENHANCEMENT_SQL, COLUMN_MAPPING, data.ds, ELIGIBLE_EMAIL_QUERY)
 
 
 @CHECKS.check("defects_check", "reported_defects")
 def defects_check(data, reported_defects) -> Findings:
-    """PC 2.4: the defects reported match the defects injected into this learner's data (precision, recall)."""
+    """PC 2.4: the defects reported match the defects injected into this learner's data (precision, recall),
+    each under the kind of defect it is: a record counts as found only when it is filed under its own kind (an
+    offer to a Do Not Call Register number filed as a malformed e-mail is not found, and is a false report)."""
     fs = checks.defect_report(reported_defects)
     if not fs.all_passed:
         return fs
-    ids = [rid for ids in reported_defects.values() for rid in ids]
+    pairs = [_kind_id(kind, rid) if isinstance(rid, str) else rid for kind, ids in reported_defects.items()
+             for rid in ids]
     truth = data.defects()
-    fs = fs + maintenance.score_reported(ids, truth, criterion="2.4")
-    return fs + [_compliance_found(ids, truth)]
+    by_kind = truth.assign(record_id=[_kind_id(k, r) for k, r in zip(truth["kind"], truth["record_id"].astype(str))])
+    fs = fs + maintenance.score_reported(pairs, by_kind, criterion="2.4")
+    return fs + [_compliance_found(reported_defects, truth)]
+
+
+def _kind_id(kind, record_id) -> str:
+    """One reported defect: the record and the kind it is filed under (scored together)."""
+    return f"{kind}: {str(record_id).strip()}"
 
 
 COMPLIANCE_KINDS = {"offer_to_dncr": "offers to numbers on the Do Not Call Register",
@@ -237,12 +248,13 @@ COMPLIANCE_KINDS = {"offer_to_dncr": "offers to numbers on the Do Not Call Regis
                     "unsubscribe_late": "unsubscribes actioned late (Spam Act)"}
 
 
-def _compliance_found(ids, truth: pd.DataFrame) -> Finding:
-    """PC 2.4: every class of compliance breach present in the learner's data is found (at least half of its
-    records): a learner who misses a whole class of breaches has not maintained the database lawfully."""
-    reported = {str(i).strip() for i in ids}
+def _compliance_found(reported_defects, truth: pd.DataFrame) -> Finding:
+    """PC 2.4: every class of compliance breach present in the learner's data is found as that class (at least
+    half of its records, filed under its kind): a learner who misses a whole class of breaches, or files it as
+    something else, has not maintained the database lawfully."""
     missed = []
     for kind, what in COMPLIANCE_KINDS.items():
+        reported = {str(i).strip() for i in reported_defects.get(kind, ())}
         records = set(truth.loc[truth["kind"] == kind, "record_id"].astype(str))
         if records and len(records & reported) < 0.5 * len(records):
             missed.append(what)

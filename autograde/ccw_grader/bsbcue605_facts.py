@@ -95,12 +95,22 @@ def promotion_pitch(data) -> dict:
         "Show me one query your enhancement makes faster or safer, and explain why.",))
 def enhance_evaluation(data) -> dict:
     """What the marketing database must serve: customers, consents and the compliance defects in the data."""
+    from helpers import marketing_db
     ds = data.ds
     truth = data.defects()
+    as_of = pd.to_datetime(ds.customers["updated_at"]).max()
+    lawful = marketing_db.lawful_contacts(ds.tables, as_of)
     return {"customers": len(ds.customers), "offers": len(ds.offers),
             "compliance defects injected (offers to DNCR / opted out / outside hours, late unsubscribes)":
                 {k: int(v) for k, v in truth["kind"].value_counts().items()
-                 if k in ("offer_to_dncr", "offer_to_opted_out", "offer_outside_hours", "unsubscribe_late")}}
+                 if k in ("offer_to_dncr", "offer_to_opted_out", "offer_outside_hours", "unsubscribe_late")},
+            "date of the data (latest customer update)": f"{as_of:%d %b %Y}",
+            "latest Do Not Call Register wash": f"{pd.to_datetime(ds.customers['dncr_washed_at']).max():%d %b %Y}",
+            "customers who may lawfully be contacted at that date (e-mail / SMS / phone)":
+                {ch: len(ids) for ch, ids in lawful.items()},
+            "of whom by phone with express phone consent": int(
+                ds.customers["customer_id"].astype(str)[ds.customers["consent_phone"] == "express"]
+                .isin(lawful["phone"]).sum())}
 
 
 @CHECKS.facts("plan_principles", viva=(
@@ -113,7 +123,21 @@ def plan_principles(data) -> dict:
                 f"{o.id}: {o.system}, {'planned' if o.planned else 'unplanned'}, {o.start:%a %d %b %H:%M}-{o.end:%H:%M}, "
                 f"{(pd.Timestamp(o.end) - pd.Timestamp(o.start)).total_seconds() / 60:.0f} min" for o in _outages(data)],
             "callback capacity (calls per hour)": cs.contingency.callback_capacity_per_hour,
-            "paper records re-keyed (records per hour)": cs.contingency.records_per_hour_rekey}
+            "paper records re-keyed (records per hour)": cs.contingency.records_per_hour_rekey,
+            "CRM outage: answered calls on the affected queues per hour (each a call-back or a paper record)":
+                _crm_answered_per_hour(data)}
+
+
+def _crm_answered_per_hour(data) -> float | None:
+    """The business impact of the learner's CRM outage: calls answered without the CRM, per hour of outage."""
+    crm = next((o for o in _outages(data) if o.system == "crm"), None)
+    if crm is None:
+        return None
+    calls = data.ds.calls
+    start, end = pd.Timestamp(crm.start), pd.Timestamp(crm.end)
+    hit = calls[calls["queue"].isin(crm.queues) & (calls["arrived_at"] >= start) & (calls["arrived_at"] < end)
+                & (calls["outcome"] != "lost") & ~calls["abandoned"].astype(bool)]
+    return round(len(hit) / ((end - start).total_seconds() / 3600), 1)
 
 
 @CHECKS.facts("competitor_strategies", viva=(

@@ -15,9 +15,16 @@ Model (deterministic, every figure from the calls table; times are centre wall-c
 * **service level** before (the same length of time before the outage), during and after (the same
   length after) - share answered within ``threshold_s`` with abandons ignored and lost calls
   excluded, as ``helpers.kpi.service_level(variant="abandons_ignored")``;
-* **meets RTO**: the outage lasted no longer than the scenario's ``rto_minutes``.
+* **meets RTO**: the outage lasted no longer than the scenario's ``rto_minutes``;
+* **business impact of the RTO**: an outage as long as the RTO creates call-backs and re-keying at the rate this
+  outage created them (per minute of outage; the records at risk in the RPO window do not grow with it), so it
+  leaves ``rto_callback_hours`` of call-backs and ``rto_rekey_hours`` of re-keying; ``max_outage_min`` is the
+  longest outage whose backlog the centre clears within :data:`CLEAR_WITHIN_HOURS` (the maximum tolerable
+  outage). An RTO is set from the business impact when the outage in the data fits in it and it is no longer
+  than the business can bear (``duration <= rto <= max_outage_min``): an RTO inflated to "cover" any outage fails.
 
-Findings (labelled with the caller's ``criterion``) judge whether the plan copes: scenario present, RTO met, callback backlog
+Findings (labelled with the caller's ``criterion``) judge whether the plan copes: scenario present, RTO met and
+within the business impact, callback backlog
 and re-keying cleared within :data:`CLEAR_WITHIN_HOURS`, RPO set for data systems, no calls left lost.
 """
 from __future__ import annotations
@@ -60,6 +67,9 @@ class SimulationResult:
     service_level_during: float
     service_level_after: float
     meets_rto: bool | None
+    max_outage_min: float | None = None     # longest outage whose backlog clears within CLEAR_WITHIN_HOURS
+    rto_callback_hours: float | None = None  # call-backs an outage as long as the RTO would leave (hours)
+    rto_rekey_hours: float | None = None     # re-keying an outage as long as the RTO would leave (hours)
     findings: Findings = field(default_factory=Findings)
 
     @property
@@ -166,8 +176,24 @@ def simulate_plan(plan, calls: pd.DataFrame, outage: dict, callback_capacity_per
         rekey_hours=rekey_hours, service_level_before=_sl(calls[before], threshold_s),
         service_level_during=_sl(hit, threshold_s), service_level_after=_sl(calls[after], threshold_s),
         meets_rto=None if scenario is None or scenario.rto_minutes is None else bool(duration <= scenario.rto_minutes))
+    _impact(result, scenario, callback_capacity_per_hour, records_per_hour_rekey)
     result.findings = _findings(result, scenario, criterion)
     return result
+
+
+def _impact(r: SimulationResult, scenario, callback_capacity_per_hour: float, records_per_hour_rekey: float) -> None:
+    """The business impact of an outage as long as the scenario's RTO, and the longest tolerable outage (see the
+    module docstring), at the rate this outage created call-backs and re-keying."""
+    per_min_cb = r.callbacks_needed / callback_capacity_per_hour / r.duration_min      # hours per minute of outage
+    per_min_rk = r.records_to_rekey / records_per_hour_rekey / r.duration_min
+    fixed = (r.records_at_risk or 0) / records_per_hour_rekey
+    limits = [CLEAR_WITHIN_HOURS / per_min_cb] if per_min_cb > 0 else []
+    if per_min_rk > 0:
+        limits.append(max(0.0, CLEAR_WITHIN_HOURS - fixed) / per_min_rk)
+    r.max_outage_min = float(min(limits)) if limits else None
+    if scenario is not None and scenario.rto_minutes is not None:
+        r.rto_callback_hours = per_min_cb * scenario.rto_minutes
+        r.rto_rekey_hours = per_min_rk * scenario.rto_minutes + fixed
 
 
 def _findings(r: SimulationResult, scenario, criterion: str) -> Findings:
@@ -179,10 +205,16 @@ def _findings(r: SimulationResult, scenario, criterion: str) -> Findings:
     if r.meets_rto is None:
         add(False, "no RTO to compare the outage with", "rto")
     else:
-        add(r.meets_rto, f"the outage lasted {r.duration_min:g} min, " + (
-            f"within your RTO of {scenario.rto_minutes:g} min" if r.meets_rto else
+        bearable = r.max_outage_min is None or scenario.rto_minutes <= r.max_outage_min
+        impact = (f"an outage as long as your RTO would leave {r.rto_callback_hours:.1f} h of call-backs and "
+                  f"{r.rto_rekey_hours:.1f} h of re-keying")
+        add(r.meets_rto and bearable, f"the outage lasted {r.duration_min:g} min, " + (
             f"longer than your RTO of {scenario.rto_minutes:g} min: recovery needs a faster path (back-up) or the "
-            "RTO is not realistic"), "rto")
+            "RTO is not realistic" if not r.meets_rto else
+            f"within your RTO of {scenario.rto_minutes:g} min; {impact}" + (
+                ", cleared within a working day" if bearable else
+                f", more than the {CLEAR_WITHIN_HOURS:g} h of a working day: set the RTO from the business impact "
+                "(no longer than the outage whose backlog you can clear in a day)")), "rto")
     add(r.callback_hours <= CLEAR_WITHIN_HOURS,
         f"{r.callbacks_needed} callbacks at {r.callback_hours:.1f} h of callback capacity" + (
             "" if r.callback_hours <= CLEAR_WITHIN_HOURS else

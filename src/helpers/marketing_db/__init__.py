@@ -7,10 +7,10 @@ table), ``design`` (``check_design``), ``load`` (``load_into_design``), ``probes
 from helpers.marketing_db.design import CHECKS, GROUPS, build_schema, check_design, describe_design
 from helpers.marketing_db.fields import FIELD_SYNONYMS
 from helpers.marketing_db.load import DesignConnection, load_into_design
-from helpers.marketing_db.probes import (PROBES, check_query, default_as_of, expected_probe_ids, probe_params,
-                                         run_probe_queries)
+from helpers.marketing_db.probes import (PROBES, check_query, default_as_of, expected_probe_ids, lawful_contacts,
+                                         probe_params, run_probe_queries)
 from helpers.marketing_db.schema import Schema, inspect_schema
 
 __all__ = ["CHECKS", "FIELD_SYNONYMS", "GROUPS", "PROBES", "probe_params", "DesignConnection", "Schema",
            "build_schema", "check_design", "check_query", "default_as_of", "describe_design", "expected_probe_ids",
-           "inspect_schema", "load_into_design", "run_probe_queries"]
+           "inspect_schema", "lawful_contacts", "load_into_design", "run_probe_queries"]

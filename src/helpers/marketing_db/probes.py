@@ -82,6 +82,40 @@ PROBES: dict[str, Probe] = {p.name: p for p in (
 )}
 
 
+def _opted_out(tables: dict, channel: str, as_of: pd.Timestamp) -> set:
+    offers = tables.get("offers")
+    if offers is None or not len(offers):
+        return set()
+    o = offers[(offers["channel"] == channel) & (offers["response"] == "opted_out")
+               & (pd.to_datetime(offers["offered_at"]) <= as_of)]
+    return set(o["customer_id"].astype(str))
+
+
+def lawful_contacts(tables: dict, as_of: pd.Timestamp) -> dict[str, set]:
+    """Per regulated channel, the customers who may lawfully receive marketing on it at ``as_of`` (grader
+    reference for a campaign-selection view; whether they are active or hold the contact detail is the
+    marketing team's choice, not the law's):
+
+    * ``email``/``sms`` (Spam Act 2003): express or inferred consent for the channel, no unsubscribe received on
+      or before ``as_of``, never opted out in response to an offer on that channel made on or before ``as_of``;
+    * ``phone`` (Do Not Call Register Act 2006): phone consent not withdrawn, and express phone consent or not
+      on the Register with a wash no more than :data:`DNCR_WASH_VALID_DAYS` days before ``as_of``.
+    """
+    c = tables["customers"]
+    ids = c["customer_id"].astype(str)
+    unsub = pd.to_datetime(c["unsubscribed_at"])
+    out = {}
+    for ch in ("email", "sms"):
+        ok = c[f"consent_{ch}"].isin(["express", "inferred"]) & ~(unsub <= as_of).fillna(False)
+        out[ch] = set(ids[ok.fillna(False).astype(bool)]) - _opted_out(tables, ch, as_of)
+    washed = pd.to_datetime(c["dncr_washed_at"])
+    fresh = ((washed <= as_of) & (as_of - washed <= pd.Timedelta(days=DNCR_WASH_VALID_DAYS))).fillna(False)
+    express = c["consent_phone"] == "express"
+    ok = (c["consent_phone"] != "withdrawn") & (express | (~c["dncr_registered"].astype(bool) & fresh))
+    out["phone"] = set(ids[ok.fillna(False).astype(bool)])
+    return out
+
+
 def default_as_of(tables: dict) -> pd.Timestamp:
     """20:30 centre time on the first working day after the latest customer update: late enough
     that calling hours differ between time zones."""

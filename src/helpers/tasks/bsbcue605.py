@@ -536,7 +536,9 @@ def report(answer, cs) -> Findings:
 # ---------------------------------------------------------------------------------- element 2
 def design(ddl, mapping=None, ds=None) -> Findings:
     """PC 2.1: the design holds the fields and functions the marketing operation needs (the ``fields`` group of
-    :func:`helpers.marketing_db.check_design`). A column is recognised by its name or by what the learner's
+    :func:`helpers.marketing_db.check_design`) in a sound structure (its ``structure`` group: the DDL runs, every
+    table has a primary key, no repeating groups, products held and offers in child tables whose references to the
+    customer are declared FOREIGN KEYs, enforced, every column typed). A column is recognised by its name or by what the learner's
     ``COLUMN_MAPPING`` (Task 2.2) loads into it, so a sound design named differently is judged on what it holds;
     ``ds`` (the learner's dataset) limits the mapping to source columns that exist."""
     from helpers import marketing_db
@@ -549,7 +551,7 @@ def design(ddl, mapping=None, ds=None) -> Findings:
                  for b in (block if isinstance(block, list) else [block]) if isinstance(b, Mapping)
                  for spec in b.values() if isinstance(spec, str) and spec.count(".") == 1}
         sources = {name: list(ds.tables[name].columns) for name in named if name in ds.tables}
-    return marketing_db.check_design(ddl, criteria={"fields": "2.1"}, mapping=mapping,
+    return marketing_db.check_design(ddl, criteria={"fields": "2.1", "structure": "2.1"}, mapping=mapping,
                                      sources=sources).for_criterion("2.1")
 
 
@@ -582,36 +584,143 @@ def loaded(ddl, mapping, query, ds, run: bool = True) -> Findings:
     return fs
 
 
-def enhancements(ddl, sql) -> Findings:
-    """PC 2.3: the enhancement SQL runs on the design and adds at least one view and one index."""
+SELECTION_MIN_SHARE = 0.05   # a selection view returns at least this share of the customers lawful on its channel
+_CHANNEL_LABEL = {"email": "e-mail", "sms": "SMS", "phone": "phone"}
+
+
+def enhancements(ddl, sql, mapping=None, ds=None, query=None) -> Findings:
+    """PC 2.3: the enhancement SQL runs on the design and serves the marketing operation: at least one view the
+    marketing team can select a campaign from, and at least one index that speeds a selection.
+
+    * With the learner's data (``mapping`` and ``ds``), the design is loaded and each view that returns customer
+      ids is tested as a campaign selection: every customer in it may lawfully be contacted on one regulated
+      channel (e-mail, SMS or phone: consent, unsubscribes and opt-outs, Do Not Call Register with a wash no older
+      than 30 days; :func:`helpers.marketing_db.lawful_contacts`) at the date of the data (its last update, or the
+      ``:as_of`` of Task 2.2), and it returns at least :data:`SELECTION_MIN_SHARE` of those customers.
+    * An index counts when it is on a column a view (or ``query``, Task 2.2's selection) uses, and is not already
+      covered by the table's primary key or an index of the design.
+    """
     if not isinstance(ddl, str) or not isinstance(sql, str) or not sql.strip():
         return Findings([_f("2.3", False, "`MARKETING_DDL` and `ENHANCEMENT_SQL` should both be SQL strings")])
+    from helpers import marketing_db
     from helpers.marketing_db.sandbox import Sandbox, run_script
-    box = Sandbox()
-    try:
+    with_data = ds is not None and isinstance(mapping, Mapping) and bool(mapping)
+    if with_data:
+        conn = marketing_db.load_into_design(ddl, mapping, ds.tables, criterion="2.3")
+        box = conn.sandbox
+        if conn.schema is None:
+            conn.close()
+            return Findings([_f("2.3", False, "fix the design first: it does not run")])
+    else:
+        box = Sandbox()
         errors = run_script(box, ddl)
         if errors:
+            box.conn.close()
             return Findings([_f("2.3", False, f"fix the design first: {errors[0]}")])
+    try:
         before = _objects(box.conn)
+        covered = _indexed_leads(box.conn)
         errors = run_script(box, sql)
         fs = Findings([_f("2.3", not errors, "the enhancements run on your design" if not errors else
                           f"the enhancements do not run: {errors[0]}")])
         added = _objects(box.conn) - before
         views = sorted(name for kind, name in added if kind == "view")
         indexes = sorted(name for kind, name in added if kind == "index")
-        fs.append(_f("2.3", bool(views), f"views added: {', '.join(views)}" if views else "add at least one view"))
-        fs.append(_f("2.3", bool(indexes), f"indexes added: {', '.join(indexes)}" if indexes else "add at least one index"))
         broken = []
         for view in views:
             try:
                 box.conn.execute(f'SELECT * FROM "{view}" LIMIT 1').fetchall()
             except Exception:  # noqa: BLE001
                 broken.append(view)
-        fs.append(_f("2.3", not broken, "every view can be queried" if not broken else
-                     f"these views fail when queried: {', '.join(broken)}"))
+        fs.append(_f("2.3", bool(views) and not broken,
+                     "add at least one view" if not views else f"these views fail when queried: {', '.join(broken)}"
+                     if broken else f"views added: {', '.join(views)}"))
+        if with_data:
+            selecting = _selection_views(box.conn, [v for v in views if v not in broken], ds.tables, fs)
+        else:
+            selecting = [v for v in views if v not in broken]
+        used = " ".join(_view_sql(box.conn, v) for v in selecting) + " " + (query if isinstance(query, str) else "")
+        useful, idle = [], []
+        for name in indexes:
+            table, cols = _index_columns(box.conn, name)
+            if not cols or (table, cols[0]) in covered:
+                idle.append(f"{name} (its first column is already indexed by the key or another index)")
+            elif not any(re.search(rf"\b{re.escape(c)}\b", used, re.I) for c in cols):
+                idle.append(f"{name} (no selection view uses {', '.join(cols)})")
+            else:
+                useful.append(name)
+        fs.append(_f("2.3", bool(useful), f"indexes that speed your selections: {', '.join(useful)}" if useful else
+                     "add at least one index on a column your selection view filters or joins on"
+                     + (f"; not counted: {'; '.join(idle)}" if idle else "")))
         return fs
     finally:
         box.conn.close()
+
+
+def _selection_views(conn, views: list[str], tables, fs: Findings) -> list[str]:
+    """The views that are lawful campaign selections on a regulated channel (see :func:`enhancements`); appends
+    one finding."""
+    from helpers import marketing_db
+    from helpers.marketing_db.probes import _ID_COLUMN_RE
+    from helpers.marketing_db.fields import normalise
+    as_ofs = [pd.to_datetime(tables["customers"]["updated_at"]).max(), marketing_db.default_as_of(tables)]
+    lawful = [marketing_db.lawful_contacts(tables, a) for a in as_ofs if pd.notna(a)]
+    channels = {ch: set().union(*(lw[ch] for lw in lawful)) for ch in lawful[0]}
+    good, notes = [], []
+    for view in views:
+        cur = conn.execute(f'SELECT * FROM "{view}"')
+        names = [normalise(d[0]) for d in cur.description or []]
+        idx = next((i for i, n in enumerate(names) if _ID_COLUMN_RE.match(n)), None)
+        if idx is None:
+            notes.append(f"{view} returns no customer id")
+            continue
+        ids = {str(r[idx]) for r in cur.fetchall() if r[idx] is not None}
+        if not ids:
+            notes.append(f"{view} returns no customers")
+            continue
+        fits = [ch for ch, ok in channels.items() if ids <= ok]
+        if not fits:
+            worst = min(channels, key=lambda ch: len(ids - channels[ch]))
+            notes.append(f"{view}: {len(ids - channels[worst])} of its {len(ids)} customers may not lawfully be "
+                         f"contacted by {_CHANNEL_LABEL[worst]} at the date of your data (consent, unsubscribe, "
+                         "opt-out or Do Not Call Register)")
+            continue
+        ch = max(fits, key=lambda c: len(ids) / max(1, len(channels[c])))
+        if len(ids) < SELECTION_MIN_SHARE * len(channels[ch]):
+            notes.append(f"{view} returns only {len(ids)} customers: too few of those who may be contacted by "
+                         f"{_CHANNEL_LABEL[ch]} to select a campaign from")
+            continue
+        good.append(view)
+        notes.append(f"{view} is a lawful {_CHANNEL_LABEL[ch]} selection of {len(ids)} customers")
+    fs.append(_f("2.3", bool(good), "; ".join(notes) if good else
+                 "no view is a lawful campaign selection (customer ids who may all be contacted on one channel: "
+                 "e-mail, SMS or phone)" + (f": {'; '.join(notes)}" if notes else "")))
+    return good
+
+
+def _view_sql(conn, view: str) -> str:
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (view,)).fetchone()
+    return row[0] if row and row[0] else ""
+
+
+def _index_columns(conn, index: str) -> tuple[str | None, list[str]]:
+    row = conn.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = ?", (index,)).fetchone()
+    cols = [r[2] for r in conn.execute(f'PRAGMA index_info("{index}")').fetchall() if r[2] is not None]
+    return (row[0] if row else None), cols
+
+
+def _indexed_leads(conn) -> set[tuple[str, str]]:
+    """(table, column) pairs already leading an index (primary keys and UNIQUE included) or a rowid key."""
+    out = set()
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        pk = [r for r in conn.execute(f'PRAGMA table_info("{table}")').fetchall() if r[5]]
+        if len(pk) == 1 and pk[0][2].upper() == "INTEGER":
+            out.add((table, pk[0][1]))
+        for idx in conn.execute(f'PRAGMA index_list("{table}")').fetchall():
+            cols = [r[2] for r in conn.execute(f'PRAGMA index_info("{idx[1]}")').fetchall()]
+            if cols and cols[0] is not None:
+                out.add((table, cols[0]))
+    return out
 
 
 def _objects(conn) -> set[tuple[str, str]]:
