@@ -298,3 +298,23 @@ def test_simulation_input_errors(calls, kwargs, fragment):
     with pytest.raises(UserFacingError) as err:
         simulate_plan(**args)
     assert fragment in str(err.value)
+
+
+def test_rto_is_judged_by_the_business_impact_of_an_outage_that_long(calls):
+    """An RTO must fit the outage and be no longer than the outage whose call-backs and re-keying (at the rate
+    this outage created them) the centre clears within a working day: inflating it to cover any outage fails."""
+    r = simulate_plan(GOOD_PLAN, calls, CRM_OUTAGE, callback_capacity_per_hour=60, records_per_hour_rekey=40)
+    per_min_cb = r.callbacks_needed / 60 / r.duration_min
+    per_min_rk = r.records_to_rekey / 40 / r.duration_min
+    fixed = r.records_at_risk / 40
+    assert r.max_outage_min == pytest.approx(min(CLEAR_WITHIN_HOURS / per_min_cb,
+                                                 (CLEAR_WITHIN_HOURS - fixed) / per_min_rk))
+    assert r.duration_min <= 180 <= r.max_outage_min
+    assert r.rto_rekey_hours == pytest.approx(per_min_rk * 180 + fixed)
+    inflated = copy.deepcopy(GOOD_PLAN)
+    inflated["scenarios"][0]["rto_minutes"] = 3 * 24 * 60
+    big = {f.item: f for f in simulate_plan(inflated, calls, CRM_OUTAGE, 60, 40).findings}["rto"]
+    assert not big.passed and "business impact" in big.message and "within your RTO" in big.message
+    fits = copy.deepcopy(GOOD_PLAN)
+    fits["scenarios"][0]["rto_minutes"] = int(r.max_outage_min)
+    assert {f.item: f for f in simulate_plan(fits, calls, CRM_OUTAGE, 60, 40).findings}["rto"].passed
