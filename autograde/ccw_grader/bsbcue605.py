@@ -415,10 +415,12 @@ def adjust_check(data, csat_change, review_date) -> Findings:
 
 
 # ---------------------------------------------------------------------------------- element 4
-@CHECKS.check("report_criteria_check", "report_criteria")
-def report_criteria_check(data, report_criteria) -> Findings:
-    """PC 4.1: reporting criteria per stakeholder that match their interests."""
-    return checks.report_criteria(report_criteria, data.cs)
+@CHECKS.check("report_criteria_check", "report_criteria", "interview_log")
+def report_criteria_check(data, report_criteria, interview_log) -> Findings:
+    """PC 4.1 / PE4: reporting criteria per stakeholder that match their interests, identified by interviewing
+    stakeholders at each level (the transcript replayed on this learner's stakeholders: the KPIs they named are
+    in their criteria, none for those who do not use the centre's reports)."""
+    return checks.report_criteria(report_criteria, data.cs, interview_log, data.ds)
 
 
 def expected_kpis(data) -> dict[str, float]:

@@ -201,10 +201,19 @@ def adjust_decision(data) -> dict:
 
 
 @CHECKS.facts("report_criteria_reasons", viva=(
-        "Why does this stakeholder need that KPI weekly rather than monthly?",))
+        "Why does this stakeholder need that KPI weekly rather than monthly?",
+        "What did this stakeholder tell you in your interview, and how did it change the criteria you chose?"))
 def report_criteria_reasons(data) -> dict:
-    """The stakeholders and their interests as the case study states them."""
-    return {s.name: f"{s.role}: {'; '.join(s.interests)}" for s in data.cs.stakeholders}
+    """The stakeholders and their interests as the case study states them, and what each stakeholder the learner
+    could interview told this learner (``helpers.information_needs``: measures and timing, or no use of the
+    centre's reports)."""
+    from helpers import information_needs as info
+
+    out = {s.name: f"{s.role}: {'; '.join(s.interests)}" for s in data.cs.stakeholders}
+    for name, need in info.needs(data.ds).items():
+        out[name] += (f" | interview: needs {', '.join(need.measures)}, {info.FREQUENCIES[need.frequency]}"
+                      if need.uses else " | interview: does not use the centre's reports")
+    return out
 
 
 @CHECKS.facts("performance_report", viva=(

@@ -157,7 +157,7 @@ def _variants():
         "offer_response_check": ["reason"],
         "churn_check": ["offer"],
         "process_check": ["step", "trigger"],
-        "report_criteria_check": [],
+        "report_criteria_check": ["question", "says", "topic"],  # the interview transcript
         "report_check": ["headline"],
     }
     out = []
@@ -192,7 +192,7 @@ def test_placeholder_earns_nothing(stem, gid, variant, reference, data):
     vocab = _vocabulary(data, ns)
     if variant == "all_kpis":
         from helpers.tasks import bsbcue605 as checks
-        fake = {"report_criteria": {n: list(checks.KPI_NAMES) for n in answers["report_criteria"]}}
+        fake = {**answers, "report_criteria": {n: list(checks.KPI_NAMES) for n in answers["report_criteria"]}}
     else:
         field = variant.split(":", 1)[1] if variant.startswith("field:") else None
         fake = _fake(gid, answers, vocab, field, data)

@@ -421,31 +421,107 @@ def _relevant(kpi: str, interests) -> bool:
     return any(w in text for w in KPI_INTEREST_WORDS.get(kpi, ()))
 
 
-def report_criteria(criteria, cs) -> Findings:
-    """PC 4.1: every centre and enterprise stakeholder (and an external one) gets KPIs matching their interests."""
+def _interview_findings(criteria: Mapping, interview_log, ds) -> tuple[Findings, dict[str, set[str]], set[str]]:
+    """PC 4.1 / PE4: the learner asked the stakeholders what they need (``helpers.information_needs``) and the
+    criteria carry what they said. Returns the findings, the KPIs each interviewed stakeholder named and the
+    stakeholders who said they do not use the centre's reports."""
+    from helpers import information_needs as info
+
+    needs = info.needs(ds)
+    replay = info.replay(interview_log, ds)
+
+    def topic(question) -> str | None:  # what the interview recorded the question as being about
+        found = info.topics_of(question)
+        return found[0] if len(found) == 1 else None
+    edited = [f"entry {i}: the topic recorded is not what the question asked" for i, e in
+              enumerate(interview_log if isinstance(interview_log, (list, tuple)) else [], 1)
+              if isinstance(e, Mapping) and "question" in e and e.get("topic") != topic(e["question"])]
+    problems = replay["problems"] + edited
+    fs = Findings([_f("4.1", not problems, "your interview transcript is your own interview" if not problems else
+                      "`interview_log` must be `interview.transcript` from your own interview: "
+                      + "; ".join(problems[:2]), "interview")])
+    asked = {n: topics for n, topics in replay["revealed"].items() if "role" in topics}
+    levels = {needs[n].level_of_organisation for n in asked}
+    short = [lv for lv in ("centre", "enterprise", "external") if lv not in levels]
+    fs.append(_f("4.1", not short, "you asked stakeholders at the centre, enterprise and external level about "
+                 "their role" if not short else "ask at least one stakeholder at each level what their role is and "
+                 "whether they use the centre's reports; none yet at the " + " or ".join(short) + " level",
+                 "interview"))
+    users = [n for n in asked if needs[n].uses]
+    unasked = [n for n in users if not {"measures", "timing"} <= replay["revealed"][n]]
+    fs.append(_none("4.1", unasked, "you asked each stakeholder who uses the reports which measures they need "
+                    "and when", "ask which measures they need and when they need them"))
+    named = {n: {m for m in needs[n].measures if m in KPI_NAMES} for n in users
+             if "measures" in replay["revealed"][n]}
+    left_out = [n for n, ms in named.items()
+                if not isinstance(criteria.get(n), (list, tuple)) or not ms <= set(criteria[n])]
+    fs.append(_none("4.1", left_out, "each interviewed stakeholder's criteria hold the KPIs they told you they "
+                    "need", "criteria leave out KPIs these stakeholders told you they need"))
+    not_users = {n for n in asked if not needs[n].uses}
+    sent = [n for n in not_users if criteria.get(n)]
+    fs.append(_none("4.1", sent, "no report criteria for stakeholders who told you they do not use the "
+                    "centre's reports", "these stakeholders told you they do not use the centre's reports"))
+    return fs, named, not_users
+
+
+def report_criteria(criteria, cs, interview_log=None, ds=None) -> Findings:
+    """PC 4.1: every centre and enterprise stakeholder (and an external one) gets KPIs matching their interests;
+    with ``ds``, the interview (``interview_log``, :mod:`helpers.information_needs`) is part of the evidence:
+    stakeholders at each level asked, the KPIs they named in their criteria, none for those who said they do
+    not use the centre's reports."""
     if not isinstance(criteria, Mapping):
         return Findings([_f("4.1", False, "`report_criteria` should be a dict of stakeholder name → list of KPIs")])
+    named: dict[str, set[str]] = {}
+    not_users: set[str] = set()
+    heard = Findings()
+    if ds is not None:
+        heard, named, not_users = _interview_findings(criteria, interview_log, ds)
     people = {s.name: s for s in cs.stakeholders}
     unknown = [n for n in criteria if n not in people]
     fs = Findings([_none("4.1", unknown, "names are stakeholders of the case study", "not stakeholders of the case study")])
-    internal = [s.name for s in cs.stakeholders if s.level in ("centre", "enterprise")]
+    internal = [s.name for s in cs.stakeholders if s.level in ("centre", "enterprise") and s.name not in not_users]
     missing = [n for n in internal if n not in criteria]
     fs.append(_f("4.1", not missing, "every centre and enterprise stakeholder is covered" if not missing else
                  f"{len(missing)} centre/enterprise stakeholder(s) have no report criteria"))
-    fs.append(_f("4.1", any(people[n].level == "external" for n in criteria if n in people),
+    fs.append(_f("4.1", any(people[n].level == "external" for n in criteria if n in people and criteria[n]),
                  "at least one external stakeholder is covered"))
     bad = [k for ks in criteria.values() for k in (ks if isinstance(ks, (list, tuple)) else [ks]) if k not in KPI_NAMES]
     fs.append(_none("4.1", bad, "KPIs are known KPI names", "unknown KPIs"))
-    irrelevant = [n for n, ks in criteria.items() if n in people and isinstance(ks, (list, tuple))
-                  and not any(_relevant(k, people[n].interests) for k in ks)]
+
+    def relevant(n: str, k: str) -> bool:  # what they told you they need, or what their interests speak to
+        return k in named.get(n, ()) or _relevant(k, people[n].interests)
+    irrelevant = [n for n, ks in criteria.items() if n in people and isinstance(ks, (list, tuple)) and ks
+                  and not any(relevant(n, k) for k in ks)]
     fs.append(_f("4.1", not irrelevant, "each stakeholder gets at least one KPI matching their interests"
                  if not irrelevant else f"choose KPIs matching the interests of: {', '.join(irrelevant[:3])}"))
     # a report is for its reader: beyond one headline KPI, every KPI must speak to the stakeholder's interests
     padded = [n for n, ks in criteria.items() if n in people and isinstance(ks, (list, tuple))
-              and sum(not _relevant(k, people[n].interests) for k in set(ks) if k in KPI_NAMES) > 1]
+              and sum(not relevant(n, k) for k in set(ks) if k in KPI_NAMES) > 1]
     fs.append(_f("4.1", not padded, "no stakeholder gets KPIs outside their interests (one headline KPI allowed)"
                  if not padded else "these stakeholders get KPIs that do not match their interests: "
                  + ", ".join(padded[:3])))
+    return heard + fs
+
+
+def kpi_status(status, results, cs) -> Findings:
+    """PC 4.2: ``kpi_status`` is ``kpi.kpi_table`` of the learner's own ``kpi_results`` against the case study's
+    targets: one row per target KPI, each status what those figures give (checks agreement with the learner's
+    own figures, never the expected ones)."""
+    from helpers import kpi
+
+    if not isinstance(status, pd.DataFrame) or not {"kpi", "status"} <= set(status.columns):
+        return Findings([_f("4.2", False, "`kpi_status` should be the table from kpi.kpi_table", "kpi_status")])
+    if not isinstance(results, Mapping):
+        return Findings([_f("4.2", False, "`kpi_status` is built from `kpi_results`: compute that first", "kpi_status")])
+    targets = {k: v.model_dump() for k, v in cs.targets.items() if _is_number(results.get(k))}
+    own = kpi.kpi_table(results, targets)
+    missing = sorted(set(own["kpi"]) - set(status["kpi"]))
+    fs = Findings([_none("4.2", missing, "`kpi_status` has a row for every KPI with a target",
+                         "`kpi_status` has no row for")])
+    given = dict(zip(status["kpi"], status["status"]))
+    off = [k for k, v in zip(own["kpi"], own["status"]) if k in given and given[k] != v]
+    fs.append(_none("4.2", off, "each status is what your own `kpi_results` give against cs.targets",
+                    "the status does not follow from your own `kpi_results` and cs.targets for"))
     return fs
 
 
@@ -457,40 +533,98 @@ KPI_SYNONYMS = {
     "nps": r"\bnps\b|net promoter", "conversion_rate": r"conversion|convert",
     "retention_rate": r"retention|churn", "cost_per_contact_aud": r"cost per (contact|call)|cost to serve",
 }
-MISSED_WORDS = r"miss|below|short|behind|under|fail|not met|off target|worse|fell|down|outside|above target"
-MET_WORDS = r"\bmet\b|achiev|exceed|beat|ahead|on target|better than|within target|hit\b"
+# Words that say a result met or missed its target whatever the KPI's direction, and words that say it
+# finished above or below its target (met for a KPI where higher is better, missed where lower is better).
+MISSED_WORDS = r"not met|not achiev|did not meet|didn't meet|\bmiss|short of|\bshort\b|behind|\bfail|off target|worse"
+MET_WORDS = r"\bmet\b|achiev|\bbeat|ahead of|on target|better than|within target|\bhit\b"
+ABOVE_WORDS = r"\babove\b|\bover\b|\bhigher\b|exceed|\brose\b|\bup\b"
+BELOW_WORDS = r"\bbelow\b|\bunder\b|\blower\b|\bfell\b|\bdown\b"
+# "N of M KPIs met": a count of KPIs or targets (an 80/20 service-level standard is not a count).
+COUNT = re.compile(r"\b(\d+)\s*(?:of|out of|/)\s*(?:the\s+|our\s+|its\s+)?(\d+)\s+(?:\w+\s+)?(?:kpis?\b|"
+                   r"key performance|targets\b|measures\b|indicators\b)")
+_CONNECTOR = re.compile(r"[\s,&/]*(?:(?:and|or|plus|as well as|both)[\s,&/]*)?")
+
+
+def _directions(text: str) -> list[tuple[int, int, str]]:
+    """The direction words of ``text`` as (start, end, kind), kind "met", "missed", "above" or "below"; a
+    negated met ("not met") is a miss, never also a met."""
+    found, taken = [], []
+    for kind, pattern in (("missed", MISSED_WORDS), ("met", MET_WORDS), ("above", ABOVE_WORDS),
+                          ("below", BELOW_WORDS)):
+        for m in re.finditer(pattern, text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                found.append((m.start(), m.end(), kind))
+                taken.append((m.start(), m.end()))
+    return sorted(found)
+
+
+def _said(kind: str, kpi: str) -> str:
+    """What a direction word says about ``kpi``: "met" or "missed"."""
+    if kind in ("met", "missed"):
+        return kind
+    lower_better = kpi in _LOWER_IS_BETTER
+    return "met" if (kind == "above") != lower_better else "missed"
+
+
+def _mentions(clause: str, status: Mapping[str, str]) -> list[tuple[int, int, str]]:
+    """Where the clause names a KPI of ``status`` (start, end, kpi), in order, overlaps dropped."""
+    def word_end(i: int) -> int:  # a mention runs to the end of its word ("abandon" in "abandonment_rate")
+        return i + len(re.match(r"\w*", clause[i:]).group(0))
+    spans = sorted((m.start(), -word_end(m.end()), k) for k, pattern in KPI_SYNONYMS.items() if k in status
+                   for m in re.finditer(pattern + "|" + re.escape(k), clause))
+    spans = [(a, -b, k) for a, b, k in spans]
+    out: list[tuple[int, int, str]] = []
+    for a, b, k in spans:
+        if out and a < out[-1][1]:
+            continue
+        out.append((a, b, k))
+    return out
+
+
+def headline_says(text, status: Mapping[str, str]) -> dict[str, str]:
+    """What a headline says about each KPI it names: "met", "missed" or "unclear" (both said of it, or
+    neither). KPIs named together ("service level and CSAT met target") share the words that follow them, else
+    the words before them in the clause; "above"/"below" read with the KPI's direction (AHT below target is met)."""
+    said: dict[str, set[str]] = {}
+    for clause in re.split(r"[;.]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", str(text).lower()):
+        words = _directions(clause)
+        groups: list[list[tuple[int, int, str]]] = []
+        for mention in _mentions(clause, status):
+            if groups and _CONNECTOR.fullmatch(clause[groups[-1][-1][1]:mention[0]]):
+                groups[-1].append(mention)
+            else:
+                groups.append([mention])
+        for i, group in enumerate(groups):
+            after_end = groups[i + 1][0][0] if i + 1 < len(groups) else len(clause)
+            before_start = groups[i - 1][-1][1] if i else 0
+            after = [w for w in words if group[-1][1] <= w[0] < after_end]
+            before = [w for w in words if before_start <= w[0] < group[0][0]]
+            for _, _, k in group:
+                kinds = {_said(w[2], k) for w in (after or before)}
+                if kinds:
+                    said.setdefault(k, set()).update(kinds if len(kinds) == 1 else {"unclear"})
+    return {k: (next(iter(v)) if len(v) == 1 else "unclear") for k, v in said.items()}
 
 
 def headline(text, status: Mapping[str, str]) -> Findings:
-    """PC 4.3: the headline states this learner's results against targets: the count of KPIs met (``N of M``)
-    or the KPIs it names, each with the right direction (met or missed), and no missed KPI called met.
-    ``status`` is KPI name -> "met" / "missed" (from the learner's own data)."""
+    """PC 4.3: the headline states this learner's results against targets: the count of KPIs met (``N of M``
+    KPIs or targets) or service level and CSAT each named as met or missed, and no KPI it names with the wrong
+    direction. ``status`` is KPI name -> "met" / "near" / "missed" (from the learner's own data)."""
     if not isinstance(text, str) or not text.strip():
         return Findings([_f("4.3", False, "write the headline as one sentence", "headline")])
-    low = text.lower()
     met = sum(v == "met" for v in status.values())
-    count = re.search(r"(\d+)\s*(?:of|/|out of)\s*(\d+)", low)
+    # a count is N <= M (an 80/20 standard is not "80 of 20")
+    count = next((m for m in COUNT.finditer(text.lower()) if int(m.group(1)) <= int(m.group(2))), None)
     counted = bool(count) and int(count.group(1)) == met and int(count.group(2)) == len(status)
-    named, wrong = [], []
-    for clause in re.split(r"[;.]|\bbut\b|\bwhile\b|\bwhereas\b", low):
-        missed_here = re.search(MISSED_WORDS, clause) is not None
-        met_here = re.search(MET_WORDS, clause) is not None
-        for k, pattern in KPI_SYNONYMS.items():
-            name = re.search(pattern + "|" + re.escape(k), clause)
-            if not name or k not in status:
-                continue
-            named.append(k)
-            if missed_here != met_here and (status[k] == "missed") != missed_here:
-                wrong.append(k)
-    missed = [k for k, v in status.items() if v == "missed"]
-    key = [k for k in ("service_level", "csat") if k in status and k not in named]
-    ok = not wrong and (counted or len(set(named)) >= 2) and (counted or not key)
-    if bool(count) and not counted:
-        ok = False
+    said = headline_says(text, status)
+    # a "near" KPI (within tolerance of its target, on the wrong side) may be called met or missed
+    wrong = [k for k, v in said.items() if v != "unclear" and status[k] in ("met", "missed") and v != status[k]]
+    key_said = all(said.get(k) in ("met", "missed") for k in ("service_level", "csat") if k in status)
+    ok = not wrong and (counted or key_said) and not (count and not counted)
     return Findings([_f("4.3", ok, "the headline states your KPI results against their targets" if ok else
                         "the headline must state your own KPI results against target (how many KPIs met, or "
                         "service level and CSAT each with met/above or missed/below), as your Task 4.2 table shows",
-                        "headline")] + ([] if ok or not missed else []))
+                        "headline")])
 
 
 def kpi_results(results, keys) -> Findings:
