@@ -39,12 +39,15 @@ def _number(name, answer, expected, criterion, *, unit=None, points=1.0, rel_tol
 # ---------------------------------------------------------------------------------- element 1
 @CHECKS.check("framework_check", "framework")
 def framework_check(data, framework) -> Findings:
-    """PC 1.1: a named framework with at least four principles, each applied to this centre's data; the figures
-    the principles quote about queue shares, churn and offer acceptance are the learner's own (within the
-    rounding the learner printed), so a principle built on an invented figure fails."""
+    """PC 1.1: a named framework with at least four principles, each applied to this centre's data: every
+    principle quotes at least one figure that is the learner's own (a queue's share or volume, churn or
+    retention, offer acceptance, service level or handle time, a count of calls, customers or offers; within the
+    rounding the learner printed), and no figure quoted about queue shares, churn or acceptance is invented."""
     fs = checks.framework(framework)
     if isinstance(framework, dict) and isinstance(framework.get("principles"), dict):
-        fs.append(_framework_figures(framework["principles"], framework_facts(data)))
+        facts = framework_facts(data)
+        fs.append(_framework_cited(framework["principles"], facts))
+        fs.append(_framework_figures(framework["principles"], facts))
     return fs
 
 
@@ -87,7 +90,61 @@ def framework_facts(data) -> dict[str, list[float]]:
     for by in (["segment"], ["kind"], ["segment", "kind"]):
         acceptance += list(accepted.groupby([offers[b] for b in by]).mean())
     acceptance += [1 - a for a in acceptance]
-    return {"churn": churn, "acceptance": acceptance, "share": shares}
+    offered = ds.calls[ds.calls["outcome"] != "lost"]
+    service = [float(kpi.service_level(offered, threshold_s=20)),
+               *kpi.service_level(offered, threshold_s=20, by="queue")]
+    aht = [float(kpi.aht(offered)), *kpi.aht(offered, by="queue")]
+    counts = [len(ds.calls), len(offered), *ds.calls.groupby("queue").size(), *offered.groupby("queue").size(),
+              len(ds.customers), *ds.customers.groupby("segment").size(), int(churned.sum()),
+              *churned.groupby(ds.customers["segment"]).sum(), len(offers), int(accepted.sum()),
+              *accepted.groupby(offers["kind"]).sum(), *offers.groupby("kind").size()]
+    return {"churn": churn, "acceptance": acceptance, "share": shares, "service": service, "aht_s": aht,
+            "count": [int(c) for c in counts]}
+
+
+# A clause about the centre's service level (a figure of the data when it is not a target).
+_SERVICE_WORDS = r"service level|answered within|within 20|\bsl\b|80/20"
+_TARGET_WORDS = r"target|goal|\baim|objective|budget|plan to|increase to|reduce to|\bcut\b|\bwill\b|should|must"
+_COUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{2,})(?![\d.,]*\s*(?:%|per ?cent|s\b|sec))")
+_SECONDS = re.compile(r"(\d+(?:\.(\d+))?)\s*(?:s|sec|secs|seconds)\b")
+
+
+def _framework_cited(principles: dict, facts: dict) -> Finding:
+    """Every principle quotes at least one figure of the learner's data: a percentage (or fraction) matching a
+    fact of what its clause is about (share, churn, acceptance, service level) within the printed rounding, a
+    handle time in seconds, or a count of calls, customers or offers. A year, a count of teams or a target
+    quotes no fact of the data."""
+    uncited = []
+    for name, text in principles.items():
+        if not isinstance(text, str):
+            uncited.append(str(name))
+            continue
+        low = text.lower()
+        whole = [k for k, words in _FACT_WORDS.items() if re.search(words, low)]
+        cited = any(int(m.group(1).replace(",", "")) in facts["count"] and not 1900 <= int(m.group(1).replace(",", "")) <= 2100
+                    for m in _COUNT.finditer(low))
+        for clause in re.split(r"[;:]|(?<!\d)\.(?!\d)|,(?!\d{3})|\bso\b|\bbut\b", low):
+            if cited:
+                break
+            if re.search(_TARGET_WORDS, clause):
+                continue
+            kinds = [k for k, words in _FACT_WORDS.items() if re.search(words, clause)] or whole
+            if re.search(_SERVICE_WORDS, clause):
+                kinds = ["service", *kinds]
+            pool = [f for k in kinds for f in facts[k] if f == f]
+            for m in _PERCENT.finditer(clause):
+                tol = 10 ** -(len(m.group(2) or "")) / 100 + 1e-9
+                cited = cited or any(abs(float(m.group(1)) / 100 - f) <= tol for f in pool)
+            for m in _SECONDS.finditer(clause):
+                tol = max(1.0, 10 ** -(len(m.group(2) or ""))) + 1e-9
+                cited = cited or any(abs(float(m.group(1)) - f) <= tol for f in facts["aht_s"] if f == f)
+        if not cited:
+            uncited.append(str(name))
+    return Finding("1.1", not uncited, 0.0 if uncited else 1.0, 1.0,
+                   "each principle quotes a figure of your own data" if not uncited else
+                   "these principles quote no figure of your data (a queue's share or volume, churn, offer "
+                   "acceptance, service level or handle time, a count of calls, customers or offers): "
+                   + "; ".join(uncited[:3]), "cited")
 
 
 def _framework_figures(principles: dict, facts: dict[str, list[float]]) -> Finding:
@@ -117,18 +174,28 @@ def _framework_figures(principles: dict, facts: dict[str, list[float]]) -> Findi
 
 @CHECKS.check("consensus_check", "marketing_proposal", "consultation_log", "framework")
 def consensus_check(data, marketing_proposal, consultation_log, framework) -> Findings:
-    """PC 1.2, 1.5: the grader re-runs this learner's stakeholder panel on every round of the transcript and on
-    the final proposal; every stakeholder (centre, enterprise, external) must sign off, the supply-chain
-    managers accept the offers and the evidence quoted for their chains, principles from the framework."""
+    """PC 1.2: the grader re-runs this learner's stakeholder panel on every round of the transcript and on
+    the final proposal; every stakeholder (centre, enterprise, external) must sign off, principles from the
+    framework. (The offers to the supply chains are PC 1.5: :func:`promotion_check`.)"""
     return checks.consultation(marketing_proposal, consultation_log, data.ds, framework)
+
+
+@CHECKS.check("promotion_check", "pitch_offers")
+def promotion_check(data, pitch_offers) -> Findings:
+    """PC 1.5: an offer to every supply chain of the case study, each accepted by that chain's customer as the
+    panel's supply-chain managers judge it (it speaks to the chain's call reasons, and the service level quoted
+    is the chain's own this period, 20 s, lost calls excluded)."""
+    return checks.promotion(pitch_offers, data.cs, data.ds)
 
 
 @CHECKS.check("objectives_check", "objectives", "framework", "marketing_proposal")
 def objectives_check(data, objectives, framework, marketing_proposal) -> Findings:
     """PC 1.3: an objective, known KPI and target per principle, each target at least as demanding as the
-    business plan's and as the target the stakeholders agreed in the learner's final proposal (Task 1.2)."""
+    business plan's and as the target the stakeholders agreed in the learner's final proposal (Task 1.2), and
+    none breaking a condition a stakeholder of the learner's panel holds on that KPI (a floor such as the
+    handle-time target the team leader can commit to): the objectives may not undo what was agreed."""
     return checks.objectives(objectives, data.cs, framework,
-                             marketing_proposal if marketing_proposal is not None else {})
+                             marketing_proposal if marketing_proposal is not None else {}, data.ds)
 
 
 @CHECKS.check("peak_staffing_check", "peak_calls", "peak_traffic", "peak_agents")

@@ -53,8 +53,9 @@ def _events(data) -> list[str]:
 def framework_justification(data) -> dict:
     """Queue shares, churn by segment and offer acceptance of the learner's period."""
     offers = data.ds.offers
-    return {"share of calls offered by queue (fraction)": _round(_offered(data).groupby("queue").size()
-                                                                 / len(_offered(data))),
+    share = _offered(data).groupby("queue").size() / len(_offered(data))
+    return {"share of calls offered by queue (fraction)": _round(share),
+            "share of calls offered outside the sales queue (fraction)": round(float(share.drop("sales").sum()), 3),
             "churn in the period by segment (fraction)": _round(_churn(data)),
             "offer acceptance (fraction of offers)": round(float((offers["response"] == "accepted").mean()), 3),
             "business-plan objectives": [o.id for o in data.cs.objectives]}
@@ -89,6 +90,13 @@ def promotion_pitch(data) -> dict:
     offered = _offered(data)
     sl = kpi.service_level(offered, threshold_s=20, by="queue")
     return {**_queue_table(data), "queue furthest behind 80/20": str(sl.idxmin())}
+
+
+@CHECKS.facts("observation_promotion", viva=(
+        "Which manager's feedback will the centre take up first, and what will you report back to them?",))
+def observation_promotion(data) -> dict:
+    """What the learner's presentation must quote: per queue figures and the queue furthest behind 80/20."""
+    return promotion_pitch(data)
 
 
 @CHECKS.facts("enhance_evaluation", viva=(

@@ -147,6 +147,44 @@ def _speaks_to(text, words: set[str]) -> bool:
 
 
 # ------------------------------------------------------------------------------ replies
+def offer_problem(queue: str, item, fx: Facts, where: str = "") -> str | None:
+    """What a supply chain's manager says against the centre's offer to their chain (``{"offer": text,
+    "service_level": fraction}``), or None when they accept it: the offer says what the centre will do for the
+    calls that chain sends (its call reasons), and the service level quoted is the chain's own this period
+    (20 s, lost calls excluded, within one percentage point)."""
+    quoted = _number(item.get("service_level")) if isinstance(item, Mapping) else None
+    offer = item.get("offer") if isinstance(item, Mapping) else None
+    if quoted is None or _words(offer) < 8:
+        return (f"What will the centre do for the {queue} supply chain next quarter, and how is it performing "
+                f"for us now? Put an offer and our service level {where or 'for ' + queue}.")
+    if not _speaks_to(offer, fx.call_words.get(queue, set())):
+        return (f"Your offer for {queue} does not say what it does for the calls we send you: name the call "
+                "reasons or customers it helps.")
+    if not abs(quoted - fx.service_level.get(queue, np.nan)) <= SERVICE_TOLERANCE:
+        return (f"The service level you quote for {queue} does not match what our dashboards show for this "
+                "period: check your figures.")
+    return None
+
+
+def target_objections(kpi_name: str, target, ds, panel: list[Position] | None = None) -> list[str]:
+    """The stakeholders of the learner's panel who would no longer sign off if the ``kpi_name`` target were
+    ``target``: a condition they hold on that KPI's target (a floor such as "no handle-time target under
+    445 seconds", or a ceiling) that the target breaks. An operating objective that breaks one undoes what
+    was agreed in the consultation."""
+    target = _number(target)
+    if target is None:
+        return []
+    out = []
+    for p in panel if panel is not None else positions(ds):
+        for d in p.demands:
+            if d.kpi != kpi_name or d.kind not in ("target_at_least", "target_at_most"):
+                continue
+            need = float(d.value)
+            if (target < need - 1e-9) if d.kind == "target_at_least" else (target > need + 1e-9):
+                out.append(p.name)
+    return out
+
+
 def _get(proposal, path: str):
     value = proposal
     for key in path.split("."):
@@ -238,19 +276,9 @@ def _reply(position: Position, proposal, fx: Facts) -> Reply:
                 object_("Which queue do we fix first? It should be the one furthest behind on service level this "
                         "period (20 seconds, lost calls excluded), and your choice is not it.", kind=d.kind)
         elif d.kind == "service_evidence":
-            item = _get(proposal, f"services.{d.queue}")
-            quoted = _number(item.get("service_level")) if isinstance(item, Mapping) else None
-            offer = item.get("offer") if isinstance(item, Mapping) else None
-            if quoted is None or _words(offer) < 8:
-                object_(f"What will the centre do for the {d.queue} supply chain next quarter, and how is it "
-                        f"performing for us now? Put an offer and our service level under services.{d.queue}.",
-                        kind=d.kind)
-            elif not _speaks_to(offer, fx.call_words.get(d.queue, set())):
-                object_(f"Your offer for {d.queue} does not say what it does for the calls we send you: name the "
-                        "call reasons or customers it helps.", kind=d.kind)
-            elif abs(quoted - fx.service_level.get(d.queue, np.nan)) > SERVICE_TOLERANCE or quoted != quoted:
-                object_(f"The service level you quote for {d.queue} does not match what our dashboards show for "
-                        "this period: check your figures.", kind=d.kind)
+            problem = offer_problem(d.queue, _get(proposal, f"services.{d.queue}"), fx, f"under services.{d.queue}")
+            if problem:
+                object_(problem, kind=d.kind)
     if r.signs_off:
         r.says.append(f"Agreed: I sign off. ({position.concern})")
     return r

@@ -123,4 +123,33 @@ def test_a_fabricated_transcript_or_placeholder_proposal_earns_nothing(two):
     meeting.consult(placeholder)
     fs = checks.consultation(placeholder, meeting.transcript, kim, FRAMEWORK)
     assert not fs.all_passed
-    assert {"1.2", "1.5"} <= {f.criterion for f in fs.failed()}
+    assert {f.criterion for f in fs.failed()} == {"1.2"}  # consensus is PC 1.2; the offers are judged for 1.5
+    promoted = checks.promotion(placeholder["services"], kim.case_study, kim)
+    assert not promoted.all_passed and set(promoted.criteria()) == {"1.5"}
+
+
+def test_target_objections_name_whoever_holds_a_condition_the_target_breaks(two):
+    kim, _ = two
+    for p in consult.positions(kim):
+        for d in p.demands:
+            if d.kind not in ("target_at_least", "target_at_most"):
+                continue
+            step = 1 if d.kind == "target_at_least" else -1
+            assert p.name not in consult.target_objections(d.kpi, d.value, kim)          # the condition itself
+            assert p.name not in consult.target_objections(d.kpi, d.value + step, kim)   # beyond it
+            assert p.name in consult.target_objections(d.kpi, d.value - step, kim)       # short of it
+    assert consult.target_objections("aht_s", "soon", kim) == []
+
+
+def test_offer_problem_accepts_an_offer_on_the_chains_calls_with_its_own_service_level(two):
+    kim, _ = two
+    fx = consult.facts(kim)
+    for q in kim.case_study.queues:
+        reason = q.reasons[0].replace("_", " ")
+        good = {"offer": f"A specialist group will take every {reason} call for you next quarter",
+                "service_level": fx.service_level[q.name]}
+        assert consult.offer_problem(q.name, good, fx) is None
+        assert consult.offer_problem(q.name, dict(good, service_level=fx.service_level[q.name] + 0.03), fx)
+        assert consult.offer_problem(q.name, dict(good, offer="We will do much better for you next quarter, "
+                                                              "promise"), fx)
+        assert consult.offer_problem(q.name, None, fx)

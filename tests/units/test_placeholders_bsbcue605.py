@@ -150,6 +150,7 @@ def _variants():
     fields = {
         "framework_check": ["name", "principles"],
         "consensus_check": ["offer"],
+        "promotion_check": ["offer"],
         "objectives_check": ["objective"],
         "ddl_check": [], "load_check": [], "enhance_check": [],
         "procedures_check": ["task", "rule", "records_affected", "legal_basis"],

@@ -17,7 +17,7 @@ def test_framework_good_poor_and_malformed():
     assert checks.framework(FRAMEWORK).all_passed
     poor = {"name": "7Ps", "principles": {"price": "cheap", "place": "here"}}
     failed = [f.message for f in checks.framework(poor).failed()]
-    assert any("2 principles given" in m for m in failed) and any("cite a number" in m for m in failed)
+    assert any("2 principles given" in m for m in failed) and any("cite a figure" in m for m in failed)
     assert not checks.framework(["not", "a", "dict"]).all_passed
 
 

@@ -125,11 +125,13 @@ def test_an_objective_weaker_than_the_agreed_target_fails(data, nb01):
     plan = data.cs.targets["retention_rate"].target
     agreed = dict(proposal, targets=dict(proposal["targets"], retention_rate=min(0.9999, plan + 0.005)))
     weaker = [dict(o, target=plan) if o["kpi"] == "retention_rate" else o for o in objectives]
-    assert check.run(data, objectives=weaker, framework=framework,
-                     marketing_proposal=dict(proposal, targets=dict(proposal["targets"], retention_rate=plan))
-                     ).all_passed
+    # (the plan's retention target also breaks the retention floor of this learner's sponsor: see
+    # test_bsbcue605_element1 for objectives that break a stakeholder's condition)
+    fs = check.run(data, objectives=weaker, framework=framework,
+                   marketing_proposal=dict(proposal, targets=dict(proposal["targets"], retention_rate=plan)))
+    assert "agreed_targets" not in [f.item for f in fs.failed()], fs.summary()
     fs = check.run(data, objectives=weaker, framework=framework, marketing_proposal=agreed)
-    assert [f.item for f in fs.failed()] == ["agreed_targets"], fs.summary()
+    assert "agreed_targets" in [f.item for f in fs.failed()], fs.summary()
     # lower-is-better KPIs too: an AHT objective longer than the agreed AHT fails
     aht = [*objectives, {"principle": objectives[0]["principle"], "objective": "Shorter handle time on every call",
                          "kpi": "aht_s", "target": proposal["targets"]["aht_s"] + 30}]
@@ -151,8 +153,8 @@ def test_framework_figures_must_be_the_learners_own(data, nb01):
         "process": f"The worst segment loses {churned.max():.0%} of its customers, so retention calls come first.",
         "promotion": f"Only {(ds.offers['response'] == 'accepted').mean() * 100:.1f} per cent of offers were "
                      "accepted, so offers must be targeted by segment.",
-        "physical evidence": "We aim for a 90% service level target and a 10% discount for loyal customers "
-                             "in every segment.",
+        "physical evidence": f"Of {len(ds.offers):,} offers sent we aim for a 90% service level target and a "
+                             "10% discount for loyal customers in every segment.",
     }}
     assert check.run(data, framework=own).all_passed, check.run(data, framework=own).summary()
     together = ds.calls["queue"].isin(["billing", "sales", "collections"]).mean()
@@ -164,7 +166,7 @@ def test_framework_figures_must_be_the_learners_own(data, nb01):
                       ("promotion", "Only 38.0 per cent of offers were accepted, so offers must be targeted.")]:
         invented = {"name": own["name"], "principles": dict(own["principles"], **{key: text})}
         fs = check.run(data, framework=invented)
-        assert [f.item for f in fs.failed()] == ["figures"], (key, fs.summary())
+        assert "figures" in [f.item for f in fs.failed()], (key, fs.summary())
 
 
 # ------------------------------------------------------------------ Task 2.1 recognises a design by what it holds

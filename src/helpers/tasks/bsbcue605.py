@@ -139,6 +139,12 @@ def _stakeholders(cs) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------- element 1
+# A figure computed from data: a percentage, a decimal, or a count of 10 or more that is not a year ("in 2025",
+# "3 teams" and "2 offers a month" are not figures of the data).
+DATA_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|per ?cent)|\d*\.\d+|\b(?!(?:19|20)\d\d\b)\d{1,3}(?:,\d{3})+\b|"
+                         r"\b(?!(?:19|20)\d\d\b)\d{2,}\b")
+
+
 def framework(answer) -> Findings:
     """PC 1.1: a named framework with at least four principles, each applied with a fact from the data."""
     if not isinstance(answer, Mapping) or not isinstance(answer.get("principles"), Mapping):
@@ -153,19 +159,22 @@ def framework(answer) -> Findings:
         _f("1.1", len(principles) >= 4, f"{len(principles)} principles given (at least 4 needed)"),
     ])
     thin = [p for p, why in principles.items() if not isinstance(why, str) or len(why.split()) < 10]
-    no_fact = [p for p, why in principles.items() if isinstance(why, str) and not re.search(r"\d", why)]
+    no_fact = [p for p, why in principles.items() if isinstance(why, str) and not DATA_FIGURE.search(why)]
     fs.append(_none("1.1", thin, "each principle is explained in a sentence", "explain how these apply here in a full sentence"))
-    fs.append(_none("1.1", no_fact, "each principle cites a fact from the data", "cite a number from your data for"))
+    fs.append(_none("1.1", no_fact, "each principle cites a figure of the data", "cite a figure you computed from "
+                    "your data (a share, rate or count of calls, customers or offers; a year or a count of teams "
+                    "is not one) for"))
     return fs
 
 
 def consultation(proposal, transcript, ds, framework_answer) -> Findings:
-    """PC 1.2 and 1.5: the proposal agreed with the stakeholder panel (:mod:`helpers.consultation`).
+    """PC 1.2: the proposal agreed with the stakeholder panel (:mod:`helpers.consultation`).
 
     The panel is re-run on every round of the transcript (the replies recorded must be what the
     stakeholders said) and on the final proposal: every stakeholder must sign it off. The agreed
-    principles come from the learner's framework. Offers to the supply chains, with their evidence,
-    are PC 1.5 (the supply-chain managers accept them)."""
+    principles come from the learner's framework. A supply-chain manager on the panel signs off only when
+    the offer to their chain convinces them (that is their condition for consensus); promoting the centre to
+    every supply chain is PC 1.5, assessed on its own in Task 1.5 (:func:`promotion`)."""
     from helpers import consultation as consult
 
     if not isinstance(proposal, Mapping):
@@ -179,14 +188,36 @@ def consultation(proposal, transcript, ds, framework_answer) -> Findings:
     off = [p for p in agreed if p not in names]
     fs.append(_f("1.2", len(agreed) >= 4 and not off, "the agreed principles come from your framework" if not off
                  else f"agreed principles not in your framework: {', '.join(map(str, off[:3]))}", "principles"))
-    for reply in result["final"]:
-        other = [k for k in reply.unmet if k != "service_evidence"]
-        fs.append(_f("1.2", not other, f"{reply.stakeholder} ({reply.level}) signs off" if not other else
+    for reply in result["final"]:  # consensus: every stakeholder signs off (a supply-chain manager too)
+        fs.append(_f("1.2", reply.signs_off, f"{reply.stakeholder} ({reply.level}) signs off" if reply.signs_off else
                      f"{reply.stakeholder} ({reply.level}) has not signed off the final proposal", reply.stakeholder))
-    chains = [r for r in result["final"] if "service_evidence" in r.unmet]
-    fs.append(_f("1.5", not chains, "each supply-chain manager accepts your offer and the evidence for it"
-                 if not chains else "not accepted by the supply-chain manager(s): "
-                 + ", ".join(r.stakeholder for r in chains[:3]), "services"))
+    return fs
+
+
+def promotion(offers, cs, ds=None) -> Findings:
+    """PC 1.5: the centre's offer to **every** supply chain of Task 1.4 (queue -> ``{"offer": text,
+    "service_level": fraction}``). Each chain's customer accepts it only when the offer says what the centre
+    will do for the calls that chain sends (its call reasons) and the service level quoted is the chain's own
+    this period (20 s, lost calls excluded); with ``ds`` that is judged as the chain's manager would
+    (:func:`helpers.consultation.offer_problem`), without it only the shape is checked."""
+    queues = [q.name for q in cs.queues]
+    if not isinstance(offers, Mapping):
+        return Findings([_f("1.5", False, "`pitch_offers` should be a dict: queue -> {'offer': ..., "
+                                          "'service_level': ...}", "pitch_offers")])
+    missing = [q for q in queues if q not in offers]
+    fs = Findings([_none("1.5", missing, "an offer for every supply chain", "no offer for the supply chain(s) of")])
+    shape = [q for q in queues if q in offers and not (
+        isinstance(offers[q], Mapping) and isinstance(offers[q].get("offer"), str)
+        and len(offers[q]["offer"].split()) >= 8 and _is_number(offers[q].get("service_level"))
+        and 0 <= offers[q]["service_level"] <= 1)]
+    fs.append(_none("1.5", shape, "each offer is a sentence with the chain's service level as a fraction",
+                    "give an offer of at least 8 words and the service level as a fraction (0.8 for 80%) for"))
+    if ds is not None and not missing and not shape:
+        from helpers import consultation as consult
+        fx = consult.facts(ds)
+        refused = [q for q in queues if consult.offer_problem(q, offers[q], fx)]
+        fs.append(_none("1.5", refused, "each supply chain's customer accepts your offer and the evidence for it",
+                        "the offer or the service level quoted does not convince the customer of"))
     return fs
 
 
@@ -198,7 +229,7 @@ def _agreed_targets(proposal) -> dict[str, float]:
     return {str(k): float(v) for k, v in targets.items() if _is_number(v)}
 
 
-def objectives(answer, cs, framework_answer, proposal=None) -> Findings:
+def objectives(answer, cs, framework_answer, proposal=None, ds=None) -> Findings:
     """PC 1.3: objectives with a KPI and a target at least as demanding as the business plan's and as the
     target agreed with the stakeholders in the final consultation proposal (``proposal["targets"]``, Task 1.2):
     PC 1.3 integrates the principles *agreed* in 1.2, so an objective may not quietly undo what was agreed."""
@@ -237,6 +268,14 @@ def objectives(answer, cs, framework_answer, proposal=None) -> Findings:
                      else "your final `marketing_proposal` (Task 1.2) has no KPI targets to build on" if not agreed
                      else "less demanding than the target your stakeholders agreed in Task 1.2: "
                      + ", ".join(map(str, below[:3])), "agreed_targets"))
+    if ds is not None:  # a target may also break a stakeholder's condition (a floor, e.g. on handle time)
+        from helpers import consultation as consult
+        panel = consult.positions(ds)
+        undone = [f"{r['kpi']} ({', '.join(who)})" for r in rows if r["kpi"] in KPI_NAMES
+                  for who in [consult.target_objections(r["kpi"], r["target"], ds, panel)] if who]
+        fs.append(_f("1.3", not undone, "no target breaks a condition your stakeholders set in the consultation"
+                     if not undone else "these targets break a condition your stakeholders set (put the target to "
+                     "them with `meeting.consult` to hear it): " + "; ".join(undone[:3]), "conditions"))
     vague = [r["objective"] for r in rows if r["kpi"] in OBJECTIVE_WORDS
              and not _speaks(r["objective"], OBJECTIVE_WORDS[r["kpi"]])]
     fs.append(_none("1.3", vague, "each objective says what the centre will do about its KPI",
