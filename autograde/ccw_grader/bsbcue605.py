@@ -347,17 +347,23 @@ def plan_check(data, CONTINGENCY_PLAN) -> Findings:  # noqa: N803
 
 
 # ---------------------------------------------------------------------------------- element 3
-@CHECKS.check("offer_response_check", "offer_response", "after_sales_plan")
-def offer_response_check(data, offer_response, after_sales_plan) -> Findings:
-    """PC 3.1: acceptance by segment and campaign kind from the data, and an after-sales plan built on it."""
-    plan = checks.strategy_plan(after_sales_plan, data.ds, "after_sales_plan")
-    if not isinstance(offer_response, pd.DataFrame):
-        return plan + [Finding.fail("3.1", "`offer_response` should be a DataFrame (segments × campaign kinds)")]
-    ds = data.ds
+def expected_offer_response(ds) -> pd.DataFrame:
+    """Acceptance (accepted ÷ offers made) by customer segment (rows) and campaign kind (columns)."""
     offers = ds.offers.merge(ds.campaigns[["campaign_id", "kind"]], on="campaign_id", how="left")
     offers = offers.merge(ds.customers[["customer_id", "segment"]], on="customer_id", how="left")
-    expected = (offers.assign(accepted=offers["response"] == "accepted")
-                .pivot_table(index="segment", columns="kind", values="accepted", aggfunc="mean"))
+    return (offers.assign(accepted=offers["response"] == "accepted")
+            .pivot_table(index="segment", columns="kind", values="accepted", aggfunc="mean"))
+
+
+@CHECKS.check("offer_response_check", "offer_response", "after_sales_plan")
+def offer_response_check(data, offer_response, after_sales_plan) -> Findings:
+    """PC 3.1: acceptance by segment and campaign kind from the data, and an after-sales plan built on it: each
+    reason cites the segment's acceptance and every claim it makes agrees with the data (the recomputed table)."""
+    ds = data.ds
+    expected = expected_offer_response(ds)
+    plan = checks.strategy_plan(after_sales_plan, ds, "after_sales_plan", table=expected)
+    if not isinstance(offer_response, pd.DataFrame):
+        return plan + [Finding.fail("3.1", "`offer_response` should be a DataFrame (segments × campaign kinds)")]
     answer = offer_response.copy()
     answer.columns = [str(c) for c in answer.columns]
     expected.columns = [str(c) for c in expected.columns]
@@ -383,11 +389,13 @@ def churn_check(data, churn_by_segment, retention_strategies) -> Findings:
                                  criterion="3.2")]) + strategies
 
 
-@CHECKS.check("process_check", "retention_process")
-def process_check(data, retention_process) -> Findings:
+@CHECKS.check("process_check", "retention_process", "retention_strategies", "after_sales_plan")
+def process_check(data, retention_process, retention_strategies, after_sales_plan) -> Findings:
     """PC 3.3: a retention process with steps, owners, observable triggers (events of the learner's data or
-    calendar), KPIs, frequencies and a review step."""
-    return checks.retention_process(retention_process, data.cs, data.ds)
+    calendar), KPIs, frequencies and a review step, that delivers the learner's own strategies of 3.1 and 3.2."""
+    strategies = retention_strategies if isinstance(retention_strategies, list) else []
+    plan = after_sales_plan if isinstance(after_sales_plan, list) else []
+    return checks.retention_process(retention_process, data.cs, data.ds, strategies=strategies, plan=plan)
 
 
 def _week(s: pd.Series) -> pd.Series:
@@ -465,19 +473,46 @@ def monitor_check(data, weekly_monitor, sigma_z, out_of_control_days, signal_cau
                              rel_tol=REL_TOL, points=2, criterion="3.4")]
 
 
-@CHECKS.check("adjust_check", "csat_change", "review_date")
-def adjust_check(data, csat_change, review_date) -> Findings:
-    """PC 3.5: the before/after CSAT comparison at the mid-period review, with its interval."""
-    fs = checks.before_after(csat_change)
+def expected_retention_change(ds) -> tuple[pd.Timestamp, analysis.Comparison]:
+    """PC 3.5: the change to evaluate and what it did. The Winter Saver offer (the period's first campaign that
+    raises inbound calls) starts a week after the period and a week before the next campaign starts, with the
+    retention campaign running throughout: the service level of the sales queue's retention calls in the 7 days
+    before its start against its first 7 days isolates it. Days with an incident of the learner's own
+    ``incidents`` table in force are left out of both weeks."""
+    campaign = min((c for c in ds.case_study.campaigns if c.inbound_uplift > 1), key=lambda c: c.start)
+    start = pd.Timestamp(campaign.start)
+    calls = ds.calls[(ds.calls["queue"] == campaign.queue) & (ds.calls["reason"] == "retention_offer")]
+    return start, analysis.compare_before_after(*weeks_around(ds, calls, start), metric="service_level")
+
+
+def weeks_around(ds, calls: pd.DataFrame, start: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The calls of the 7 days before ``start`` and of the 7 days from it, leaving out every day an outage of
+    the learner's ``incidents`` table started or ended on (outages last hours)."""
+    day = calls["arrived_at"].dt.normalize()
+    calls = calls[~day.isin(pd.concat([ds.incidents["start"], ds.incidents["end"]]).dt.normalize())]
+    day = calls["arrived_at"].dt.normalize()
+    week = pd.Timedelta(days=7)
+    return calls[(day >= start - week) & (day < start)], calls[(day >= start) & (day < start + week)]
+
+
+@CHECKS.check("adjust_check", "retention_change", "change_date")
+def adjust_check(data, retention_change, change_date) -> Findings:
+    """PC 3.5: the evaluation of the change (the Winter Saver launch on the queue that takes retention calls):
+    its date, and the service level of retention calls the week before against the week after, with the
+    interval the decision turns on."""
+    fs = checks.before_after(retention_change, metric="service_level")
     if not fs.all_passed:
         return fs
-    surveys = data.ds.surveys
-    cut = pd.Timestamp(data.cs.period.start) + pd.Timedelta(days=data.cs.period.days // 2)
-    fs.append(Finding("3.5", pd.Timestamp(review_date) == cut, 1 if pd.Timestamp(review_date) == cut else 0, 1,
-                      "the review date is the middle of the period", "review_date"))
-    expected = analysis.compare_before_after(surveys[surveys["sent_at"] < cut], surveys[surveys["sent_at"] >= cut],
-                                             metric="csat")
-    fs.append(_number("csat_change.estimate", csat_change.estimate, expected.estimate, "3.5", abs_tol=1e-6))
+    start, expected = expected_retention_change(data.ds)
+    try:
+        given = pd.Timestamp(change_date).normalize()
+    except (TypeError, ValueError):
+        given = None
+    fs.append(Finding("3.5", given == start, 1 if given == start else 0, 1,
+                      "the change's date is the start of the campaign evaluated", "change_date"))
+    for field in ("estimate", "ci_low", "ci_high"):
+        fs.append(_number(f"retention_change.{field}", getattr(retention_change, field), getattr(expected, field),
+                          "3.5", abs_tol=1e-6))
     return fs
 
 

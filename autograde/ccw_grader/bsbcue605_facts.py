@@ -13,7 +13,8 @@ from helpers import analysis, kpi
 from helpers.consultation import positions
 from helpers.generator.outages import of_dataset
 
-from ccw_grader.bsbcue605 import _churn, _period, causes_true_on, expected_kpis, monitor_chart
+from ccw_grader.bsbcue605 import (_churn, _period, causes_true_on, expected_kpis, expected_retention_change,
+                                  monitor_chart, weeks_around)
 from ccw_grader.registry import Registry
 
 CHECKS = Registry("BSBCUE605")
@@ -152,9 +153,10 @@ def _crm_answered_per_hour(data) -> float | None:
         "Your highest-churn segment is {highest-churn segment}: which of your strategies reaches it first, and how "
         "will you know it worked?",))
 def competitor_strategies(data) -> dict:
-    """Churn by segment (which segment the strategies must reach first)."""
+    """Churn by segment (which segment the strategies must reach first) and the business segment."""
     churn = _churn(data)
-    return {"churn in the period by segment (fraction)": _round(churn), "highest-churn segment": str(churn.idxmax())}
+    return {"churn in the period by segment (fraction)": _round(churn), "highest-churn segment": str(churn.idxmax()),
+            "business segment (case study)": [s.name for s in data.cs.segments if s.business] or "none"}
 
 
 @CHECKS.facts("monitor_review", viva=(
@@ -195,17 +197,36 @@ def monitor_review(data) -> dict:
 
 
 @CHECKS.facts("adjust_decision", viva=(
-        "Your CSAT change is {CSAT change (fraction points)} (95% interval {95% interval}): does the interval include "
-        "zero, and what does that mean for your decision?",))
+        "Retention callers' service level changed by {service level change of retention calls (fraction points)} "
+        "(95% interval {95% interval}) when the campaign started: does the interval include zero, and what in your "
+        "retention process did you change because of it?",
+        "Why are the week before and the first week of the campaign a fair comparison, and what else could have "
+        "changed between them?"))
 def adjust_decision(data) -> dict:
-    """The before/after CSAT comparison at the mid-period review (estimate and 95% interval)."""
-    surveys = data.ds.surveys
-    cut = pd.Timestamp(data.cs.period.start) + pd.Timedelta(days=data.cs.period.days // 2)
-    result = analysis.compare_before_after(surveys[surveys["sent_at"] < cut], surveys[surveys["sent_at"] >= cut],
-                                           metric="csat")
-    return {"review date": f"{cut:%d %b %Y}", "CSAT change (fraction points)": round(float(result.estimate), 4),
+    """The evaluation of the Winter Saver launch on the sales queue's retention calls (Task 3.5): the weeks
+    compared, the service level before and after with the 95% interval, and what else ran in those weeks."""
+    start, result = expected_retention_change(data.ds)
+    week = pd.Timedelta(days=7)
+    campaigns = [f"{c.id} ({c.kind}, {pd.Timestamp(c.start):%d %b} to {pd.Timestamp(c.end):%d %b})"
+                 for c in data.cs.campaigns]
+    return {"change evaluated": f"campaign start {start:%a %d %b %Y}",
+            "weeks compared": f"{start - week:%d %b} to {start - pd.Timedelta(days=1):%d %b} against "
+                              f"{start:%d %b} to {start + week - pd.Timedelta(days=1):%d %b} (incident days left out)",
+            "service level of retention calls before / after (fraction)": f"{result.before:.3f} / {result.after:.3f}",
+            "calls before / after": f"{result.n_before} / {result.n_after}",
+            "service level change of retention calls (fraction points)": round(float(result.estimate), 4),
             "95% interval": f"{result.ci_low:+.4f} to {result.ci_high:+.4f}",
-            "interval includes zero": bool(result.ci_low <= 0 <= result.ci_high)}
+            "interval includes zero": bool(result.ci_low <= 0 <= result.ci_high),
+            "other queues' service level before / after, same weeks and days (fraction)": _other_queues(data.ds, start),
+            "campaigns (case study)": campaigns}
+
+
+def _other_queues(ds, start) -> str:
+    """The service level of the queues the campaign does not reach, over the same two weeks (incident days left
+    out): what the retention calls' change shares with the rest of the centre."""
+    other = analysis.compare_before_after(*weeks_around(ds, ds.calls[ds.calls["queue"] != "sales"], start),
+                                          metric="service_level")
+    return f"{other.before:.3f} / {other.after:.3f} (change {other.estimate:+.4f}, {other.ci_low:+.4f} to {other.ci_high:+.4f})"
 
 
 @CHECKS.facts("report_criteria_reasons", viva=(

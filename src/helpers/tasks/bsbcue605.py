@@ -87,7 +87,7 @@ STRATEGY_WORDS = {
 # A reason for an after-sales strategy cites what the data shows about the segment: a measure of the data
 # (offer response, churn, tenure, complaints, satisfaction ...) and how the segment stands on it (a figure or a
 # comparison).
-REASON_MEASURES = (r"accept|respon|take.?up|uptake|conver|churn|leav|cancel|tenure|long.?standing|loyal|complain|"
+REASON_MEASURES = (r"accept|respon|tak(?:e|es|en|ing).?up|uptake|conver|churn|leav|cancel|tenure|long.?standing|loyal|complain|"
                    r"satisf|csat|\bnps\b|promoter|detractor|spend|revenue|\bvalue\b|retention|retain|repeat|resol|"
                    r"\bfcr\b|declin|opt(ed)?.?out|no.?response|ignor|purchas|\bsales?\b|\bbuy|bought|\bcalls?\b|"
                    r"contact|survey|campaign|hardship|overdue|payment|bill")
@@ -317,8 +317,76 @@ def supply_chains(table, cs) -> Findings:
 
 
 # ---------------------------------------------------------------------------------- element 3
-def strategy_plan(plan, ds, name: str = "after_sales_plan", criterion: str = "3.1") -> Findings:
-    """PC 3.1: at least three strategies from the range statement, each for a segment, with a reason."""
+def offer_response(table, ds) -> Findings:
+    """PC 3.1 (shape): one row per segment of the data, one column per campaign kind, fractions 0..1."""
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        return Findings([_f("3.1", False, "`offer_response` should be a DataFrame (segments × campaign kinds)")])
+    segments = set(ds.customers["segment"].unique())
+    kinds = set(ds.campaigns["kind"].unique())
+    fs = Findings([
+        _f("3.1", set(map(str, table.index)) == segments, "one row per segment of your data (the index)"),
+        _f("3.1", set(map(str, table.columns)) == kinds, "one column per campaign kind of `ds.campaigns`")])
+    values = table.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float).ravel()
+    fs.append(_f("3.1", bool(((values >= 0) & (values <= 1)).all()),
+                 "acceptance rates are fractions between 0 and 1 (accepted ÷ offers made)"))
+    return fs
+
+
+# Claims a reason can make about a segment: the measure (acceptance from `offer_response`, churn, complaints)
+# and whether the segment is the highest or the lowest on it. Claims are checked against the data.
+_MEASURE = {"acceptance": r"accept|respon|tak(?:e|es|en|ing).?up|uptake|conver|\bbuys?\b",
+            "churn": r"churn|\bleav|cancel|switch",
+            "complaints": r"complain"}
+_HIGHEST = r"\b(best|highest|most|top|strongest|greatest|largest)\b"
+_LOWEST = r"\b(worst|lowest|fewest|least|weakest|bottom|smallest|poorest)\b"
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)")
+
+
+def _segment_measures(ds, table) -> dict[str, pd.Series]:
+    """Per segment: mean acceptance over campaign kinds (``table``), churn in the period, complaints (count)."""
+    from helpers import kpi
+    out = {"acceptance": table.apply(pd.to_numeric, errors="coerce").mean(axis=1)}
+    start, end = ds.calls["arrived_at"].min().normalize(), ds.calls["arrived_at"].max()
+    out["churn"] = kpi.churn_rate(ds.customers, start, end, by="segment")
+    seg = ds.customers.set_index("customer_id")["segment"]
+    out["complaints"] = ds.complaints["customer_id"].map(seg).value_counts().reindex(out["churn"].index, fill_value=0)
+    out["complaint_rate"] = out["complaints"] / seg.value_counts().reindex(out["churn"].index)
+    return out
+
+
+def _false_claims(row, table, measures) -> list[str]:
+    """The claims of one reason that the data contradict: "highest/lowest <measure>" for a segment that is not,
+    or an acceptance percentage that is none of the segment's rates in ``table`` (nor their mean)."""
+    seg, wrong = row["segment"], []
+    text = str(row["reason"]).lower()
+    for i, name in enumerate(sorted(map(str, table.index), key=len, reverse=True)):  # names may hold "and"
+        text = text.replace(name.lower(), f"segment{i}")
+    for clause in re.split(r"[;,]|\.(?:\s|$)|\band\b|\bbut\b|\bso\b|\bwhile\b", text):
+        kind = next((k for k in table.columns if str(k).lower() in clause), None)
+        for measure, pattern in _MEASURE.items():
+            if not re.search(pattern, clause):
+                continue
+            values = (table[kind].astype(float) if measure == "acceptance" and kind is not None
+                      else measures[measure])
+            alternatives = [values] + ([measures["complaint_rate"]] if measure == "complaints" else [])
+            if seg not in values.index:
+                continue
+            if re.search(_HIGHEST, clause) and not any(v.idxmax() == seg for v in alternatives):
+                wrong.append(f"{seg} is not the highest on {measure}")
+            if re.search(_LOWEST, clause) and not any(v.idxmin() == seg for v in alternatives):
+                wrong.append(f"{seg} is not the lowest on {measure}")
+            if measure == "acceptance":
+                rates = [float(v) for v in table.loc[seg]] + [float(measures["acceptance"][seg])]
+                for pct in _PERCENT.findall(clause):
+                    if not any(abs(float(pct) / 100 - r) <= 0.0051 for r in rates):
+                        wrong.append(f"{pct}% is not an acceptance rate of {seg}")
+    return wrong
+
+
+def strategy_plan(plan, ds, name: str = "after_sales_plan", criterion: str = "3.1", table=None) -> Findings:
+    """PC 3.1: at least three strategies from the range statement, each for a segment, with a reason. With the
+    acceptance table ``table`` (``offer_response``), each reason must cite the segment's acceptance (a rate of
+    its row, or where it ranks) and every claim it makes about acceptance, churn or complaints must be true."""
     rows, fs = _records(name, plan, ("strategy", "segment", "reason"), criterion, 3)
     bad = [r["strategy"] for r in rows if r["strategy"] not in RETENTION_STRATEGIES]
     fs.append(_f(criterion, not bad, "strategies come from the range statement" if not bad else
@@ -332,6 +400,14 @@ def strategy_plan(plan, ds, name: str = "after_sales_plan", criterion: str = "3.
     fs.append(_none(criterion, unfounded, "each reason cites what your analysis shows about the segment",
                     "give a reason that cites your analysis (a measure such as offer acceptance, churn, tenure or "
                     "complaints, and the segment's figure or how it compares) for"))
+    if isinstance(table, pd.DataFrame) and not table.empty and not off:
+        measures = _segment_measures(ds, table)
+        mute = [r["strategy"] for r in rows if not re.search(_MEASURE["acceptance"], str(r["reason"]).lower())]
+        fs.append(_none(criterion, mute, "each reason cites the segment's offer acceptance from `offer_response`",
+                        "cite the segment's acceptance from your `offer_response` (its rate, or where it ranks) for"))
+        wrong = [w for r in rows for w in _false_claims(r, table, measures)]
+        fs.append(_none(criterion, wrong, "every claim about a segment agrees with your analysis",
+                        "reasons that your data contradict"))
     return fs
 
 
@@ -363,10 +439,13 @@ def retention_strategies(strategies, churn_by_segment) -> Findings:
     return fs
 
 
-def retention_process(process, cs, ds=None) -> Findings:
+def retention_process(process, cs, ds=None, strategies=None, plan=None) -> Findings:
     """PC 3.3: at least four steps with stakeholder owners, triggers, KPIs, frequencies and a review step.
     Each trigger is an event that can be observed (TRIGGER_EVENTS, or a call reason or complaint category of
-    the learner's data ``ds`` when given)."""
+    the learner's data ``ds`` when given). With the learner's ``retention_strategies`` (3.2) and
+    ``after_sales_plan`` (3.1), the process must deliver them: each retention strategy has a step naming its
+    segment and what the customer gets, at least one after-sales strategy has a step, and the steps differ
+    (their own triggers)."""
     rows, fs = _records("retention_process", process, ("step", "owner", "trigger", "kpi", "frequency"), "3.3", 4)
     known = _stakeholders(cs)
     checks = [
@@ -385,7 +464,43 @@ def retention_process(process, cs, ds=None) -> Findings:
     fs.append(_none("3.3", unseen, "every trigger is an event you can observe in the data or the calendar",
                     "give a trigger that is an observable event (a call reason such as a cancellation, an offer "
                     "accepted or declined, a complaint, a survey score, month end) for"))
+    fs.append(_f("3.3", len({str(r["trigger"]).strip().lower() for r in rows}) >= 3
+                 and len({str(r["step"]).strip().lower() for r in rows}) == len(rows),
+                 "the steps are different steps, started by at least three different triggers"))
+    if strategies is not None:
+        linked = [r for r in strategies if isinstance(r, Mapping) and r.get("segment") and r.get("strategy")]
+        missing = [f"{r['strategy']} for {r['segment']}" for r in linked
+                   if not any(_delivers(step, r) for step in rows)]
+        fs.append(_f("3.3", bool(linked) and not missing,
+                     "each retention strategy of Task 3.2 has a step that names its segment and delivers it"
+                     if linked and not missing else "add a step that delivers each retention strategy of Task 3.2 "
+                     "(name its segment and what the customer gets): " + (", ".join(missing[:3]) or "none given")))
+    if plan is not None:
+        after = [r for r in plan if isinstance(r, Mapping) and r.get("strategy")]
+        fs.append(_f("3.3", any(_delivers(step, r, segment=False) for r in after for step in rows),
+                     "a step delivers one of your after-sales strategies of Task 3.1"))
     return fs
+
+
+def _delivers(step, strategy, segment: bool = True) -> bool:
+    """Whether a process step (its ``step`` text) delivers a strategy: it names the strategy or, for a
+    retention strategy with an ``offer``, shares two words with what the customer gets (without an offer: the
+    strategy's words, STRATEGY_WORDS); with ``segment``, it names the strategy's segment (its first word is
+    enough: "Renters")."""
+    text = str(step.get("step", "")).lower()
+    name = str(strategy["strategy"]).lower()
+    if strategy.get("offer"):
+        offer = set(re.findall(r"[a-z]{4,}", str(strategy["offer"]).lower())) - _COMMON
+        does = name in text or sum(bool(re.search(rf"\b{w}", text)) for w in offer) >= 2
+    else:
+        does = name in text or any(w in text for w in STRATEGY_WORDS.get(strategy["strategy"], ()) if len(w) >= 4)
+    seg = str(strategy.get("segment", "")).lower()
+    return does and (not segment or (bool(seg) and (seg in text or seg.split()[0] in text)))
+
+
+_COMMON = {"with", "when", "that", "this", "each", "their", "they", "from", "will", "your", "have", "customer",
+           "customers", "what", "them", "then", "into", "over", "after", "before", "every", "more", "than", "call",
+           "calls", "offer", "offers", "offered", "give", "gets", "segment"}
 
 
 def _data_events(ds) -> list[str]:
@@ -443,14 +558,27 @@ def weekly_monitor(table, days, causes, sigma_z, ds=None) -> Findings:
     return fs
 
 
-def before_after(result) -> Findings:
-    """PC 3.5: a before/after comparison with an estimate and a confidence interval."""
+def before_after(result, metric: str | None = None, name: str = "retention_change") -> Findings:
+    """PC 3.5: a before/after comparison with an estimate and a confidence interval (of ``metric`` when given)."""
     has = all(hasattr(result, a) for a in ("estimate", "ci_low", "ci_high"))
     fs = Findings([_f("3.5", has, "the comparison has an estimate and a confidence interval"
-                      if has else "`csat_change` should be the result of analysis.compare_before_after")])
+                      if has else f"`{name}` should be the result of analysis.compare_before_after")])
     if has:
         fs.append(_f("3.5", result.ci_low <= result.estimate <= result.ci_high, "the estimate lies within its interval"))
+        if metric is not None:
+            fs.append(_f("3.5", getattr(result, "metric", None) == metric, f"the comparison is of {metric}"))
     return fs
+
+
+def change_date(date, ds) -> Findings:
+    """PC 3.5 (shape): the change's date is a campaign start of ``ds.campaigns`` inside the period."""
+    try:
+        day = pd.Timestamp(date)
+    except (TypeError, ValueError):
+        day = None
+    starts = set(pd.to_datetime(ds.campaigns["start"]).dt.normalize())
+    return Findings([_f("3.5", day is not None and day in starts,
+                        "`change_date` is the start date of a campaign in `ds.campaigns`")])
 
 
 # ---------------------------------------------------------------------------------- element 4
