@@ -93,6 +93,10 @@ def test_a_wrong_percentage_fails_and_a_sound_plan_in_other_words_passes(learner
          "reason": f"{high} shows the strongest acceptance across campaign kinds"},
     ]
     assert _run("offer_response_check", data, ns, after_sales_plan=sound).all_passed
+    churn = ns["churn_by_segment"]
+    relative = [dict(sound[0], reason=f"{low} takes up {average[low] * 100:.1f}% of offers, 20% below the centre's "
+                                      f"average, with churn of {churn[low] * 100:.1f}% in the period")] + sound[1:]
+    assert _run("offer_response_check", data, ns, after_sales_plan=relative).all_passed
     wrong = [dict(sound[0], reason=f"Only {average[low] * 100 + 7:.1f}% of offers to {low} are taken up")] + sound[1:]
     assert not _run("offer_response_check", data, ns, after_sales_plan=wrong).all_passed
 

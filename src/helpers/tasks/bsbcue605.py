@@ -339,7 +339,9 @@ _MEASURE = {"acceptance": r"accept|respon|tak(?:e|es|en|ing).?up|uptake|conver|\
             "complaints": r"complain"}
 _HIGHEST = r"\b(best|highest|most|top|strongest|greatest|largest)\b"
 _LOWEST = r"\b(worst|lowest|fewest|least|weakest|bottom|smallest|poorest)\b"
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)")
+# a rate quoted as a percentage; not a relative difference ("20% below average", "3 per cent more than")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)(?!\s*(?:points?\s+)?(?:below|above|more|less|lower|higher|"
+                      r"fewer|than|up|down))")
 
 
 def _segment_measures(ds, table) -> dict[str, pd.Series]:
@@ -375,7 +377,7 @@ def _false_claims(row, table, measures) -> list[str]:
                 wrong.append(f"{seg} is not the highest on {measure}")
             if re.search(_LOWEST, clause) and not any(v.idxmin() == seg for v in alternatives):
                 wrong.append(f"{seg} is not the lowest on {measure}")
-            if measure == "acceptance":
+            if measure == "acceptance" and not re.search(_MEASURE["churn"] + "|" + _MEASURE["complaints"], clause):
                 rates = [float(v) for v in table.loc[seg]] + [float(measures["acceptance"][seg])]
                 for pct in _PERCENT.findall(clause):
                     if not any(abs(float(pct) / 100 - r) <= 0.0051 for r in rates):
