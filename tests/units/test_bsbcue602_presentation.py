@@ -34,11 +34,6 @@ GRADED = ("information_users_check", "tailoring_check", "short_term_check", "lon
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return LearnerData(None, None, tmp_path_factory.mktemp("course"))
-
-
-@pytest.fixture(scope="module")
 def ns():
     return _run(NOTEBOOK)
 

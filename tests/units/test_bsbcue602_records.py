@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ccw_grader import LearnerData, all_checks
+from ccw_grader import all_checks
 from ccw_grader import bsbcue602_records as trusted
 from helpers import measurement
 from helpers.workbook import check_banners
@@ -88,11 +88,6 @@ def test_notebook_banners_and_cells():
     graded = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert set(GRADE_IDS) <= set(graded)
     assert all(("BSBCUE602", g) in all_checks() for g in GRADE_IDS)
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return LearnerData(None, None, tmp_path_factory.mktemp("course"))
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ccw_grader import LearnerData, all_checks
+from ccw_grader import all_checks
 from helpers import consultation as consult
 from helpers import kpi
 
 ROOT = Path(__file__).resolve().parents[2]
 NB01 = ROOT / "notebooks" / "BSBCUE605" / "01_sales_marketing_principles.ipynb"
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return LearnerData(None, None, tmp_path_factory.mktemp("course"))
 
 
 @pytest.fixture(scope="module")

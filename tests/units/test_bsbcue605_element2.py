@@ -14,16 +14,11 @@ import nbformat
 import pytest
 import yaml
 
-from ccw_grader import LearnerData, all_checks
+from ccw_grader import all_checks
 from placeholder_support import as_data, run_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 NB02 = ROOT / "notebooks" / "BSBCUE605" / "02_marketing_database.ipynb"
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return LearnerData(None, None, tmp_path_factory.mktemp("course"))
 
 
 @pytest.fixture(scope="module")

@@ -28,11 +28,6 @@ NOTEBOOK = ROOT / "notebooks" / "BSBCUE605" / "04_reporting.ipynb"
 LEARNERS = [(None, None), (7, "learner-a"), (8, "learner-b"), (9, "learner-c")]
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return LearnerData(None, None, tmp_path_factory.mktemp("course"))
-
-
 def _cells() -> dict:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     return {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ccw_grader import LearnerData
 from placeholder_support import References, Vocabulary, free_fields, graded_code_cells, placeholder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,11 +27,6 @@ NO_FREE_TEXT = {"clock_skew_check", "qualitative_check", "segmentation_check", "
                 "change_test_check", "short_term_check", "long_term_check", "budget_variance_check",
                 "pathways_check", "step_measurements_check", "collection_methods_check", "reconciliation_check",
                 "accuracy_check", "measurement_tests_check"}
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return LearnerData(None, None, tmp_path_factory.mktemp("course"))
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,6 @@ import nbformat
 import pytest
 import yaml
 
-from ccw_grader import LearnerData
 from placeholder_support import References, free_fields, placeholder, words
 from placeholder_support import graded_code_cells as _graded_cells
 
@@ -52,11 +51,6 @@ def _criteria(path) -> dict[str, set[str]]:
 
 
 CRITERIA = {gid: crit for p in NOTEBOOKS for gid, crit in _criteria(p).items()}
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return LearnerData(None, None, tmp_path_factory.mktemp("course"))
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,6 @@ from ccw_grader import LearnerData, all_checks
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return LearnerData(None, None, tmp_path_factory.mktemp("course"))
-
-
 def _by_kind(truth):
     return {k: sorted(g["record_id"].astype(str)) for k, g in truth.groupby("kind")}
 
