@@ -86,6 +86,10 @@ def _private_db(template: str) -> str:
     return f"sqlite:///{_PRIVATE[template]}"
 
 
+NOT_ASSESSED = ("Nothing in this notebook is assessed (no graded or assessor cells), so it was not run when "
+                "grading; your code is kept as you submitted it.")
+
+
 def _nbg(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
@@ -180,6 +184,14 @@ def _run_preprocessors(classes, nb, resources, log, settings: dict):
     return nb, resources
 
 
+def _assessed(release_path: str) -> bool:
+    """Whether the released notebook has anything to grade (else it is not run: see NOT_ASSESSED)."""
+    try:
+        return any(_is_graded(c) for c in nbformat.read(release_path, as_version=4).cells)
+    except Exception:  # the release is the course's own file; if it cannot be read, grading says why
+        return True
+
+
 def autograde_learner(tasks: list[NotebookTask]) -> list[NotebookResult]:
     """Grade one learner's notebooks of one assignment, in order; never raises.
 
@@ -189,7 +201,8 @@ def autograde_learner(tasks: list[NotebookTask]) -> list[NotebookResult]:
     cannot be had, each notebook gets a plain sandboxed kernel of its own."""
     zygote = None
     first = tasks[0] if tasks else None
-    if first is not None and first.sandbox is not None and first.prefork and len(tasks) > 1:
+    to_run = sum(_assessed(t.release) for t in tasks)
+    if first is not None and first.sandbox is not None and first.prefork and to_run > 1:
         # a zygote pays for itself from the second notebook on; one notebook gets a plain sandboxed kernel
         from helpers.course.prefork import Zygote, ZygoteError
         from helpers.course.sandbox import allocate_uid
@@ -297,14 +310,20 @@ def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResul
             notes.append(f"{name}: the grading information in the notebook is damaged ({exc}); it earns no marks. "
                          "Re-download the assignment and copy your answers into it.")
             return _zero_result(task, release, notes, "unreadable", started)
-        checks = trusted.registry(task.course_root)
-        trusted.insert_exports(nb, assignment, checks)
-        run = _execute(nb, task, workdir, zygote)
-        notes += run.notes
-        data = trusted.learner_data(task.dataset, learner, task.course_root)
-        verdict = trusted.score(nb, assignment, checks, data, release)
-        notes += verdict.notes
-        notes += trusted.insert_facts(nb, assignment, trusted.facts_registry(task.course_root), data, release)
+        if not any(_is_graded(c) for c in release.cells):  # the same test as _assessed
+            # nothing in it earns marks or awaits an assessor (an orientation): running it would cost a
+            # kernel and the learner's code for no evidence; its outputs were cleared above
+            notes.append(NOT_ASSESSED)
+            run, verdict = None, trusted.TrustedResult()
+        else:
+            checks = trusted.registry(task.course_root)
+            trusted.insert_exports(nb, assignment, checks)
+            run = _execute(nb, task, workdir, zygote)
+            notes += run.notes
+            data = trusted.learner_data(task.dataset, learner, task.course_root)
+            verdict = trusted.score(nb, assignment, checks, data, release)
+            notes += verdict.notes
+            notes += trusted.insert_facts(nb, assignment, trusted.facts_registry(task.course_root), data, release)
         nb, resources = _run_preprocessors((LimitOutput, SaveAutoGrades, CheckCellMetadata), nb, resources, log,
                 task.preprocessors)
     finally:
@@ -319,4 +338,4 @@ def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResul
         nb.cells.insert(0, notes_cell(notes))
     return NotebookResult.of(task, "graded", notes, grades=grades, comments=comments,
                              notebook_json=nbformat.writes(nb), seconds=time.monotonic() - started,
-                             kernel_seconds=run.seconds)
+                             kernel_seconds=run.seconds if run else 0.0)
