@@ -25,6 +25,7 @@ other jobs only ever slow a run down.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import resource
 import shutil
@@ -88,10 +89,23 @@ class CpuMeter:
         return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
     @staticmethod
+    def _join(group: Path) -> None:
+        """Move this process into ``group`` (its children follow); back out and remove it at exit."""
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+
+        def leave() -> None:
+            try:
+                (group.parent / "cgroup.procs").write_text(str(os.getpid()))
+                group.rmdir()
+            except OSError:  # a straggler still in it: the empty group goes when the machine restarts
+                pass
+        atexit.register(leave)
+
+    @staticmethod
     def _cgroup_v1():
         group = Path("/sys/fs/cgroup/cpuacct") / f"ccw-bench-{os.getpid()}"
         group.mkdir()
-        (group / "cgroup.procs").write_text(str(os.getpid()))
+        CpuMeter._join(group)
         usage = group / "cpuacct.usage"
         return (lambda: int(usage.read_text()) / 1e9), "cgroup v1 cpuacct"
 
@@ -99,7 +113,7 @@ class CpuMeter:
     def _cgroup_v2():
         group = Path("/sys/fs/cgroup") / f"ccw-bench-{os.getpid()}"
         group.mkdir()
-        (group / "cgroup.procs").write_text(str(os.getpid()))
+        CpuMeter._join(group)
         stat = group / "cpu.stat"
 
         def read() -> float:
