@@ -215,6 +215,8 @@ class Stakeholder(_Model):
 
 
 class Outage(_Model):
+    """A system outage of the period as published (the practice dataset's schedule). Each learner's data has
+    it on a day and at a time of their own (``helpers.generator.outages``; their ``incidents`` table)."""
     id: str
     system: Literal[SYSTEMS]  # type: ignore[valid-type]
     start: dt.datetime
