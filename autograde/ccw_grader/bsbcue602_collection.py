@@ -13,7 +13,7 @@ import pandas as pd
 
 from helpers.findings import Finding, Findings
 from helpers.grading import check_set, check_table
-from helpers.mis_accuracy import DATA_STANDARDS, FAULT_KINDS
+from helpers.mis_accuracy import FAULT_KINDS, meets_standard, standard
 from helpers.tasks.bsbcue602 import collection as checks
 
 from ccw_grader.registry import Registry
@@ -237,8 +237,7 @@ def expected_wrap_quality(data) -> pd.DataFrame:
     q = frame.groupby("channel")[["records", "saved", "correct"]].sum().reset_index()
     q["completeness"] = q["saved"] / q["records"]
     q["accuracy"] = q["correct"] / q["saved"]
-    q["meets_standard"] = ((q["completeness"] >= DATA_STANDARDS["wrap_code_completeness"])
-                           & (q["accuracy"] >= DATA_STANDARDS["wrap_code_accuracy"]))
+    q["meets_standard"] = meets_standard(q["completeness"], q["accuracy"], data.cs)
     return q
 
 
@@ -305,10 +304,15 @@ def monitoring_report_facts(data) -> dict:
     against the standard, and the four reconciliation gaps."""
     q = expected_wrap_quality(data).set_index("channel")
     rec = expected_reconciliation(data)
+    std = standard(data.cs)
     return {**_fault_counts(data),
             "skewed clocks (system, days, offset s)": [f"{s['system']}: {', '.join(s['days'])}, {s['offset_s']:+.0f} s"
                                                        for s in skews(data)],
-            "wrap codes per channel (completeness, accuracy; standard 0.985 / 0.98)": {
+            "the centre's data standard (cs.data_standards)": (
+                f"wrap codes complete {std.wrap_code_completeness:.1%} and accurate {std.wrap_code_accuracy:.1%} "
+                f"at least; clocks within {std.clock_tolerance_s:g} s; unexplained count gap at most "
+                f"{std.reconciliation_gap} contacts"),
+            "wrap codes per channel (completeness, accuracy; against the standard)": {
                 c: f"{r.completeness:.3f}, {r.accuracy:.3f}, {'meets' if r.meets_standard else 'fails'}"
                 for c, r in q.iterrows()},
             "reconciliation gaps (a - b)": {str(c): int(g) for c, g in zip(rec["check"], rec["gap"])}}

@@ -541,6 +541,20 @@ class Consultation(_Model):
     panel: list[ConsultationStakeholder] = Field(min_length=3)
 
 
+class DataStandards(_Model):
+    """The centre's MIS data standard: what the data its systems collect is monitored against (BSBCUE602
+    PC 2.2, ``helpers.mis_accuracy``). Shares are fractions in (0, 1] (0.985 = 98.5 %); times in seconds."""
+    wrap_code_completeness: float = Field(gt=0, le=1, description="Least share of handled contacts that carry a "
+                                          "saved wrap code (fraction of handled contacts)")
+    wrap_code_accuracy: float = Field(gt=0, le=1, description="Least share of saved wrap codes that match what "
+                                      "happened in the contact (fraction of saved wrap codes)")
+    clock_tolerance_s: float = Field(ge=0, description="Largest tolerated offset of a system's clock from the "
+                                     "reference clock (NTP), seconds")
+    reconciliation_gap: int = Field(ge=0, description="Largest gap tolerated between two systems' counts of the "
+                                    "same contacts once known causes (open tickets, duplicates) are explained, "
+                                    "contacts")
+
+
 class CaseStudy(_Model):
     slug: str
     title: str
@@ -590,6 +604,8 @@ class CaseStudy(_Model):
                                               "proposal (helpers.consultation)")
     information_needs: InformationNeeds | None = Field(None, description="Who uses the centre's information and "
                                                        "what each may need (helpers.information_needs)")
+    data_standards: DataStandards | None = Field(None, description="The centre's MIS data standard: what its "
+                                                 "collected data is monitored against (helpers.mis_accuracy)")
 
     @field_validator("seasonality")
     @classmethod

@@ -7,14 +7,11 @@ flag with the records you labelled yourself (for example a random audit sample d
 :func:`audit_sample` and checked by hand against the journeys), so it tells you how good your rules are
 on your own evidence, exactly as a quality analyst would test a detection rule before using it.
 
-The centre's data standard (:data:`DATA_STANDARDS`) is the organisational standard the collected data is
-monitored against (it is written up in ``docs/mis.md``, section Element 2):
-
-* wrap-code completeness: at least 98.5 % of handled contacts carry a saved wrap code;
-* wrap-code accuracy: at least 98 % of saved wrap codes match what happened in the contact;
-* reconciliation: counts of the same contacts in two systems agree exactly once known causes
-  (open tickets, duplicates) are explained;
-* clocks: every system's timestamps within 5 s of the reference clock (NTP).
+The centre's data standard is the organisational standard the collected data is monitored against. Its
+one owner is the case study (``data_standards`` in ``casestudy.yaml``, ``cs.data_standards``, model
+:class:`helpers.casestudy.DataStandards`, policy in the case study's README, section Data standards):
+wrap-code completeness and accuracy (least shares), the clock tolerance (seconds) and the reconciliation
+gap tolerated (contacts). :func:`standard` returns it and :func:`meets_standard` judges figures against it.
 """
 from __future__ import annotations
 
@@ -23,14 +20,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from helpers.casestudy import MEASUREMENT_FAULT_KINDS
-
-#: The centre's MIS data standard (what collected data is monitored against).
-DATA_STANDARDS = {
-    "wrap_code_completeness": 0.985,  # share of handled contacts with a saved wrap code, at least
-    "wrap_code_accuracy": 0.98,       # share of saved wrap codes that match the contact's outcome, at least
-    "clock_tolerance_s": 5.0,         # largest tolerated offset of a system clock from the reference, seconds
-}
+from helpers.casestudy import MEASUREMENT_FAULT_KINDS, CaseStudy, DataStandards
+from helpers.errors import UserFacingError
 
 #: Fault classes of MIS records (one owner: the case-study data contract).
 FAULT_KINDS = tuple(MEASUREMENT_FAULT_KINDS)
@@ -103,7 +94,18 @@ def score_flags(flagged: Mapping[str, Iterable], labels: Mapping[str, Iterable],
                                        "f1"]).set_index("kind")
 
 
-def meets_standard(completeness: float, accuracy: float) -> bool:
-    """Whether a wrap-code completeness and accuracy meet :data:`DATA_STANDARDS`."""
-    return (completeness >= DATA_STANDARDS["wrap_code_completeness"]
-            and accuracy >= DATA_STANDARDS["wrap_code_accuracy"])
+def standard(cs: CaseStudy) -> DataStandards:
+    """The centre's MIS data standard, from its case study (``cs.data_standards``). Raises a
+    ``UserFacingError`` when the case study states none: data cannot be judged against a standard the
+    organisation never set."""
+    if getattr(cs, "data_standards", None) is None:
+        raise UserFacingError(f"case study {getattr(cs, 'slug', '?')!r} has no data_standards section: add the "
+                              "centre's data standard to its casestudy.yaml")
+    return cs.data_standards
+
+
+def meets_standard(completeness, accuracy, cs: CaseStudy):
+    """Whether a wrap-code completeness and accuracy (fractions; numbers or Series) meet the centre's data standard
+    (:func:`standard`): both at least the standard's least shares. Series give a Series of booleans."""
+    std = standard(cs)
+    return (completeness >= std.wrap_code_completeness) & (accuracy >= std.wrap_code_accuracy)

@@ -155,6 +155,72 @@ def test_wrap_code_quality_judgement_is_checked(ns, data):
     assert not _run("qualitative_check", data, wrap_code_quality=answer).all_passed
 
 
+def _standard(data, **changes):
+    """The learner's case study with another data standard (every other field as it was)."""
+    cs = data.cs
+    return cs.model_copy(update={"data_standards": cs.data_standards.model_copy(update=changes)})
+
+
+def test_the_data_standard_comes_from_the_case_study(ns, data, monkeypatch):
+    """The wrap-code verdict follows the organisation's stated standard: a case study with a stricter or looser
+    standard changes the expected verdict, the reference answer recomputed with it passes, and the old verdict
+    fails."""
+    std = data.cs.data_standards
+    assert std is not None and 0 < std.wrap_code_completeness <= 1 and 0 < std.wrap_code_accuracy <= 1
+    quality = trusted.expected_wrap_quality(data)
+    for changes, verdict in (({"wrap_code_completeness": 1.0}, False), ({"wrap_code_completeness": 0.5,
+                                                                         "wrap_code_accuracy": 0.5}, True)):
+        other = _standard(data, **changes)
+        monkeypatch.setattr(type(data), "cs", property(lambda self, other=other: other))
+        expected = trusted.expected_wrap_quality(data)
+        assert expected["meets_standard"].tolist() == [verdict] * len(expected)
+        answer = _answers(ns, "qualitative_check")["wrap_code_quality"].copy()
+        answer["meets_standard"] = mis_accuracy.meets_standard(answer["completeness"], answer["accuracy"], other)
+        assert _run("qualitative_check", data, wrap_code_quality=answer).all_passed
+        if expected["meets_standard"].tolist() != quality["meets_standard"].tolist():
+            assert not _run("qualitative_check", data, wrap_code_quality=_answers(ns, "qualitative_check")[
+                "wrap_code_quality"]).all_passed
+        facts = trusted.monitoring_report_facts(data)
+        assert f"{other.data_standards.wrap_code_completeness:.1%}" in facts["the centre's data standard (cs.data_standards)"]
+        monkeypatch.undo()
+
+
+def test_a_case_study_without_a_standard_or_with_invalid_values_says_so(tmp_path):
+    import yaml
+    from helpers.casestudy import DEFAULT_CASE_STUDY, CaseStudyError, case_study_dir, load_case_study
+    from helpers.errors import UserFacingError
+    cs = load_case_study(DEFAULT_CASE_STUDY)
+    raw = yaml.safe_load((case_study_dir(cs) / "casestudy.yaml").read_text(encoding="utf-8"))
+    assert set(raw["data_standards"]) == set(type(cs.data_standards).model_fields)
+    with pytest.raises(UserFacingError, match="no data_standards"):
+        mis_accuracy.standard(cs.model_copy(update={"data_standards": None}))
+    for field, value, says in (("wrap_code_completeness", 98.5, "less than or equal to 1"),
+                               ("wrap_code_accuracy", 0, "greater than 0"),
+                               ("clock_tolerance_s", -5, "greater than or equal to 0"),
+                               ("reconciliation_gap", -1, "greater than or equal to 0")):
+        bad = copy.deepcopy(raw)
+        bad["data_standards"][field] = value
+        folder = tmp_path / field / raw["slug"]
+        folder.mkdir(parents=True)
+        (folder / "casestudy.yaml").write_text(yaml.safe_dump(bad, sort_keys=False), encoding="utf-8")
+        with pytest.raises(CaseStudyError) as exc:
+            load_case_study(folder)
+        assert f"data_standards.{field}" in str(exc.value) and says in str(exc.value)
+
+
+def test_the_readme_states_the_case_study_standard():
+    """The policy in words (case study README) quotes the standard the case study states, not another."""
+    from helpers.casestudy import DEFAULT_CASE_STUDY, case_study_dir, load_case_study
+    cs = load_case_study(DEFAULT_CASE_STUDY)
+    readme = (case_study_dir(cs) / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Data standards"):]
+    std = cs.data_standards
+    for share in (std.wrap_code_completeness, std.wrap_code_accuracy):
+        assert f"{share * 100:g}%" in section
+    assert f"{std.clock_tolerance_s:g} seconds" in section
+    assert "DATA_STANDARDS" not in readme and not hasattr(mis_accuracy, "DATA_STANDARDS")
+
+
 # ------------------------------------------------------------------------------------------ task 2.3
 def test_uncorrected_data_fails_the_segmentation(data):
     raw = trusted.segment_tables(data.table("mis_events"))
