@@ -130,7 +130,6 @@ def ensure_practice_dataset(slug: str | None = None, quiet: bool = False) -> Pat
     A stale practice dataset (made by another generator or case-study version) is replaced as a
     whole; only the practice folder is ever replaced (``helpers.paths``), never a learner's dataset."""
     from helpers.casestudy import casestudies_dir
-    from helpers.generator import generate, write_dataset
     from helpers.generator.io import generator_fingerprint, read_dataset, write_marketing_db
     slug = slug or case_study_slug()
     target = practice_dir(slug)
@@ -144,6 +143,8 @@ def ensure_practice_dataset(slug: str | None = None, quiet: bool = False) -> Pat
             why = "the generator or case study changed since it was made" if stale else "first use"
             print(f"Making the practice dataset for {slug} in {target} ({why}; this takes a few seconds)...",
                   file=sys.stderr)
+        from helpers.generator import generate, write_dataset  # the generator only when data is to be made
+
         write_dataset(generate(slug, seed=DEFAULT_SEED), target)
     elif not (target / "marketing.sqlite").is_file():
         if not quiet:

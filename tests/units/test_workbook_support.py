@@ -160,3 +160,30 @@ def test_the_setup_cell_imports_nothing_it_does_not_need():
             "print(','.join(m for m in heavy if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"the setup imports load {out}"
+
+
+def test_the_setup_cell_on_the_practice_data_loads_no_charting_or_generator(tmp_path):
+    """Issue 16: the whole setup cell of a BSBCUE605 notebook, ``workbook.start`` included, on an up-to-date
+    practice dataset: no matplotlib (charts are styled when first imported), no generator (only when the
+    practice data has to be made), no curriculum (read when a check first needs the range statement)."""
+    import subprocess
+    import sys
+
+    from helpers.data import ensure_practice_dataset
+
+    ensure_practice_dataset(quiet=True)  # made or refreshed here, so the cell below only reads it
+    code = ("import sys\n"
+            "from helpers import workbook, kpi, staffing, analysis, grading\n"
+            "from helpers.tasks import bsbcue605 as checks\n"
+            "ds = workbook.start('BSBCUE605', quiet=True)\n"
+            "heavy = ('matplotlib', 'helpers.generator.core', 'helpers.curriculum', 'scipy', 'faker')\n"
+            "print(','.join(m for m in heavy if m in sys.modules))\n"
+            "import matplotlib\n"
+            "print(matplotlib.rcParams['figure.dpi'], list(matplotlib.rcParams['figure.figsize']))\n"
+            "print(len(checks.RETENTION_STRATEGIES) > 0)")
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("CCW_DATASET", "CCW_LEARNER")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
+                         cwd=tmp_path).stdout.splitlines()
+    assert out[0] == "", f"the setup cell loads {out[0]}"
+    assert out[1] == "90.0 [8.0, 3.5]"  # workbook.CHART_STYLE, applied when matplotlib arrived
+    assert out[2] == "True"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 import pandas as pd
 
-from helpers.curriculum import load_unit
 from helpers.findings import Finding, Findings
 
 KPI_NAMES = ("service_level", "abandonment_rate", "asa_s", "aht_s", "fcr", "csat", "nps", "conversion_rate",
@@ -24,11 +24,23 @@ _LOWER_IS_BETTER = {"abandonment_rate", "asa_s", "aht_s", "cost_per_contact_aud"
 
 
 def _range_items(key: str) -> tuple[str, ...]:
+    from helpers.curriculum import load_unit  # read when first needed: the setup cell stays quick
+
     unit = load_unit("BSBCCO605A")
     return tuple(next(c for c in unit.range_statement if c.key == key).items)
 
 
-RETENTION_STRATEGIES = _range_items("after_sales_and_retention_strategies")
+@lru_cache(maxsize=None)
+def strategy_range() -> tuple[str, ...]:
+    """The range statement's after-sales and retention strategies (BSBCCO605A), read on first use."""
+    return _range_items("after_sales_and_retention_strategies")
+
+
+def __getattr__(name: str):
+    """``RETENTION_STRATEGIES`` (:func:`strategy_range`), for notebooks that show the list."""
+    if name == "RETENTION_STRATEGIES":
+        return strategy_range()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # Words in a stakeholder's interests that make a KPI relevant to them (used for report criteria).
 KPI_INTEREST_WORDS = {
@@ -390,7 +402,7 @@ def strategy_plan(plan, ds, name: str = "after_sales_plan", criterion: str = "3.
     acceptance table ``table`` (``offer_response``), each reason must cite the segment's acceptance (a rate of
     its row, or where it ranks) and every claim it makes about acceptance, churn or complaints must be true."""
     rows, fs = _records(name, plan, ("strategy", "segment", "reason"), criterion, 3)
-    bad = [r["strategy"] for r in rows if r["strategy"] not in RETENTION_STRATEGIES]
+    bad = [r["strategy"] for r in rows if r["strategy"] not in strategy_range()]
     fs.append(_f(criterion, not bad, "strategies come from the range statement" if not bad else
                  f"not in the range statement: {', '.join(map(str, bad[:3]))}"))
     segments = set(ds.customers["segment"].unique())
@@ -422,7 +434,7 @@ def _cites_data(reason) -> bool:
 def retention_strategies(strategies, churn_by_segment) -> Findings:
     """PC 3.2: strategies from the range, targets below current churn, the worst segment covered."""
     rows, fs = _records("retention_strategies", strategies, ("segment", "strategy", "offer", "target_churn"), "3.2", 2)
-    bad = [r["strategy"] for r in rows if r["strategy"] not in RETENTION_STRATEGIES]
+    bad = [r["strategy"] for r in rows if r["strategy"] not in strategy_range()]
     fs.append(_none("3.2", bad, "strategies come from the range statement", "not in the range statement"))
     vague = [r["segment"] for r in rows if r["strategy"] in STRATEGY_WORDS
              and not _speaks(r["offer"], STRATEGY_WORDS[r["strategy"]])]
