@@ -89,8 +89,10 @@ class CpuMeter:
         return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
     @staticmethod
-    def _join(group: Path) -> None:
-        """Move this process into ``group`` (its children follow); back out and remove it at exit."""
+    def _join(top: str) -> Path:
+        """A new cgroup under ``top`` holding this process (its children follow); left and removed at exit."""
+        group = Path(top) / f"ccw-bench-{os.getpid()}"
+        group.mkdir()
         (group / "cgroup.procs").write_text(str(os.getpid()))
 
         def leave() -> None:
@@ -100,21 +102,16 @@ class CpuMeter:
             except OSError:  # a straggler still in it: the empty group goes when the machine restarts
                 pass
         atexit.register(leave)
+        return group
 
     @staticmethod
     def _cgroup_v1():
-        group = Path("/sys/fs/cgroup/cpuacct") / f"ccw-bench-{os.getpid()}"
-        group.mkdir()
-        CpuMeter._join(group)
-        usage = group / "cpuacct.usage"
+        usage = CpuMeter._join("/sys/fs/cgroup/cpuacct") / "cpuacct.usage"
         return (lambda: int(usage.read_text()) / 1e9), "cgroup v1 cpuacct"
 
     @staticmethod
     def _cgroup_v2():
-        group = Path("/sys/fs/cgroup") / f"ccw-bench-{os.getpid()}"
-        group.mkdir()
-        CpuMeter._join(group)
-        stat = group / "cpu.stat"
+        stat = CpuMeter._join("/sys/fs/cgroup") / "cpu.stat"
 
         def read() -> float:
             fields = dict(line.split() for line in stat.read_text().splitlines())
