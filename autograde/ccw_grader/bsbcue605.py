@@ -190,12 +190,24 @@ def promotion_check(data, pitch_offers) -> Findings:
 
 @CHECKS.check("objectives_check", "objectives", "framework", "marketing_proposal")
 def objectives_check(data, objectives, framework, marketing_proposal) -> Findings:
-    """PC 1.3: an objective, known KPI and target per principle, each target at least as demanding as the
-    business plan's and as the target the stakeholders agreed in the learner's final proposal (Task 1.2), and
+    """PC 1.3: an objective for every principle agreed in the consultation, each with a known KPI that measures
+    its principle and a target at least as demanding as the business plan's and as the target the stakeholders agreed in the learner's final proposal (Task 1.2), and
     none breaking a condition a stakeholder of the learner's panel holds on that KPI (a floor such as the
     handle-time target the team leader can commit to): the objectives may not undo what was agreed."""
     return checks.objectives(objectives, data.cs, framework,
                              marketing_proposal if marketing_proposal is not None else {}, data.ds)
+
+
+def peak_sales_staffing(data) -> tuple[int, float, int]:
+    """The sales queue's busiest half hour (calls offered), its traffic (Erlangs) and the Erlang C agents it
+    needs for the business plan's service-level target."""
+    calls = data.ds.calls
+    sales = calls[(calls["queue"] == "sales") & (calls["outcome"] != "lost")]
+    calls_max = int(sales.groupby(sales["arrived_at"].dt.floor("30min")).size().max())
+    aht = kpi.aht(sales)
+    traffic = staffing.traffic_erlangs(calls_max, aht, interval_s=1800)
+    sl = data.cs.targets["service_level"]
+    return calls_max, traffic, staffing.agents_required(traffic, aht, sl.threshold_s or 20, sl.target).agents
 
 
 @CHECKS.check("peak_staffing_check", "peak_calls", "peak_traffic", "peak_agents")
@@ -204,13 +216,7 @@ def peak_staffing_check(data, peak_calls, peak_traffic, peak_agents) -> Findings
     fs = checks.peak_staffing(peak_calls, peak_traffic, peak_agents)
     if not fs.all_passed:
         return fs
-    calls = data.ds.calls
-    sales = calls[(calls["queue"] == "sales") & (calls["outcome"] != "lost")]
-    calls_max = int(sales.groupby(sales["arrived_at"].dt.floor("30min")).size().max())
-    aht = kpi.aht(sales)
-    traffic = staffing.traffic_erlangs(calls_max, aht, interval_s=1800)
-    sl = data.cs.targets["service_level"]
-    agents = staffing.agents_required(traffic, aht, sl.threshold_s or 20, sl.target).agents
+    calls_max, traffic, agents = peak_sales_staffing(data)
     fs.append(_number("peak_calls", peak_calls, calls_max, "1.3", rel_tol=0))
     fs.append(_number("peak_traffic", peak_traffic, traffic, "1.3", unit="Erlangs"))
     fs.append(_number("peak_agents", peak_agents, agents, "1.3", rel_tol=0))

@@ -14,7 +14,7 @@ from helpers.consultation import positions
 from helpers.generator.outages import of_dataset
 
 from ccw_grader.bsbcue605 import (_churn, _period, causes_true_on, expected_kpis, expected_retention_change,
-                                  monitor_chart, weeks_around)
+                                  monitor_chart, peak_sales_staffing, weeks_around)
 from ccw_grader.registry import Registry
 
 CHECKS = Registry("BSBCUE605")
@@ -74,6 +74,23 @@ def consensus_summary(data) -> dict:
                    for d in p.demands]
         out[f"{p.name} ({p.role})"] = "; ".join(demands) or "no demand: signs off when asked"
     return out
+
+
+@CHECKS.facts("objectives_rationale", viva=(
+        "Which agreed principle was hardest to put into one KPI, and why did you choose that KPI for it?",
+        "Your sales peak needs {sales peak agents (Erlang C, plan service level)} agents: if the roster gave it two "
+        "fewer, which objective would slip first, and what would you change?"))
+def objectives_rationale(data) -> dict:
+    """The business-plan targets, the conditions the learner's panel holds on targets, and the sales queue's
+    peak staffing (what the staffing strategy must quote)."""
+    calls, traffic, agents = peak_sales_staffing(data)
+    floors = {f"{p.name} ({p.role})": "; ".join(f"{d.kind} {d.kpi} {d.value}" for d in p.demands if d.kpi)
+              for p in positions(data.ds) if any(d.kpi for d in p.demands)}
+    return {"business-plan targets": {k: t.target for k, t in data.cs.targets.items()},
+            "conditions on targets held by the panel": floors or "none",
+            "sales peak half hour (calls offered)": calls,
+            "sales peak traffic (Erlangs)": round(float(traffic), 2),
+            "sales peak agents (Erlang C, plan service level)": agents}
 
 
 @CHECKS.facts("supply_chains_customers", viva=(

@@ -96,8 +96,8 @@ def test_an_objective_under_the_agreed_handle_time_floor_fails(data, nb01):
     framework, proposal, objectives = nb01["framework"], nb01["marketing_proposal"], nb01["objectives"]
     assert proposal["targets"]["aht_s"] >= floor  # the reference negotiated it
     check = _check("objectives_check")
-    row = {"principle": objectives[0]["principle"], "objective": "Shorter handle time on every call",
-           "kpi": "aht_s"}
+    people = next(o["principle"] for o in objectives if o["kpi"] == "fcr")  # handle time measures people/process
+    row = {"principle": people, "objective": "Shorter handle time on every call", "kpi": "aht_s"}
     # the validator's input: an AHT of 300 s meets the plan and is 'more demanding' than the agreed 460 s
     fs = check.run(data, objectives=[*objectives, dict(row, target=300)], framework=framework,
                    marketing_proposal=proposal)
@@ -123,6 +123,85 @@ def test_objectives_meeting_every_condition_pass_in_other_words(data, nb01):
     ]
     fs = _check("objectives_check").run(data, objectives=sound, framework=framework, marketing_proposal=proposal)
     assert "conditions" not in [f.item for f in fs.failed()], fs.summary()
+
+
+# ------------------------------------------------------------------ R2: PC 1.3 covers every agreed principle
+def test_objectives_rotated_against_their_principles_fail(data, nb01):
+    """The validator's NEW2b: every objective claims a principle its KPI does not measure."""
+    framework, proposal, objectives = nb01["framework"], nb01["marketing_proposal"], nb01["objectives"]
+    principles = [o["principle"] for o in objectives]
+    rotated = [dict(o, principle=p) for o, p in zip(objectives, principles[1:] + principles[:1])]
+    fs = _check("objectives_check").run(data, objectives=rotated, framework=framework, marketing_proposal=proposal)
+    assert [f.item for f in fs.failed()] == ["fit"], fs.summary()
+
+
+def test_objectives_all_under_one_principle_fail(data, nb01):
+    """The validator's NEW2c: four of the five agreed principles are integrated nowhere."""
+    framework, proposal, objectives = nb01["framework"], nb01["marketing_proposal"], nb01["objectives"]
+    one = next(o["principle"] for o in objectives if o["kpi"] == "fcr")
+    fs = _check("objectives_check").run(data, objectives=[dict(o, principle=one) for o in objectives],
+                                        framework=framework, marketing_proposal=proposal)
+    assert "coverage" in [f.item for f in fs.failed()], fs.summary()
+    # dropping one agreed principle's objective is enough to fail coverage
+    fs = _check("objectives_check").run(data, objectives=objectives[1:], framework=framework,
+                                        marketing_proposal=proposal)
+    assert [f.item for f in fs.failed()] == ["coverage"], fs.summary()
+    assert objectives[0]["principle"] in fs.failed()[0].message
+
+
+def test_objectives_for_another_framework_in_other_words_pass(data, nb01):
+    """A 7Ps framework with other principle names and objectives in other words: each KPI fits its principle."""
+    from helpers.tasks import bsbcue605 as checks
+    proposal = nb01["marketing_proposal"]
+    agreed = proposal["targets"]
+    explain = "We measured this from the data: {} of the period's calls, and it guides what the centre does."
+    framework = {"name": "Services marketing mix (7Ps)", "principles": {
+        p: explain.format(n) for p, n in (("Place", "41.2%"), ("People", "12.5%"), ("Promotion", "30.1%"),
+                                          ("Price", "8.0%"), ("Product", "15.5%"))}}
+    mine = dict(proposal, principles=list(framework["principles"]))
+    plan = data.cs.targets
+    rows = [
+        {"principle": "Place", "objective": "Pick up calls within 20 seconds on every channel we open",
+         "kpi": "service_level", "target": max(agreed.get("service_level", 0), plan["service_level"].target)},
+        {"principle": "People", "objective": "Fix the customer's problem in one call, coached weekly",
+         "kpi": "fcr", "target": agreed["fcr"]},
+        {"principle": "Promotion", "objective": "Close more sales on inbound calls",
+         "kpi": "conversion_rate", "target": agreed["conversion_rate"]},
+        {"principle": "Price", "objective": "Hold the cost of each contact within budget",
+         "kpi": "cost_per_contact_aud", "target": agreed.get("cost_per_contact_aud",
+                                                             plan["cost_per_contact_aud"].target)},
+        {"principle": "Product", "objective": "Retain customers who call to leave with a plan that fits them",
+         "kpi": "retention_rate", "target": agreed["retention_rate"]},
+    ]
+    assert checks.framework(framework).all_passed
+    fs = _check("objectives_check").run(data, objectives=rows, framework=framework, marketing_proposal=mine)
+    assert fs.all_passed, fs.summary()
+    # and the same framework with its KPIs swapped between Promotion and Price does not
+    swapped = [dict(r, principle={"Promotion": "Price", "Price": "Promotion"}.get(r["principle"], r["principle"]))
+               for r in rows]
+    fs = _check("objectives_check").run(data, objectives=swapped, framework=framework, marketing_proposal=mine)
+    assert [f.item for f in fs.failed()] == ["fit"], fs.summary()
+
+
+def test_principle_kpis_reads_the_name_then_the_explanation():
+    from helpers.tasks.bsbcue605 import principle_kpis
+    assert principle_kpis("Promotion and cross-selling") == {"conversion_rate"}
+    assert "retention_rate" in principle_kpis("Retention and customer lifetime value")
+    assert "cost_per_contact_aud" not in principle_kpis("Retention and customer lifetime value")
+    # a name the table does not know: the explanation says what the principle is about
+    assert principle_kpis("Pillar A", "Churn is 4.1% over the period, so we keep customers") \
+        == principle_kpis("retention")
+
+
+def test_objectives_have_a_rubric_marked_rationale_with_facts(data, cells):
+    from ccw_grader.bsbcue605 import peak_sales_staffing
+    from ccw_grader.bsbcue605_facts import CHECKS as FACTS
+    cell = cells["objectives_rationale"].metadata
+    assert cell["competency"]["criteria"] == ["1.3"] and cell["nbgrader"]["points"] == len(cell["rubric"])
+    assert any("every principle agreed" in r for r in cell["rubric"])
+    assert any("operating strategies" in r for r in cell["rubric"])
+    facts = FACTS.benchmark_facts["objectives_rationale"].run(data)
+    assert facts["sales peak agents (Erlang C, plan service level)"] == peak_sales_staffing(data)[2]
 
 
 # ------------------------------------------------------------------ F6: PC 1.5 has its own task and mark

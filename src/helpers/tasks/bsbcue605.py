@@ -241,10 +241,41 @@ def _agreed_targets(proposal) -> dict[str, float]:
     return {str(k): float(v) for k, v in targets.items() if _is_number(v)}
 
 
+# PC 1.3: the KPIs that measure a principle, by what the principle is about (its name, or failing that its
+# explanation in the framework). A principle about measurement itself fits any KPI.
+_SERVICE = {"service_level", "asa_s", "abandonment_rate"}
+PRINCIPLE_KPIS = (
+    (r"segment|target|position|customer.?(?:focus|centr|need)|\bneeds?\b|experience|journey|servqual|"
+     r"service quality|services? marketing", _SERVICE | {"fcr", "csat", "nps", "retention_rate"}),
+    (r"retention|retain|loyal|lifetime|\bclv\b|relationship|churn|\bkeep", {"retention_rate", "nps", "csat", "fcr"}),
+    (r"people|staff|agent|team|process|operation|efficien|productiv|resol", _SERVICE | {
+        "fcr", "aht_s", "occupancy", "csat", "cost_per_contact_aud"}),
+    (r"promot|cross.?sell|up.?sell|\bsell|sales|attention|interest|desire|action|convert|conversion|campaign|"
+     r"acqui|\bwin", {"conversion_rate"}),
+    (r"product|offer|proposition", {"conversion_rate", "retention_rate", "csat"}),
+    (r"price|pricing|(?<!lifetime )value|cost|profit|budget", {"cost_per_contact_aud", "conversion_rate", "retention_rate"}),
+    (r"place|channel|access|distribution|availab|convenien", _SERVICE | {"occupancy"}),
+    (r"physical evidence|brand|reputation|advoca|word of mouth|recommend", {"nps", "csat"}),
+    (r"measur|data|metric|\bkpi|performance|monitor|feedback|insight|evidence", set(KPI_NAMES)),
+)
+
+
+def principle_kpis(name, explanation="") -> set[str]:
+    """The KPIs that measure a principle (:data:`PRINCIPLE_KPIS`): read from its name, or when the name says
+    nothing the table knows, from its explanation; when neither does, the KPIs its explanation speaks of."""
+    for text in (str(name), str(explanation)):
+        fits = set().union(*[kpis for pattern, kpis in PRINCIPLE_KPIS if re.search(pattern, text, re.I)])
+        if fits:
+            return fits
+    return {k for k, words in OBJECTIVE_WORDS.items() if any(w in str(explanation).lower() for w in words)}
+
+
 def objectives(answer, cs, framework_answer, proposal=None, ds=None) -> Findings:
     """PC 1.3: objectives with a KPI and a target at least as demanding as the business plan's and as the
     target agreed with the stakeholders in the final consultation proposal (``proposal["targets"]``, Task 1.2):
-    PC 1.3 integrates the principles *agreed* in 1.2, so an objective may not quietly undo what was agreed."""
+    PC 1.3 integrates the principles *agreed* in 1.2, so an objective may not quietly undo what was agreed.
+    Every agreed principle (``proposal["principles"]``; without a proposal, every principle of the framework)
+    has an objective, and each objective's KPI measures its principle (:func:`principle_kpis`)."""
     rows, fs = _records("objectives", answer, ("principle", "objective", "kpi", "target"), "1.3", 4)
     bad_kpi = [r["kpi"] for r in rows if r["kpi"] not in KPI_NAMES]
     fs.append(_f("1.3", not bad_kpi, "every KPI is a known KPI name" if not bad_kpi else
@@ -252,6 +283,22 @@ def objectives(answer, cs, framework_answer, proposal=None, ds=None) -> Findings
     names = set(framework_answer.get("principles", {})) if isinstance(framework_answer, Mapping) else set()
     off = [r["principle"] for r in rows if r["principle"] not in names]
     fs.append(_none("1.3", off, "every objective implements a principle of your framework", "principles not in your framework"))
+    agreed_principles = proposal.get("principles") if isinstance(proposal, Mapping) else None
+    own = list(framework_answer.get("principles", {})) if isinstance(framework_answer, Mapping) else []
+    wanted = [p for p in (agreed_principles if isinstance(agreed_principles, (list, tuple)) else own)
+              if isinstance(p, str)]
+    uncovered = [p for p in wanted if not any(r["principle"] == p for r in rows)]
+    fs.append(_f("1.3", bool(wanted) and not uncovered, "every principle agreed in your consultation has an objective"
+                 if wanted and not uncovered else "give an objective for each principle agreed in your consultation "
+                 "(`marketing_proposal['principles']`); none yet for: " + ", ".join(map(str, uncovered[:3])),
+                 "coverage"))
+    explain = framework_answer.get("principles", {}) if isinstance(framework_answer, Mapping) else {}
+    misfit = [f"{r['kpi']} for '{r['principle']}'" for r in rows if r["principle"] in names
+              and r["kpi"] in KPI_NAMES
+              and r["kpi"] not in principle_kpis(r["principle"], explain.get(r["principle"], ""))]
+    fs.append(_f("1.3", not misfit, "each objective's KPI measures the principle it puts into operation"
+                 if not misfit else "choose a KPI that measures what the principle is about; it does not for: "
+                 + "; ".join(misfit[:3]), "fit"))
     weak = []
     for r in rows:
         t = cs.targets.get(r["kpi"]) if r["kpi"] in KPI_NAMES else None
