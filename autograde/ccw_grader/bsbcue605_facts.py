@@ -166,6 +166,51 @@ def _crm_answered_per_hour(data) -> float | None:
     return round(len(hit) / ((end - start).total_seconds() / 3600), 1)
 
 
+@CHECKS.facts("after_sales_reasons", viva=(
+        "Your lowest-accepting segment is {lowest average acceptance (segment)}: why would the strategy you chose "
+        "for it work better there than a straight offer, and what figure will tell you it did?",
+        "Take the strategy you gave {highest average acceptance (segment)}: what do its customers do differently "
+        "in your data, and how would you know if the strategy stopped working?"))
+def after_sales_reasons(data) -> dict:
+    """Offer acceptance by segment and campaign kind (the learner's ``offer_response``), each segment's average
+    and rank, its best campaign kind, churn and complaints per customer: what a true reason can cite."""
+    from ccw_grader.bsbcue605 import expected_offer_response
+
+    table = expected_offer_response(data.ds)
+    average = table.mean(axis=1).sort_values(ascending=False)
+    best = table.stack().idxmax()
+    churn = _churn(data)
+    seg = data.ds.customers.set_index("customer_id")["segment"]
+    complaints = (data.ds.complaints["customer_id"].map(seg).value_counts()
+                  / seg.value_counts()).reindex(average.index, fill_value=0)
+    return {"acceptance by segment and campaign kind (fraction)": {str(k): _round(row) for k, row in table.iterrows()},
+            "average acceptance by segment, highest first (fraction)": _round(average, 4),
+            "highest acceptance in one campaign kind (segment, kind, fraction)":
+                f"{best[0]}, {best[1]}, {table.stack().max():.3f}",
+            "highest average acceptance (segment)": str(average.index[0]),
+            "lowest average acceptance (segment)": str(average.index[-1]),
+            "each segment's best campaign kind": {str(k): str(row.idxmax()) for k, row in table.iterrows()},
+            "churn in the period by segment (fraction)": _round(churn),
+            "complaints per customer by segment": _round(complaints, 4)}
+
+
+@CHECKS.facts("process_explanation", viva=(
+        "A {highest-churn segment} customer calls to leave: walk me through your process from that call, who does "
+        "what, and which KPI shows it worked.",
+        "Which step of your process would you drop first if the team were short of staff, and what would happen to "
+        "its KPI?"))
+def process_explanation(data) -> dict:
+    """What the learner's process rests on: churn by segment, the events that can start a step (call reasons and
+    complaint categories of the learner's data, with counts) and the stakeholders who can own a step."""
+    churn = _churn(data)
+    ds = data.ds
+    return {"churn in the period by segment (fraction)": _round(churn), "highest-churn segment": str(churn.idxmax()),
+            "call reasons (calls in the period)": {str(k): int(v) for k, v in ds.calls["reason"].value_counts().items()},
+            "complaint categories (complaints in the period)":
+                {str(k): int(v) for k, v in ds.complaints["category"].value_counts().items()},
+            "stakeholders (case study: name, level)": [f"{s.name} ({s.level})" for s in data.cs.stakeholders]}
+
+
 @CHECKS.facts("competitor_strategies", viva=(
         "Your highest-churn segment is {highest-churn segment}: which of your strategies reaches it first, and how "
         "will you know it worked?",))

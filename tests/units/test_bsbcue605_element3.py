@@ -3,7 +3,10 @@
 * 3.1: an after-sales plan's reasons must cite the segment's offer acceptance and agree with the data (the
   validator's plan calling the best-accepting segment "accepts the fewest offers" fails; a sound plan in other
   words passes).
-* 3.3: the retention process must deliver the learner's own 3.1/3.2 strategies (a generic four steps fails).
+* 3.1 (re-review R4): comparisons ("higher than the other segments", "more than average") are checked too,
+  and the plan reaches two segments with a reason per strategy (NEW5b/NEW5c fail).
+* 3.3: the retention process must deliver the learner's own 3.1/3.2 strategies (a generic four steps fails);
+  each step is a sentence with an action and its KPI measures that step (NEW6's word salad fails).
 * 3.5: the evaluated change is the Winter Saver launch on the queue retention calls wait in, weeks chosen so no
   other campaign starts or ends between them, incident days left out; the interval is checked.
 """
@@ -101,6 +104,48 @@ def test_a_wrong_percentage_fails_and_a_sound_plan_in_other_words_passes(learner
     assert not _run("offer_response_check", data, ns, after_sales_plan=wrong).all_passed
 
 
+STRATEGIES = ["courtesy follow-up calls", "customer satisfaction surveying",
+              "offers of value added services or products"]
+
+
+@pytest.mark.parametrize("claim", ["{seg} shows offer acceptance higher than the other segments",  # NEW5b
+                                   "{seg} accepts more offers than average"])                      # NEW5c
+def test_a_false_comparison_for_the_lowest_accepting_segment_fails(learner, claim):
+    """The validator's NEW5b/NEW5c: the lowest-accepting segment said to accept more than the others / the
+    average, for all three strategies (one segment, one reason)."""
+    data, ns = learner
+    low = ns["offer_response"].mean(axis=1).idxmin()
+    plan = [{"strategy": s, "segment": low, "reason": claim.format(seg=low)} for s in STRATEGIES]
+    failed = " ".join(f.message for f in _run("offer_response_check", data, ns, after_sales_plan=plan).failed())
+    assert "contradict" in failed and "own reason" in failed
+    # one false comparison alone is enough: the two other strategies are sound and for other segments
+    sound = ns["after_sales_plan"]
+    one = [dict(sound[0], reason=claim.format(seg=sound[0]["segment"]))] + sound[1:]
+    assert sound[0]["segment"] == low
+    assert not _run("offer_response_check", data, ns, after_sales_plan=one).all_passed
+
+
+def test_true_comparisons_in_other_words_pass_and_a_copied_reason_fails(learner):
+    data, ns = learner
+    table = ns["offer_response"]
+    average = table.mean(axis=1)
+    low, high = average.idxmin(), average.idxmax()
+    middle = next((s for s in average.sort_values().index if s not in (low, high)), high)
+    sound = [
+        {"strategy": STRATEGIES[0], "segment": low,
+         "reason": f"{low} takes up fewer offers than the other segments, so we follow up to build trust first"},
+        {"strategy": STRATEGIES[1], "segment": middle,
+         "reason": f"Offer acceptance for {middle} is below {high}'s; a survey finds out what holds it back"},
+        {"strategy": STRATEGIES[2], "segment": high,
+         "reason": f"{high} accepts more offers than average, so value-added products will be welcome"},
+    ]
+    assert _run("offer_response_check", data, ns, after_sales_plan=sound).all_passed
+    template = [dict(r, reason=f"{r['segment']} responds to offers like the rest of the segments do, on 5 counts")
+                for r in sound]
+    failed = " ".join(f.message for f in _run("offer_response_check", data, ns, after_sales_plan=template).failed())
+    assert "own reason" in failed
+
+
 def test_the_formative_check_looks_at_the_offer_response_table(learner):
     from helpers.tasks import bsbcue605 as checks
     data, ns = learner
@@ -117,6 +162,35 @@ def test_a_generic_process_fails(learner):
     generic = [{"step": s, "owner": owner, "trigger": "Month end", "kpi": "csat", "frequency": "monthly"}
                for s in ("Do step one", "Do step two", "Do step three", "Review it")]
     assert not _run("process_check", data, ns, retention_process=generic).all_passed
+
+
+def test_word_salad_steps_fail(learner):
+    """The validator's NEW6: each step only the segment's first word and two words of its offer, generic
+    triggers, one owner, csat everywhere (the last step 'courtesy follow-up calls review')."""
+    import re
+    data, ns = learner
+    owner = data.cs.stakeholders[0].name
+
+    def two(r):
+        words = [w for w in re.findall(r"[a-z]{4,}", r["offer"].lower())
+                 if w not in ("with", "when", "that", "each", "customer", "offered")]
+        return r["segment"].split()[0] + " " + " ".join(words[:2])
+    salad = [{"step": two(r), "owner": owner, "trigger": t, "kpi": "csat", "frequency": "monthly"}
+             for r, t in zip(ns["retention_strategies"], ["month end", "complaint received", "offer declined"])]
+    salad.append({"step": "courtesy follow-up calls review", "owner": owner, "trigger": "survey score low",
+                  "kpi": "csat", "frequency": "monthly"})
+    failed = " ".join(f.message for f in _run("process_check", data, ns, retention_process=salad).failed())
+    assert "what is done for whom" in failed and "measures what the step does" in failed
+
+
+def test_a_kpi_that_does_not_fit_its_step_fails(learner):
+    data, ns = learner
+    process = ns["retention_process"]
+    misfit = [dict(process[0], kpi="csat")] + process[1:]  # csat for a rate-lock offer to a customer leaving
+    failed = " ".join(f.message for f in _run("process_check", data, ns, retention_process=misfit).failed())
+    assert "measures what the step does" in failed
+    refit = [dict(process[0], kpi="conversion_rate")] + process[1:]  # offers accepted: a fair measure of it too
+    assert _run("process_check", data, ns, retention_process=refit).all_passed
 
 
 def test_a_process_that_skips_a_retention_strategy_fails_and_one_in_other_words_passes(learner):

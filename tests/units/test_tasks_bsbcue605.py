@@ -93,7 +93,8 @@ SOUND_REASONS = [  # written independently, in different words: each cites a mea
 def _plan(reasons):
     strategies = ["courtesy follow-up calls", "customer satisfaction surveying",
                   "offers of value added services or products", "loyalty programs"]
-    return [{"strategy": s, "segment": "residential", "reason": r} for s, r in zip(strategies, reasons)]
+    segments = ["concession", "small_business", "residential", "concession"]  # the segment each reason is about
+    return [{"strategy": s, "segment": g, "reason": r} for s, g, r in zip(strategies, segments, reasons)]
 
 
 def test_after_sales_reasons_must_cite_the_analysis():
@@ -107,7 +108,10 @@ def test_after_sales_reasons_must_cite_the_analysis():
 
 def _process(triggers):
     names = {s.level: s.name for s in CS.stakeholders}
-    steps = ["Flag at-risk customers", "Make the retention offer", "Courtesy follow-up", "Review and document"]
+    steps = ["Flag at-risk customers for a retention call by the team",
+             "Make the retention offer of a rate lock to customers who want to leave",
+             "Courtesy follow-up call to check the customer stayed with us",
+             "Review and document the process against churn each month"]
     return [{"step": s, "owner": names["centre"], "trigger": t, "kpi": "retention_rate", "frequency": "daily"}
             for s, t in zip(steps, triggers)]
 

@@ -401,6 +401,31 @@ _LOWEST = r"\b(worst|lowest|fewest|least|weakest|bottom|smallest|poorest)\b"
 # a rate quoted as a percentage; not a relative difference ("20% below average", "3 per cent more than")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)(?!\s*(?:points?\s+)?(?:below|above|more|less|lower|higher|"
                       r"fewer|than|up|down))")
+# a comparison ("higher than the other segments", "more offers than average", "below Renters"): its direction,
+# what it compares with (a named segment, all the others, or the average of the segments) and a negation to skip
+_MORE = r"\b(higher|more|above|better|stronger|greater|larger|exceeds?|outperforms?)\b"
+_LESS = r"\b(lower|less|fewer|below|weaker|worse|smaller|poorer|under)\b"
+_AGAINST = r"\bthan\b|average|\bmean\b|\bothers?\b|\brest\b|\bpeers\b|\bsegments\b"
+_ALL_OTHERS = r"\b(?:all|any|every|each)\s+(?:of\s+the\s+)?other|\bthe other segments\b|\bthe others\b|\bthe rest\b"
+_NEGATED = r"\bnot\b|\bno\b|n't\b|\bnever\b"
+
+
+def _wrong_comparison(clause: str, seg: str, values: pd.Series, names: list[str]) -> str | None:
+    """What is wrong with a comparison the clause makes about ``seg`` on ``values`` (None when it holds or the
+    clause makes none). ``names`` are the segments in the order they were replaced by ``segment<i>``."""
+    up, down = re.search(_MORE, clause), re.search(_LESS, clause)
+    other = re.search(r"(?:than|below|above|under|over|behind|ahead of)\s+(?:that\s+of\s+|those\s+of\s+|the\s+)?"
+                      r"segment(\d+)", clause)
+    if bool(up) == bool(down) or not (other or re.search(_AGAINST, clause)) or re.search(_NEGATED, clause):
+        return None
+    own, word = float(values[seg]), "higher" if up else "lower"
+    if other and names[int(other.group(1))] in values.index and names[int(other.group(1))] != seg:
+        ref, against = float(values[names[int(other.group(1))]]), names[int(other.group(1))]
+    elif re.search(_ALL_OTHERS, clause):
+        ref, against = float((values.drop(seg).max() if up else values.drop(seg).min())), "every other segment"
+    else:
+        ref, against = float(values.mean()), "the average of the segments"
+    return None if (own > ref if up else own < ref) else f"{seg} is not {word} than {against}"
 
 
 def _segment_measures(ds, table) -> dict[str, pd.Series]:
@@ -420,7 +445,8 @@ def _false_claims(row, table, measures) -> list[str]:
     or an acceptance percentage that is none of the segment's rates in ``table`` (nor their mean)."""
     seg, wrong = row["segment"], []
     text = str(row["reason"]).lower()
-    for i, name in enumerate(sorted(map(str, table.index), key=len, reverse=True)):  # names may hold "and"
+    names = sorted(map(str, table.index), key=len, reverse=True)
+    for i, name in enumerate(names):  # names may hold "and"
         text = text.replace(name.lower(), f"segment{i}")
     for clause in re.split(r"[;,]|\.(?:\s|$)|\band\b|\bbut\b|\bso\b|\bwhile\b", text):
         kind = next((k for k in table.columns if str(k).lower() in clause), None)
@@ -436,6 +462,9 @@ def _false_claims(row, table, measures) -> list[str]:
                 wrong.append(f"{seg} is not the highest on {measure}")
             if re.search(_LOWEST, clause) and not any(v.idxmin() == seg for v in alternatives):
                 wrong.append(f"{seg} is not the lowest on {measure}")
+            compared = [_wrong_comparison(clause, seg, v, names) for v in alternatives]
+            if all(compared):
+                wrong.append(f"{compared[0]} on {measure}")
             if measure == "acceptance" and not re.search(_MEASURE["churn"] + "|" + _MEASURE["complaints"], clause):
                 rates = [float(v) for v in table.loc[seg]] + [float(measures["acceptance"][seg])]
                 for pct in _PERCENT.findall(clause):
@@ -445,9 +474,12 @@ def _false_claims(row, table, measures) -> list[str]:
 
 
 def strategy_plan(plan, ds, name: str = "after_sales_plan", criterion: str = "3.1", table=None) -> Findings:
-    """PC 3.1: at least three strategies from the range statement, each for a segment, with a reason. With the
-    acceptance table ``table`` (``offer_response``), each reason must cite the segment's acceptance (a rate of
-    its row, or where it ranks) and every claim it makes about acceptance, churn or complaints must be true."""
+    """PC 3.1: at least three strategies from the range statement, each for a segment, with a reason; the plan
+    reaches at least two segments and each strategy has its own reason (not one reason copied, even with the
+    segment's name changed). With the acceptance table ``table`` (``offer_response``), each reason must cite the
+    segment's acceptance (a rate of its row, or where it ranks) and every claim it makes about acceptance, churn
+    or complaints must be true: highest/lowest, a percentage, and a comparison ("higher than the other
+    segments", "more than average", "below Renters")."""
     rows, fs = _records(name, plan, ("strategy", "segment", "reason"), criterion, 3)
     bad = [r["strategy"] for r in rows if r["strategy"] not in strategy_range()]
     fs.append(_f(criterion, not bad, "strategies come from the range statement" if not bad else
@@ -457,6 +489,19 @@ def strategy_plan(plan, ds, name: str = "after_sales_plan", criterion: str = "3.
     fs.append(_f(criterion, not off, "segments are segments of your data" if not off else
                  f"unknown segments: {', '.join(map(str, off[:3]))}"))
     fs.append(_f(criterion, len({r["strategy"] for r in rows}) >= 3, "at least three different strategies"))
+    names = sorted(map(str, segments), key=len, reverse=True)
+
+    def gist(reason) -> str:  # the reason with segment names blanked: a template copied per segment is one reason
+        text = str(reason).lower()
+        for name in names:
+            text = text.replace(name.lower(), "segment")
+        return " ".join(re.findall(r"[a-z0-9.%]+", text))
+    copied = len({gist(r["reason"]) for r in rows}) < len(rows)
+    few = len({r["segment"] for r in rows}) < 2
+    fs.append(_f(criterion, not few and not copied,
+                 "each strategy needs its own reason (why it suits that segment); some reasons are the same"
+                 if copied else "aim the strategies at at least two segments" if few else
+                 "the strategies reach at least two segments, each strategy with its own reason", "segments"))
     unfounded = [r["strategy"] for r in rows if not _cites_data(r["reason"])]
     fs.append(_none(criterion, unfounded, "each reason cites what your analysis shows about the segment",
                     "give a reason that cites your analysis (a measure such as offer acceptance, churn, tenure or "
@@ -502,6 +547,8 @@ def retention_strategies(strategies, churn_by_segment) -> Findings:
 
 def retention_process(process, cs, ds=None, strategies=None, plan=None) -> Findings:
     """PC 3.3: at least four steps with stakeholder owners, triggers, KPIs, frequencies and a review step.
+    Each step is a sentence saying what is done (STEP_ACTIONS, six words or more) and its KPI measures that
+    step (STEP_KPI_WORDS: a csat on a rate-lock offer or a "Renters month rate" step fails).
     Each trigger is an event that can be observed (TRIGGER_EVENTS, or a call reason or complaint category of
     the learner's data ``ds`` when given). With the learner's ``retention_strategies`` (3.2) and
     ``after_sales_plan`` (3.1), the process must deliver them: each retention strategy has a step naming its
@@ -520,6 +567,15 @@ def retention_process(process, cs, ds=None, strategies=None, plan=None) -> Findi
         fs.append(_f("3.3", not bad, good if not bad else f"{problem}: {', '.join(map(str, bad[:3]))}"))
     fs.append(_f("3.3", any(re.search(r"review|document", str(r["step"]), re.I) for r in rows),
                  "a step documents and reviews the process"))
+    vague = [r["step"] for r in rows if len(str(r["step"]).split()) < 6 or not re.search(STEP_ACTIONS, str(r["step"]).lower())]
+    fs.append(_none("3.3", vague, "each step says what is done for whom (a sentence with an action)",
+                    "write each step as a sentence of at least six words saying what is done for whom (offer, call, "
+                    "credit, assign, survey, review ...):"))
+    misfit = [f"{r['kpi']} for '{r['step']}'" for r in rows if r["kpi"] in STEP_KPI_WORDS
+              and not re.search(STEP_KPI_WORDS[r["kpi"]], str(r["step"]).lower())]
+    fs.append(_none("3.3", misfit, "each step's KPI measures what that step does",
+                    "choose a KPI that measures what the step does (retention_rate for a retention offer, csat for a "
+                    "survey or follow-up, conversion_rate for an offer to buy, service_level for routing ...):"))
     events = _data_events(ds)
     unseen = [r["step"] for r in rows if not _observable(r["trigger"], events)]
     fs.append(_none("3.3", unseen, "every trigger is an event you can observe in the data or the calendar",
@@ -541,6 +597,27 @@ def retention_process(process, cs, ds=None, strategies=None, plan=None) -> Findi
         fs.append(_f("3.3", any(_delivers(step, r, segment=False) for r in after for step in rows),
                      "a step delivers one of your after-sales strategies of Task 3.1"))
     return fs
+
+
+# A step is an action ("offer", "call", "credit" ...) and its KPI measures what that step does (words of the step).
+STEP_ACTIONS = (r"\b(offer|give|assign|appoint|allocat|call|ring|phone|send|e-?mail|sms|text|credit|apply|add|award|"
+                r"review|document|record|log|survey|ask|check|contact|follow|escalat|rout|transfer|book|schedul|hold|"
+                r"meet|update|notify|tell|explain|confirm|resolv|refund|waive|enrol|invite|thank|measure|report|"
+                r"analys|compare|train|brief|coach|monitor|track|flag|prioriti|welcome|remind|visit|present|discuss|"
+                r"propose|publish|audit|provide|arrange|open|pay|redeem)")
+_QUEUE_WORDS = r"queue|rout|answer|wait|callback|call.?back|priorit|staff|roster|transfer|abandon|hold"
+STEP_KPI_WORDS = {
+    "retention_rate": r"leav|cancel|churn|retain|retention|stay|lock|loyal|point|reward|tenure|renew|win.?back|"
+                      r"account|discount|save|switch|contract",
+    "nps": r"recommend|promoter|detractor|\bnps\b|relationship|account|loyal|review|survey|follow|advocat",
+    "csat": r"satisf|csat|survey|feedback|follow|complain|courtesy|thank|check|welcome",
+    "fcr": r"resol|first|fix|repeat|follow|issue|complain|call.?back|escalat",
+    "conversion_rate": r"offer|sale|\bsell|accept|upgrade|bundle|cross|add-on|value|product|conver|plan",
+    "service_level": _QUEUE_WORDS, "asa_s": _QUEUE_WORDS, "abandonment_rate": _QUEUE_WORDS,
+    "aht_s": r"handl|script|guide|queue|call",
+    "cost_per_contact_aud": r"cost|budget|self.?service|digital|sms|e-?mail|online|app\b",
+    "occupancy": r"staff|roster|agent|schedul|workload",
+}
 
 
 def _delivers(step, strategy, segment: bool = True) -> bool:
