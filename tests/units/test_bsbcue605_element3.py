@@ -146,6 +146,20 @@ def test_true_comparisons_in_other_words_pass_and_a_copied_reason_fails(learner)
     assert "own reason" in failed
 
 
+def test_a_comparison_across_campaign_kinds_is_checked_within_the_segment(learner):
+    """"Responds better to X offers than to Y offers" compares the segment's own rates (not the segments)."""
+    data, ns = learner
+    table, sound = ns["offer_response"], ns["after_sales_plan"]
+    seg = sound[1]["segment"]
+    best, worst = table.loc[seg].astype(float).idxmax(), table.loc[seg].astype(float).idxmin()
+    true = f"{seg} responds better to {best} offers than to {worst} offers, so a survey asks what worked"
+    assert _run("offer_response_check", data, ns, after_sales_plan=[sound[0], dict(sound[1], reason=true),
+                                                                    sound[2]]).all_passed
+    false = f"{seg} responds better to {worst} offers than to any other kind"
+    assert not _run("offer_response_check", data, ns, after_sales_plan=[sound[0], dict(sound[1], reason=false),
+                                                                        sound[2]]).all_passed
+
+
 def test_the_formative_check_looks_at_the_offer_response_table(learner):
     from helpers.tasks import bsbcue605 as checks
     data, ns = learner

@@ -103,7 +103,7 @@ REASON_MEASURES = (r"accept|respon|tak(?:e|es|en|ing).?up|uptake|conver|churn|le
                    r"satisf|csat|\bnps\b|promoter|detractor|spend|revenue|\bvalue\b|retention|retain|repeat|resol|"
                    r"\bfcr\b|declin|opt(ed)?.?out|no.?response|ignor|purchas|\bsales?\b|\bbuy|bought|\bcalls?\b|"
                    r"contact|survey|campaign|hardship|overdue|payment|bill")
-REASON_STANDING = (r"\d|best|worst|highest|lowest|most|least|fewest|fewer|\bmore\b|\bless\b|above|below|higher|"
+REASON_STANDING = (r"\d|best|worst|better|worse|highest|lowest|most|least|fewest|fewer|\bmore\b|\bless\b|above|below|higher|"
                    r"lower|\btop\b|bottom|rising|falling|increas|decreas|double|\bhalf\b|majority|minority|only|"
                    r"weak|strong|poor|\bhigh\b|\blow\b|above average|below average")
 # What starts a retention-process step: an event that can be seen in the data or the calendar.
@@ -428,6 +428,26 @@ def _wrong_comparison(clause: str, seg: str, values: pd.Series, names: list[str]
     return None if (own > ref if up else own < ref) else f"{seg} is not {word} than {against}"
 
 
+_OTHER_KINDS = r"\bother (?:campaign |offer )?(?:kinds?|campaigns?|types?|offers?)\b"
+
+
+def _wrong_kind_comparison(clause: str, seg: str, row: pd.Series) -> str | None:
+    """A comparison of one segment's acceptance across campaign kinds ("responds better to retention offers than
+    to acquisition offers", "... than to any other kind"): what is wrong with it, or None."""
+    up, down = re.search(_MORE, clause), re.search(_LESS, clause)
+    if bool(up) == bool(down) or re.search(_NEGATED, clause):
+        return None
+    named = [k for _, k in sorted((clause.find(str(k).lower()), k) for k in row.index if str(k).lower() in clause)]
+    if len(named) >= 2:
+        ref, against = float(row[named[1]]), f"{named[1]} offers"
+    else:
+        rest = row.drop(named[0]).astype(float)
+        ref, against = float(rest.max() if up else rest.min()), "every other kind of offer"
+    own = float(row[named[0]])
+    return None if (own > ref if up else own < ref) else (
+        f"{seg} does not accept {named[0]} offers {'more' if up else 'less'} than {against}")
+
+
 def _segment_measures(ds, table) -> dict[str, pd.Series]:
     """Per segment: mean acceptance over campaign kinds (``table``), churn in the period, complaints (count)."""
     from helpers import kpi
@@ -462,9 +482,14 @@ def _false_claims(row, table, measures) -> list[str]:
                 wrong.append(f"{seg} is not the highest on {measure}")
             if re.search(_LOWEST, clause) and not any(v.idxmin() == seg for v in alternatives):
                 wrong.append(f"{seg} is not the lowest on {measure}")
-            compared = [_wrong_comparison(clause, seg, v, names) for v in alternatives]
-            if all(compared):
-                wrong.append(f"{compared[0]} on {measure}")
+            kinds = [k for k in table.columns if str(k).lower() in clause] if measure == "acceptance" else []
+            if len(kinds) >= 2 or (kinds and re.search(_OTHER_KINDS, clause)):  # across kinds, for this segment
+                across = _wrong_kind_comparison(clause, seg, table.loc[seg])
+                wrong += [across] if across else []
+            else:
+                compared = [_wrong_comparison(clause, seg, v, names) for v in alternatives]
+                if all(compared):
+                    wrong.append(f"{compared[0]} on {measure}")
             if measure == "acceptance" and not re.search(_MEASURE["churn"] + "|" + _MEASURE["complaints"], clause):
                 rates = [float(v) for v in table.loc[seg]] + [float(measures["acceptance"][seg])]
                 for pct in _PERCENT.findall(clause):
