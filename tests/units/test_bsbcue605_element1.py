@@ -125,6 +125,24 @@ def test_objectives_meeting_every_condition_pass_in_other_words(data, nb01):
     assert "conditions" not in [f.item for f in fs.failed()], fs.summary()
 
 
+# ------------------------------------------------------------------ R1: PC 1.1 principles apply their figure
+def test_a_real_count_in_words_unrelated_to_the_principle_fails(data):
+    """The validator's NEW1: lorem ipsum around the real count of calls, for four principles."""
+    n = len(data.ds.calls)
+    lorem = {"name": "Relationship marketing", "principles": {
+        k: f"Lorem ipsum dolor sit amet {n:,} calls consectetur adipiscing elit." for k in
+        ["customer focus and segmentation", "retention and customer lifetime value", "people and process",
+         "promotion and cross-selling"]}}
+    fs = _check("framework_check").run(data, framework=lorem)
+    assert "cited" not in [f.item for f in fs.failed()]   # the count is the data's ...
+    assert "applied" in [f.item for f in fs.failed()], fs.summary()   # ... but nothing is applied
+    # a real figure in a real sentence that is not about the principle applies nothing either
+    unrelated = dict(NON_DATA["principles"], **{"retention and customer lifetime value":
+                                                f"The centre was offered {n:,} calls and the weather was mild."})
+    from helpers.tasks import bsbcue605 as checks
+    assert "applied" in [f.item for f in checks.framework({"name": lorem["name"], "principles": unrelated}).failed()]
+
+
 # ------------------------------------------------------------------ R2: PC 1.3 covers every agreed principle
 def test_objectives_rotated_against_their_principles_fail(data, nb01):
     """The validator's NEW2b: every objective claims a principle its KPI does not measure."""
@@ -154,10 +172,13 @@ def test_objectives_for_another_framework_in_other_words_pass(data, nb01):
     from helpers.tasks import bsbcue605 as checks
     proposal = nb01["marketing_proposal"]
     agreed = proposal["targets"]
-    explain = "We measured this from the data: {} of the period's calls, and it guides what the centre does."
     framework = {"name": "Services marketing mix (7Ps)", "principles": {
-        p: explain.format(n) for p, n in (("Place", "41.2%"), ("People", "12.5%"), ("Promotion", "30.1%"),
-                                          ("Price", "8.0%"), ("Product", "15.5%"))}}
+        "Place": "Customer service takes 41.2% of calls, so that queue is answered first when it is busy.",
+        "People": "Agents handle 12,500 calls a month, so coaching them is our biggest lever on quality.",
+        "Promotion": "Only 30.1% of offers were accepted, so we promote offers only where the customer consented.",
+        "Price": "Bill questions are 8.0% of calls, so a clear price explanation cuts the cost of each contact.",
+        "Product": "Solar holders churn at 15.5%, so the product offer on service calls is matched to what they hold.",
+    }}
     mine = dict(proposal, principles=list(framework["principles"]))
     plan = data.cs.targets
     rows = [

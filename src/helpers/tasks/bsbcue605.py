@@ -176,7 +176,29 @@ def framework(answer) -> Findings:
     fs.append(_none("1.1", no_fact, "each principle cites a figure of the data", "cite a figure you computed from "
                     "your data (a share, rate or count of calls, customers or offers; a year or a count of teams "
                     "is not one) for"))
+    unapplied = [p for p, why in principles.items() if isinstance(why, str) and not _applied(p, why)]
+    fs.append(_f("1.1", not unapplied, "each principle says what its figure means for the centre" if not unapplied
+                 else "say what the figure means for the centre, in words about what the principle is about (for "
+                 "example '... so retention offers are made on service calls') for: " + ", ".join(
+                     map(str, unapplied[:3])), "applied"))
     return fs
+
+
+# A principle applied to the centre: the figure leads somewhere (a consequence, a condition, a way of acting) ...
+APPLY_LINK = re.compile(r"\bso\b|because|therefore|hence|\bthus\b|\bmeans?\b|meaning|\bshows?\b|\bmakes?\b|"
+                        r"\bdrives?\b|since|as a result|given|\bmust\b|should|\bneeds?\b|\beach\b|\bevery\b|"
+                        r"priorit|lever|matters|\bwhile\b|\bthen\b|\bby \w+ing\b|through|\bwhen\b|\bonce\b|"
+                        r"\bbefore\b|\bafter\b|\bonly\b|\btarget(?:ed|s)?\b", re.I)
+
+
+def _applied(name, text) -> bool:
+    """... and the sentence speaks, in words, of what the principle is about (the topic its name has in
+    :data:`PRINCIPLE_KPIS`) or of a KPI that measures it (:func:`principle_kpis`): a figure mentioned in
+    unrelated words applies nothing."""
+    low = text.lower()
+    topics = [pattern for pattern, _ in PRINCIPLE_KPIS if re.search(pattern, str(name), re.I)]
+    return bool(APPLY_LINK.search(text)) and (any(re.search(t, text, re.I) for t in topics) or any(
+        w in low for k in principle_kpis(name, text) for w in OBJECTIVE_WORDS.get(k, ())))
 
 
 def consultation(proposal, transcript, ds, framework_answer) -> Findings:
