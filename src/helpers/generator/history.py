@@ -36,6 +36,7 @@ import pandas as pd
 from helpers.casestudy import CaseStudy
 from helpers.generator.calendar import is_public_holiday
 from helpers.generator.calls import seasonal_factor
+from helpers.generator.frames import conform, index_in, strings, take
 
 MONTHS = 24
 TARGET_S = {"voice": 20.0, "chat": 60.0, "email": 24 * 3600.0}
@@ -81,51 +82,75 @@ def _ar1_lognormal(rng: np.random.Generator, n: int, cv: float, phi: float) -> n
     return np.exp(sigma * e - sigma ** 2 / 2)
 
 
-def _rates(sl_hits: pd.Series, abandoned: pd.Series, sl_days: pd.Series, ab_days: pd.Series,
+def _rates(sl_hits: np.ndarray, abandoned: np.ndarray, sl_days: np.ndarray, ab_days: np.ndarray,
            default_sl: float, default_ab: float) -> dict:
     """Service level and abandonment per day type ('weekday', 'saturday'; 'all' as the fallback)."""
-    out = {"all": (float(sl_hits.mean()) if len(sl_hits) else default_sl,
-                   float(abandoned.mean()) if len(abandoned) else default_ab)}
-    for kind, keep in (("weekday", lambda d: d < 5), ("saturday", lambda d: d == 5)):
+    out = {"all": (_mean(sl_hits) if len(sl_hits) else default_sl,
+                   _mean(abandoned) if len(abandoned) else default_ab)}
+    for kind, keep in (("weekday", lambda d: (d >= 0) & (d < 5)), ("saturday", lambda d: d == 5)):
         s, a = sl_hits[keep(sl_days)], abandoned[keep(ab_days)]
-        out[kind] = (float(s.mean()) if len(s) >= 30 else out["all"][0],
-                     float(a.mean()) if len(a) >= 30 else out["all"][1])
+        out[kind] = (_mean(s) if len(s) >= 30 else out["all"][0],
+                     _mean(a) if len(a) >= 30 else out["all"][1])
     return out
+
+
+def _mean(values: np.ndarray) -> float:
+    """``pd.Series(values).mean()`` (pandas' own reduction, so the float is the same to the last bit)."""
+    return float(pd.Series(values, copy=False).mean())
+
+
+def _day_of_week(stamps: np.ndarray) -> np.ndarray:
+    """Monday = 0 of datetime64 values (``Series.dt.day_of_week``); -1 for NaT."""
+    days = stamps.astype("datetime64[D]").view(np.int64)
+    return np.where(np.isnat(stamps), -1, (days - 4) % 7)
+
+
+def _seconds_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    """``(later - earlier).dt.total_seconds()`` for datetime64[ns] arrays (NaN where either is NaT)."""
+    return pd.Series(later - earlier, copy=False).dt.total_seconds().to_numpy()
 
 
 def _period_results(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | None):
     """Per (channel, queue): the period's service level (answered within target / answered) and abandonment
     (abandoned / offered) per day type, and AHT (voice: talk + hold + wrap; chat, e-mail: answered to end)."""
     out = {}
-    # only the columns used: filtering whole frames (string columns included) per queue cost a third of this step
-    calls = calls[["queue", "outcome", "answered_at", "wait_s", "abandoned", "arrived_at", "talk_s", "hold_s", "wrap_s"]]
-    off = calls[calls["outcome"] != "lost"]
-    ans = off[off["answered_at"].notna()]
-    for q in cs.queue_names:
-        a = ans[ans["queue"] == q]
-        o = off[off["queue"] == q]
+    # numpy arrays of the columns used and integer codes of the string columns: boolean indexing of whole
+    # frames (string columns included) once per queue cost most of this step
+    names = cs.queue_names
+    queue = index_in(calls["queue"], names)
+    offered = index_in(calls["outcome"], ["lost"]) < 0
+    answered_at = calls["answered_at"].to_numpy()
+    answered = offered & ~np.isnat(answered_at)
+    wait = calls["wait_s"].to_numpy(dtype=float)
+    abandoned = calls["abandoned"].to_numpy(dtype=bool)
+    dow = _day_of_week(calls["arrived_at"].to_numpy())
+    talk, hold, wrap = (calls[c].to_numpy(dtype=float) for c in ("talk_s", "hold_s", "wrap_s"))
+    for k, q in enumerate(names):
+        a = np.flatnonzero(answered & (queue == k))
+        o = np.flatnonzero(offered & (queue == k))
         out[("voice", q)] = dict(
-            rates=_rates(a["wait_s"] <= TARGET_S["voice"], o["abandoned"].astype(bool),
-                         a["arrived_at"].dt.day_of_week, o["arrived_at"].dt.day_of_week, 0.8, 0.05),
-            aht=float((a["talk_s"] + a["hold_s"] + a["wrap_s"]).mean()) if len(a) else
-            float(cs.queues[cs.queue_names.index(q)].talk_mean_s))
+            rates=_rates(wait[a] <= TARGET_S["voice"], abandoned[o], dow[a], dow[o], 0.8, 0.05),
+            aht=_mean(talk[a] + hold[a] + wrap[a]) if len(a) else float(cs.queues[k].talk_mean_s))
     ch = cs.channels
     if journeys is None or ch is None:
         return out
-    journeys = journeys[["channel", "queue", "answered_at", "started_at", "ended_at", "outcome"]]
-    for name, conf in (("chat", ch.chat), ("email", ch.email)):
+    channel = index_in(journeys["channel"], ["chat", "email"])
+    started, ans_at, ended = (journeys[c].to_numpy() for c in ("started_at", "answered_at", "ended_at"))
+    is_abandoned = index_in(journeys["outcome"], ["abandoned"]) == 0
+    j_dow = _day_of_week(started)
+    for c, (name, conf) in enumerate((("chat", ch.chat), ("email", ch.email))):
         if conf is None:
             continue
-        j = journeys[journeys["channel"] == name]
-        for q in conf.queues:
-            x = j[j["queue"] == q]
-            a = x[x["answered_at"].notna()]
-            wait = (a["answered_at"] - a["started_at"]).dt.total_seconds()
-            handle = (a["ended_at"] - a["answered_at"]).dt.total_seconds().dropna()
+        j_queue = index_in(journeys["queue"], conf.queues)
+        for k, q in enumerate(conf.queues):
+            x = np.flatnonzero((channel == c) & (j_queue == k))
+            a = x[~np.isnat(ans_at[x])]
+            wait = _seconds_between(ans_at[a], started[a])
+            handle = _seconds_between(ended[a], ans_at[a])
+            handle = handle[~np.isnan(handle)]
             out[(name, q)] = dict(
-                rates=_rates(wait <= TARGET_S[name], x["outcome"] == "abandoned", a["started_at"].dt.day_of_week,
-                             x["started_at"].dt.day_of_week, 0.8, 0.0),
-                aht=float(handle.mean()) if len(handle) else float(conf.handle_mean_s))
+                rates=_rates(wait <= TARGET_S[name], is_abandoned[x], j_dow[a], j_dow[x], 0.8, 0.0),
+                aht=_mean(handle) if len(handle) else float(conf.handle_mean_s))
     return out
 
 
@@ -138,9 +163,16 @@ def _anchor(target: float, lp: np.ndarray, weights: np.ndarray, slope: float) ->
         return np.ones(lp.size)
     w = weights / weights.sum() if weights.sum() > 0 else np.full(lp.size, 1 / lp.size)
     lo, hi = -20.0, 20.0
+    x, rate = slope * lp, np.empty(lp.size)
     for _ in range(60):
         mid = (lo + hi) / 2
-        if float(w @ _expit(mid + slope * lp)) < target:
+        # _expit(mid + slope * lp) in place (no new arrays in the 60 steps)
+        np.add(mid, x, out=rate)
+        np.negative(rate, out=rate)
+        np.exp(rate, out=rate)
+        np.add(1, rate, out=rate)
+        np.divide(1, rate, out=rate)
+        if float(w @ rate) < target:
             lo = mid
         else:
             hi = mid
@@ -170,9 +202,10 @@ def make_history(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | No
     common = _ar1_lognormal(rng, n_h, cs.day_factor_cv, cs.day_factor_carryover)
 
     # voice level per queue from the period's offered calls (not lost, not campaign-driven)
-    organic = calls[(calls["outcome"] != "lost") & calls["campaign_id"].isna()]
-    voice_counts = organic.groupby("queue").size()
-    levels = {("voice", q): float(voice_counts.get(q, 0)) / max(design_p.sum(), 1e-9) for q in cs.queue_names}
+    organic = (index_in(calls["outcome"], ["lost"]) < 0) & calls["campaign_id"].isna().to_numpy()
+    queue = index_in(calls["queue"], cs.queue_names)
+    voice_counts = np.bincount(queue[organic & (queue >= 0)], minlength=len(cs.queue_names))
+    levels = {("voice", q): float(voice_counts[k]) / max(design_p.sum(), 1e-9) for k, q in enumerate(cs.queue_names)}
     ch = cs.channels
     if ch is not None and ch.chat is not None:
         vol = np.array([cs.queues[cs.queue_names.index(q)].daily_volume for q in ch.chat.queues], float)
@@ -193,7 +226,7 @@ def make_history(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | No
 
     days_idx = np.flatnonzero(open_h)
     dow_h = _dow(hist)
-    frames = []
+    parts = []
     for (channel, q), level in levels.items():
         res = results.get((channel, q)) or dict(rates={k: (0.8, 0.05) for k in ("all", "weekday", "saturday")},
                                                 aht=300.0)
@@ -218,18 +251,26 @@ def make_history(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | No
         within = rng.binomial(answered, sl)
         aht = res["aht"] * np.exp(rng.normal(0, AHT_DAY_CV, n_h) - AHT_DAY_CV ** 2 / 2)
         k = days_idx
-        frames.append(pd.DataFrame({
-            "date": hist[k].astype("datetime64[ns]"), "channel": channel, "queue": q,
-            "offered": offered[k].astype(np.int64), "answered": answered[k].astype(np.int64),
-            "abandoned": abandoned[k].astype(np.int64), "answered_within_target": within[k].astype(np.int64),
-            "aht_s": np.where(answered[k] > 0, np.round(aht[k], 1), np.nan)}))
-    if not frames:
+        parts.append((channel, q, offered[k], answered[k], abandoned[k], within[k],
+                      np.where(answered[k] > 0, np.round(aht[k], 1), np.nan)))
+    if not parts:
         return pd.DataFrame({c: [] for c in COLUMNS})
-    order = {c: i for i, c in enumerate(("voice", "chat", "email"))}
-    out = pd.concat(frames, ignore_index=True)
-    out = out.sort_values(["date", "channel", "queue"], key=lambda s: s.map(order) if s.name == "channel" else s,
-                          kind="stable").reset_index(drop=True)
-    return out[COLUMNS]
+    # rows by date, channel (voice, chat, e-mail) and queue name: one stable sort of the stacked columns
+    n_k = days_idx.size
+    ranks = {c: i for i, c in enumerate(("voice", "chat", "email"))}
+    channel_of = np.repeat([ranks[p[0]] for p in parts], n_k)
+    queue_names = sorted({p[1] for p in parts})
+    queue_of = np.repeat([queue_names.index(p[1]) for p in parts], n_k)
+    day_of = np.tile(days_idx, len(parts))
+    order = np.lexsort((queue_of, channel_of, day_of))
+    column = lambda i: np.concatenate([p[i] for p in parts])[order]  # noqa: E731
+    return conform("traffic_history", {
+        "date": hist[day_of[order]].astype("datetime64[ns]"),
+        "channel": take(strings(list(ranks)), channel_of[order]),
+        "queue": take(strings(queue_names), queue_of[order]),
+        "offered": column(2).astype(np.int64), "answered": column(3).astype(np.int64),
+        "abandoned": column(4).astype(np.int64), "answered_within_target": column(5).astype(np.int64),
+        "aht_s": column(6)})
 
 
 def _spread(n: int, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
