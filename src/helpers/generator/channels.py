@@ -94,8 +94,15 @@ def _codes(vocab, codes) -> pa.Array:
     codes = np.asarray(codes)
     vocab = strings(vocab).cast(pa.large_string())
     mask = codes < 0
-    idx = pa.array(np.where(mask, 0, codes).astype(np.int64), mask=mask if mask.any() else None)
-    return vocab.take(idx)
+    if not mask.any():
+        return vocab.take(pa.array(codes.astype(np.int64)))
+    # nulls: take an empty string for them, then mark them null with a validity bitmap (the same array as a
+    # take with null indices, which costs pyarrow several times more)
+    out = pa.concat_arrays([vocab, pa.array([""], pa.large_string())]).take(
+        pa.array(np.where(mask, len(vocab), codes).astype(np.int64)))
+    validity = pa.py_buffer(np.packbits(~mask, bitorder="little"))
+    return pa.Array.from_buffers(pa.large_string(), codes.size, [validity, *out.buffers()[1:]],
+                                 null_count=int(mask.sum()))
 
 
 def _gather(series: pd.Series, idx: np.ndarray):
@@ -337,7 +344,9 @@ def make_channels(cs: CaseStudy, calls: pd.DataFrame, internal: dict, grid: Grid
         next_contact += m
 
     # -- callbacks promised on a call, chat or e-mail ----------------------------------------------
-    steps = Steps.concat(parts)
+    # the fields the callbacks copy, joined once here; every field is joined once, callbacks included, below
+    steps = Steps({k: np.concatenate([p[k] for p in parts])
+                   for k in ("outcome", "end", "contact", "step_no", "cust", "q", "reason")})
     cb = ch.callbacks
     parent = np.flatnonzero(steps["outcome"] == CALLBACK)
     m = parent.size
@@ -355,7 +364,7 @@ def make_channels(cs: CaseStudy, calls: pd.DataFrame, internal: dict, grid: Grid
                      outcome=np.select([~connect, resolved], [O_NO_ANSWER, RESOLVED], UNRESOLVED),
                      handle=np.where(connect, tk, np.nan),
                      wrap=np.where(connect, _lognormal(rng, 40, 0.6, m), np.nan)).take(np.flatnonzero(made))
-    steps = Steps.concat([steps, cbs])
+    steps = Steps.concat([*parts, cbs])
 
     # -- contact ids in order of first contact; steps in contact order ------------------------------
     first = np.full(next_contact, np.inf)
