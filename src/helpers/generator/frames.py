@@ -263,8 +263,17 @@ def coded(values: pa.Array, codes) -> pa.Array:
     """``values[codes]`` with null where the code is negative (ids stored as integer codes)."""
     codes = np.asarray(codes, dtype=np.int64)
     mask = codes < 0
-    out = take(values, np.where(mask, 0, codes)) if len(values) else pa.nulls(codes.size, pa.string())
-    return with_nulls(out, mask) if mask.any() else out
+    if not len(values):
+        out = pa.nulls(codes.size, pa.string())
+        return with_nulls(out, mask) if mask.any() else out
+    if not mask.any():
+        return take(values, codes)
+    out = take(values, np.where(mask, 0, codes))
+    if out.type != pa.string() or out.offset:
+        return with_nulls(out, mask)
+    # the array ``with_nulls`` gives (a null keeps the bytes of ``values[0]``), its validity bitmap set directly
+    return pa.Array.from_buffers(pa.string(), codes.size, [pa.py_buffer(np.packbits(~mask, bitorder="little")),
+                                                           *out.buffers()[1:]], null_count=int(mask.sum()))
 
 
 def where(cond, a, b) -> pa.Array:
@@ -276,7 +285,13 @@ def where(cond, a, b) -> pa.Array:
 
 def with_nulls(values, null_mask) -> pa.Array:
     """Null where ``null_mask`` (for nullable string columns)."""
-    return pc.if_else(pa.array(np.asarray(null_mask, dtype=bool)), pa.scalar(None, pa.string()), strings(values))
+    values, mask = strings(values), np.asarray(null_mask, dtype=bool)
+    if (isinstance(values, pa.Array) and values.type == pa.string() and not values.offset and not values.null_count
+            and len(values) == mask.size and mask.any()):
+        # what if_else gives (the values' bytes, nulls marked), without copying the strings
+        return pa.Array.from_buffers(pa.string(), mask.size, [pa.py_buffer(np.packbits(~mask, bitorder="little")),
+                                                              *values.buffers()[1:]], null_count=int(mask.sum()))
+    return pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), values)
 
 
 def nat_where(values: np.ndarray, null_mask: np.ndarray) -> np.ndarray:
