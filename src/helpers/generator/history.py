@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from helpers.casestudy import CaseStudy
 from helpers.generator.calendar import is_public_holiday
 from helpers.generator.calls import seasonal_factor
-from helpers.generator.frames import conform, index_in, strings, take
+from helpers.generator.frames import _arrow_strings, conform, index_in, strings, take
 
 MONTHS = 24
 TARGET_S = {"voice": 20.0, "chat": 60.0, "email": 24 * 3600.0}
@@ -95,7 +96,10 @@ def _rates(sl_hits: np.ndarray, abandoned: np.ndarray, sl_days: np.ndarray, ab_d
 
 
 def _mean(values: np.ndarray) -> float:
-    """``pd.Series(values).mean()`` (pandas' own reduction, so the float is the same to the last bit)."""
+    """``pd.Series(values).mean()`` (pandas' own reduction, so the float is the same to the last bit; a share
+    of booleans is the count over the length, which is what pandas computes for them)."""
+    if values.dtype == bool:
+        return np.count_nonzero(values) / values.size
     return float(pd.Series(values, copy=False).mean())
 
 
@@ -108,6 +112,11 @@ def _day_of_week(stamps: np.ndarray) -> np.ndarray:
 def _seconds_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     """``(later - earlier).dt.total_seconds()`` for datetime64[ns] arrays (NaN where either is NaT)."""
     return pd.Series(later - earlier, copy=False).dt.total_seconds().to_numpy()
+
+
+def _strings_at(series: pd.Series, rows: np.ndarray) -> pa.Array:
+    """Rows ``rows`` of a string column as a pyarrow array (no Python objects)."""
+    return take(_arrow_strings(series), rows)
 
 
 def _period_results(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame | None):
@@ -134,14 +143,17 @@ def _period_results(cs: CaseStudy, calls: pd.DataFrame, journeys: pd.DataFrame |
     ch = cs.channels
     if journeys is None or ch is None:
         return out
-    channel = index_in(journeys["channel"], ["chat", "email"])
-    started, ans_at, ended = (journeys[c].to_numpy() for c in ("started_at", "answered_at", "ended_at"))
-    is_abandoned = index_in(journeys["outcome"], ["abandoned"]) == 0
+    # the chat and e-mail steps only (a small share of the journeys): their columns taken once
+    rows = np.flatnonzero(index_in(journeys["channel"], ["chat", "email"]) >= 0)
+    channel = index_in(_strings_at(journeys["channel"], rows), ["chat", "email"])
+    started, ans_at, ended = (journeys[c].to_numpy()[rows] for c in ("started_at", "answered_at", "ended_at"))
+    is_abandoned = index_in(_strings_at(journeys["outcome"], rows), ["abandoned"]) == 0
+    queues = _strings_at(journeys["queue"], rows)
     j_dow = _day_of_week(started)
     for c, (name, conf) in enumerate((("chat", ch.chat), ("email", ch.email))):
         if conf is None:
             continue
-        j_queue = index_in(journeys["queue"], conf.queues)
+        j_queue = index_in(queues, conf.queues)
         for k, q in enumerate(conf.queues):
             x = np.flatnonzero((channel == c) & (j_queue == k))
             a = x[~np.isnat(ans_at[x])]
