@@ -32,7 +32,7 @@ import pyarrow as pa
 from helpers import simulation as sim
 from helpers.casestudy import MIS_SYSTEMS, CaseStudy
 from helpers.generator.calls import CALLBACK, DAY, HALF_HOUR, LOST, OUTCOMES, Grid, snap_open
-from helpers.generator.frames import arrow, coded, conform, ids, strings, take
+from helpers.generator.frames import arrow, coded, conform, digits, ids, strings, take
 
 FAULT_COLUMNS = ["fault_id", "table", "record_id", "column", "kind", "detail"]
 CHANNELS = ("ivr", "voice", "chat", "email", "callback")
@@ -534,11 +534,22 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     m = kb == 3
     as_object = lambda a: a.to_numpy(zero_copy_only=False).astype(object)  # noqa: E731
     detail[m] = "duplicate of " + as_object(take(event_ids, rank[ab[m]]))
+    if not bad.size:
+        return frame, pd.DataFrame({
+            "fault_id": as_object(ids("F", bad.size, 6)),
+            "table": "mis_events", "record_id": as_object(take(event_ids, bad)),
+            "column": np.array(["recorded_at", "value", "value", "event_id"], dtype=object)[kb],
+            "kind": np.asarray(FAULT_KINDS, dtype=object)[kb], "detail": detail}, columns=FAULT_COLUMNS)
+    # pandas' default string columns (what it makes of these strings as Python objects) built in pyarrow
+    as_str = lambda a: pd.arrays.ArrowStringArray(  # noqa: E731
+        a.cast(pa.large_string()), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
     faults = pd.DataFrame({
-        "fault_id": as_object(ids("F", bad.size, 6)),
-        "table": "mis_events", "record_id": as_object(take(event_ids, bad)),
-        "column": np.array(["recorded_at", "value", "value", "event_id"], dtype=object)[kb],
-        "kind": np.asarray(FAULT_KINDS, dtype=object)[kb], "detail": detail}, columns=FAULT_COLUMNS)
+        "fault_id": as_str(digits("F######", np.arange(1, bad.size + 1))),  # ids("F", n, 6), its own buffers
+        "table": as_str(_codes(["mis_events"], np.zeros(bad.size, np.int64))),
+        "record_id": as_str(take(event_ids, bad)),
+        "column": as_str(_codes(["recorded_at", "value", "value", "event_id"], kb)),
+        "kind": as_str(_codes(FAULT_KINDS, kb)), "detail": as_str(pa.array(detail, pa.large_string()))},
+        columns=FAULT_COLUMNS)
     return frame, faults
 
 
