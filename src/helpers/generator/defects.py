@@ -47,9 +47,10 @@ def _count(rate: float, n: int) -> int:
 def _rows(table, record_ids, column, kind, details) -> pd.DataFrame:
     """Ground-truth rows (strings kept as Python objects: ``manifest_frame`` converts them once)."""
     record_ids = np.asarray(record_ids, dtype=object)
-    col = lambda v: objects(np.broadcast_to(np.asarray(v, dtype=object), record_ids.shape))  # noqa: E731
-    return pd.DataFrame({"table": col(table), "record_id": objects(record_ids), "column": col(column),
-                         "kind": col(kind), "detail": col(details)})
+    block = np.empty((record_ids.shape[0], 5), dtype=object)  # one object block: no Series per column
+    for i, v in enumerate((table, record_ids, column, kind, details)):
+        block[:, i] = np.asarray(v, dtype=object) if np.ndim(v) else v
+    return pd.DataFrame(block, columns=["table", "record_id", "column", "kind", "detail"], dtype=object, copy=False)
 
 
 def _choose(how: np.ndarray, variants) -> np.ndarray:
@@ -211,18 +212,22 @@ def customer_defects(customers: pd.DataFrame, rates: dict, rng: np.random.Genera
     # Duplicates: copies of other customers with a spelling variant, created later.
     k = _count(rates.get("duplicate_customer", 0), n)
     sel = take(k)
-    dup = customers.iloc[sel].copy()
+    dup = customers.iloc[sel]  # a new frame already (copy-on-write): its columns are replaced below
     field = rng.integers(0, 3, sel.size)  # first name, last name, street
     how = rng.integers(0, 4, sel.size)
     fn, ln, st = dup["first_name"], dup["last_name"], dup["residential_street"].astype("string")
-    abbrev = st.copy()
-    for long, short in STREET_ABBREV.items():
-        abbrev = abbrev.str.replace(long + "$", short, regex=True)
+    abbrev = st.to_numpy(dtype=object).copy()  # each abbreviation of a trailing word in turn, a few hundred streets
+    for i, v in enumerate(abbrev):
+        if isinstance(v, str):
+            for long, short in STREET_ABBREV.items():
+                if v.endswith(long):
+                    v = v[:-len(long)] + short
+            abbrev[i] = v
     changed_first = _misspell(fn, how)
     changed_last = _misspell(ln, how)
     dup["first_name"] = np.where(field == 0, changed_first.to_numpy(), fn.to_numpy())
     dup["last_name"] = np.where(field == 1, changed_last.to_numpy(), ln.to_numpy())
-    street_changed = np.where(abbrev.to_numpy() != st.to_numpy(), abbrev.to_numpy(), _misspell(st, how).to_numpy())
+    street_changed = np.where(abbrev != st.to_numpy(), abbrev, _misspell(st, how).to_numpy())
     dup["residential_street"] = np.where(field == 2, street_changed, st.to_numpy())
     dup["postal_street"] = np.where(field == 2, street_changed, dup["postal_street"].to_numpy())
     created = dup["created_at"].to_numpy()
