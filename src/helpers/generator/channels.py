@@ -410,8 +410,8 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     rows = []  # (step index, system, event, time, duration, value)
 
     def add(idx, system, event, time, duration, value):
-        rows.append((idx, np.full(idx.size, sysi[system]), np.full(idx.size, ev[event]), time, duration,
-                     np.broadcast_to(np.asarray(value, dtype=np.int64), idx.size)))
+        rows.append((idx, np.full(idx.size, sysi[system], dtype=np.int8), np.full(idx.size, ev[event], dtype=np.int8),
+                     time, duration, np.broadcast_to(np.asarray(value, dtype=np.int64), idx.size)))
 
     i = np.flatnonzero(ch == IVR)
     add(i, "ivr", "ivr_session", start[i], end[i] - start[i], nv + oc[i])
@@ -435,11 +435,11 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     add(i, "crm", "wrap_code", end[i] + steps["wrap"][i], steps["handle"][i], nv + oc[i])
 
     idx = np.concatenate([r[0] for r in rows])
-    system = np.concatenate([r[1] for r in rows]).astype(np.int8)
-    event = np.concatenate([r[2] for r in rows]).astype(np.int8)
+    system = np.concatenate([r[1] for r in rows])  # int8 codes from the start (no int64 copies)
+    event = np.concatenate([r[2] for r in rows])
     time = np.concatenate([r[3] for r in rows])
     duration = np.concatenate([r[4] for r in rows])
-    value = np.concatenate([r[5] for r in rows]).astype(np.int64)
+    value = np.concatenate([r[5] for r in rows])
     n = idx.size
     # fault kind per record (index into FAULT_KINDS, -1 none) and what its detail needs: the skew
     # window, the true code, or the record a duplicate copies
