@@ -17,6 +17,7 @@ from helpers.tables import TABLES
 _DTYPES = {"string": "string", "int64": "int64", "float64": "float64", "bool": "bool",
            "datetime64[ns]": "datetime64[ns]", "date": "datetime64[ns]", "category": "string"}
 NS = 1_000_000_000
+NAT = np.iinfo(np.int64).min  # NaT as int64
 
 
 def conform(table: str, columns: dict) -> pd.DataFrame:
@@ -51,7 +52,7 @@ def conform(table: str, columns: dict) -> pd.DataFrame:
                 arr = pd.array(np.asarray(values, dtype=object), dtype="string")
         elif dtype == "datetime64[ns]":
             # whole seconds: sub-second noise would only make the files bigger
-            arr = np.asarray(values).astype("datetime64[s]").astype("datetime64[ns]")
+            arr = whole_seconds(values)
         else:
             arr = np.asarray(values).astype(dtype)
         if not col.nullable:
@@ -61,6 +62,19 @@ def conform(table: str, columns: dict) -> pd.DataFrame:
                 raise ValueError(f"table {table}: column {col.name} has {int(nulls.sum())} nulls but is not nullable")
         out[col.name] = arr
     return pd.DataFrame(out, copy=False)
+
+
+def whole_seconds(values) -> np.ndarray:
+    """Timestamps floored to whole seconds as datetime64[ns], NaT kept: ``astype("datetime64[s]")
+    .astype("datetime64[ns]")``, computed on the integers in one new array for nanosecond input."""
+    v = np.asarray(values)
+    if v.dtype != np.dtype("datetime64[ns]"):
+        return v.astype("datetime64[s]").astype("datetime64[ns]")
+    i = v.view(np.int64)
+    out = np.floor_divide(i, NS)
+    np.multiply(out, NS, out=out)
+    out[i == NAT] = NAT
+    return out.view("datetime64[ns]")
 
 
 def _null_count(arr) -> int:
@@ -103,7 +117,7 @@ def _conforms(spec, df: pd.DataFrame) -> bool:
                 arr = arr._ndarray
             if dtype == "datetime64[ns]":
                 v = np.asarray(arr).view(np.int64)
-                if (v[v != np.iinfo(np.int64).min] % NS).any():
+                if (v[v != NAT] % NS).any():
                     return False
             if not col.nullable and _null_count(arr):
                 raise ValueError(f"table {spec.name}: column {col.name} has {_null_count(arr)} nulls but is not "
