@@ -78,8 +78,13 @@ def _sec(t0: np.datetime64, s) -> np.ndarray:
     """datetime64[ns] at t0 + s seconds (NaN/inf give NaT)."""
     s = np.asarray(s, dtype=float)
     ok = np.isfinite(s)
-    out = t0 + np.round(np.where(ok, s, 0) * 1e9).astype(np.int64).astype("timedelta64[ns]")
-    return np.where(ok, out, np.datetime64("NaT", "ns"))
+    x = np.where(ok, s, 0.0)  # the same arithmetic as t0 + round(s * 1e9) ns, in two new arrays
+    x *= 1e9
+    np.round(x, out=x)
+    out = x.astype(np.int64)
+    out += np.datetime64(t0, "ns").astype(np.int64)
+    out[~ok] = np.iinfo(np.int64).min  # NaT
+    return out.view("datetime64[ns]")
 
 
 def _seconds(t0: np.datetime64, ts) -> np.ndarray:
