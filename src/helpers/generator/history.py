@@ -178,9 +178,8 @@ def _anchor(target: float, lp: np.ndarray, weights: np.ndarray, slope: float) ->
     x, rate = slope * lp, np.empty(lp.size)
     for _ in range(60):
         mid = (lo + hi) / 2
-        # _expit(mid + slope * lp) in place (no new arrays in the 60 steps)
-        np.add(mid, x, out=rate)
-        np.negative(rate, out=rate)
+        # _expit(mid + slope * lp) in place (no new arrays in the 60 steps); -mid - x is -(mid + x) exactly
+        np.subtract(-mid, x, out=rate)
         np.exp(rate, out=rate)
         np.add(1, rate, out=rate)
         np.divide(1, rate, out=rate)
