@@ -273,7 +273,13 @@ def make_qa_evaluations(cs: CaseStudy, calls: pd.DataFrame, internal: dict, rost
     weeks = max((np.datetime64(period_end, "ns") - calls["arrived_at"].min()) / np.timedelta64(7, "D"), 1 / 7)
     k = max(int(round(qa.evaluations_per_agent_week * weeks)), 1)
     key = rng.random(idx.size)
-    order = np.lexsort((key, agent[idx]))
+    # np.lexsort((key, agent[idx])) in two stable passes, the second a radix sort of 16-bit agent numbers
+    order = np.argsort(key, kind="stable")
+    by_agent = agent[idx][order]
+    if by_agent.size and 0 <= by_agent.min() and by_agent.max() < 2 ** 15:
+        order = order[np.argsort(by_agent.astype(np.int16), kind="stable")]
+    else:
+        order = np.lexsort((key, agent[idx]))
     a_sorted = agent[idx][order]
     first = np.r_[0, np.flatnonzero(np.diff(a_sorted)) + 1]
     rank = np.arange(a_sorted.size) - np.repeat(first, np.diff(np.r_[first, a_sorted.size]))
