@@ -128,6 +128,22 @@ def _order(major: np.ndarray, minor: np.ndarray | None = None) -> np.ndarray:
     return np.lexsort((np.arange(major.size), minor, major))
 
 
+def _by_contact(contact: np.ndarray, step_no: np.ndarray, n_contacts: int) -> np.ndarray:
+    """``_order(contact, step_no)`` without a sort when the steps of every contact are numbered 1..k (as
+    they are): a step's place is its contact's first place + step_no - 1 (checked; else the sort)."""
+    n = contact.size
+    counts = np.bincount(contact, minlength=n_contacts)
+    first = np.zeros(counts.size, dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    k = step_no.astype(np.int64) - 1
+    pos = first[contact] + k
+    if n and (k.min() < 0 or (k >= counts[contact]).any() or np.bincount(pos, minlength=n).max() > 1):
+        return _order(contact, step_no)
+    order = np.empty(n, dtype=np.int64)
+    order[pos] = np.arange(n)
+    return order
+
+
 def _lognormal(rng, mean, cv, n) -> np.ndarray:
     return np.maximum(np.round(sim.lognormal_mean_cv(rng, mean, cv, n)), 1.0)
 
@@ -378,7 +394,7 @@ def make_channels(cs: CaseStudy, calls: pd.DataFrame, internal: dict, grid: Grid
     rank = np.empty(next_contact, np.int64)
     rank[corder] = np.arange(next_contact)
     steps["contact"] = rank[steps["contact"]]
-    steps = steps.take(_order(steps["contact"], steps["step_no"]))
+    steps = steps.take(_by_contact(steps["contact"], steps["step_no"], next_contact))
     journeys, contact_ids = _journeys_frame(cs, steps, internal, calls, t0, next_contact)
     events, faults = _mis_events(cs, steps, journeys, contact_ids, internal, calls, grid, rng_faults)
     return journeys, events, measurement_points_frame(cs), faults
