@@ -515,20 +515,21 @@ def _mis_events(cs, steps: Steps, journeys, contact_ids, internal, calls, grid, 
     k = min(int(round(rates.get("double_counted_transfer", 0.0) * offered.size)), offered.size)
     dup_src = np.sort(rng.choice(offered, k, replace=False)) if k else np.zeros(0, np.int64)
     lag = np.round(rng.uniform(0, 3, k))
-    idx = np.concatenate([idx, idx[dup_src]])
-    system = np.concatenate([system, system[dup_src]])
-    event = np.concatenate([event, event[dup_src]])
+    n0 = idx.size
     time = np.concatenate([time, time[dup_src] + lag])
-    duration = np.concatenate([duration, np.maximum(duration[dup_src] - lag, 0)])
-    value = np.concatenate([value, value[dup_src]])
-    kind = np.concatenate([kind, np.full(k, 3, dtype=np.int8)])
-    aux = np.concatenate([aux, dup_src])
-
-    order = _order(time, system)
+    order = _order(time, np.concatenate([system, system[dup_src]]))
     rank = np.empty(order.size, np.int64)
     rank[order] = np.arange(order.size)
-    idx, system, event, time, duration, value, kind, aux = (a[order] for a in (idx, system, event, time, duration,
-                                                                                value, kind, aux))
+    # the records in time order, the duplicates (positions >= n0) taken from their sources: one gather per
+    # column instead of appending the duplicates to every column first
+    dup = np.flatnonzero(order >= n0)
+    src = order.copy()
+    src[dup] = dup_src[order[dup] - n0]
+    idx, system, event, duration, value, kind, aux = (a[src] for a in (idx, system, event, duration, value, kind, aux))
+    time = time[order]
+    duration[dup] = np.maximum(duration[dup] - lag[order[dup] - n0], 0)
+    kind[dup] = 3
+    aux[dup] = src[dup]
     event_ids = ids("E", idx.size, 8)
     all_values = list(VALUES) + list(J_OUTCOMES)
     col = lambda name: _gather(journeys[name], idx)  # noqa: E731  (the step's own fields)
