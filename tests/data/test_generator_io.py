@@ -276,3 +276,23 @@ def test_loaded_frames_are_independent_copies(clean_env, written, monkeypatch):
     a.calls["extra"] = 1
     b = data_mod.load_dataset(out)
     assert "extra" not in b.calls.columns
+
+
+def test_the_fingerprint_covers_the_data_contract(tmp_path, monkeypatch):
+    """A change to the data contract (column types) marks datasets as made by other code."""
+    import shutil
+
+    import helpers
+    from helpers.generator.io import generator_fingerprint
+
+    base = Path(helpers.__file__).resolve().parent
+    copy = tmp_path / "helpers"
+    for folder in ("generator", "providers", "simulation"):
+        shutil.copytree(base / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("__init__.py", "tables.py", "tables.yaml"):
+        shutil.copyfile(base / name, copy / name)
+    monkeypatch.setattr(helpers, "__file__", str(copy / "__init__.py"))
+    before = generator_fingerprint()
+    assert generator_fingerprint() == before
+    (copy / "tables.yaml").write_text((copy / "tables.yaml").read_text() + "\n# a changed contract\n")
+    assert generator_fingerprint() != before

@@ -55,12 +55,14 @@ def package_versions() -> dict[str, str]:
 
 
 def generator_fingerprint(case_study_file: Path | None = None) -> str:
-    """SHA-256 over the code that decides the data (generator, providers, simulation) and the case
-    study's YAML: a dataset whose fingerprint differs was made by other code or another case study."""
+    """SHA-256 over the code that decides the data (generator, providers, simulation, and the data contract
+    that sets every column's type) and the case study's YAML: a dataset whose fingerprint differs was made
+    by other code or another case study."""
     import helpers
     base = Path(helpers.__file__).resolve().parent
     h = hashlib.sha256()
-    files = sorted([*base.glob("generator/*.py"), *base.glob("providers/**/*.py"), *base.glob("simulation/*.py")])
+    files = sorted([*base.glob("generator/*.py"), *base.glob("providers/**/*.py"), *base.glob("simulation/*.py"),
+                    base / "tables.py", base / "tables.yaml"])
     if case_study_file is not None and Path(case_study_file).is_file():
         files.append(Path(case_study_file))
     for f in files:
