@@ -12,13 +12,18 @@ pytest_plugins = ["browser_support"]
 
 
 def pytest_configure(config):
-    """Install the Debian packages the suite uses for real when they are missing (tests/system_packages.py),
-    once, in the main process: xdist workers start afterwards and find them."""
+    """Install the Debian packages the suite uses for real when they are missing (tests/system_packages.py)
+    and make the practice dataset, once, in the main process: xdist workers start afterwards and find them."""
     if hasattr(config, "workerinput"):
         return
     import system_packages
 
     config._ccw_packages = system_packages.ensure()
+    # the practice dataset made or refreshed once here: xdist workers that each found it stale would each
+    # replace it while the others read it
+    from helpers.data import ensure_practice_dataset
+
+    ensure_practice_dataset(quiet=True)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -202,9 +202,17 @@ def after_sales_reasons(data) -> dict:
 def process_explanation(data) -> dict:
     """What the learner's process rests on: churn by segment, the events that can start a step (call reasons and
     complaint categories of the learner's data, with counts) and the stakeholders who can own a step."""
+    from ccw_grader.bsbcue605 import expected_offer_response
+
     churn = _churn(data)
     ds = data.ds
+    business = [s.name for s in data.cs.segments if s.business]
+    at_risk = [str(s) for s in churn.sort_values(ascending=False).index[1:] if s not in business]
+    acceptance = expected_offer_response(ds).mean(axis=1)
     return {"churn in the period by segment (fraction)": _round(churn), "highest-churn segment": str(churn.idxmax()),
+            "business segment (case study)": business or "none",
+            "next-at-risk segment (highest churn after the highest, not business)": at_risk[0] if at_risk else "none",
+            "lowest-accepting segment (average offer acceptance)": str(acceptance.idxmin()),
             "call reasons (calls in the period)": {str(k): int(v) for k, v in ds.calls["reason"].value_counts().items()},
             "complaint categories (complaints in the period)":
                 {str(k): int(v) for k, v in ds.complaints["category"].value_counts().items()},
