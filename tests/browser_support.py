@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -255,6 +256,19 @@ class Steps:
         self.page.screenshot(path=str(path))
         self.taken.append(path)
         return path
+
+    @contextmanager
+    def session(self, server):
+        """A browser session on ``server``: a screenshot of the failure if anything in it fails, and the page
+        closed and the server stopped whatever happened."""
+        try:
+            yield
+        except BaseException:
+            self.shot("failure")
+            raise
+        finally:
+            self.page.close()
+            server.stop()
 
 
 class Lab:

@@ -49,7 +49,7 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
     steps = Steps(page, request.node.name)
     lab = Lab(page, server)
     kernels: set[int] = set()
-    try:
+    with steps.session(server):
         # -- the lab opens on an empty workspace; the Assignment List offers the released workbook
         lab.open()
         steps.shot("lab-opened")
@@ -133,12 +133,6 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
         assert [(s["learner"], s["assignment"]) for s in waiting] == [(LEARNER, book.assignment)]
         kernels = server.remember_processes()
         assert kernels, "the notebooks' kernels should be running under the server"
-    except BaseException:
-        steps.shot("failure")
-        raise
-    finally:
-        page.close()
-        server.stop()
     assert not [pid for pid in kernels | {server.process.pid} if alive(pid)], "processes outlived the lab"
 
     # -- the assessor's side: collect from the exchange, then ccw grade; the typed answer earns its marks
@@ -153,7 +147,7 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
     assessor = start_lab(prepare_assessor(course_root=course, config_dir=tmp_path / "assessor" / ".jupyter"))
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     steps.page = page
-    try:
+    with steps.session(assessor):
         page.goto(assessor.url)
         row = page.locator("tr", has_text=book.assignment).first
         row.wait_for(timeout=60_000)
@@ -188,12 +182,6 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
         row.locator(".release-feedback a").click()
         page.locator("#success-modal", has_text="Successfully released feedback").wait_for(timeout=60_000)
         steps.shot("formgrader-feedback-released")
-    except BaseException:
-        steps.shot("failure")
-        raise
-    finally:
-        page.close()
-        assessor.stop()
     assert list((course / "exchange" / ws.course_id / "feedback").glob("*.html"))
 
     # -- the learner's Fetch Feedback (Assignment List, submitted assignments) brings the pages home
@@ -202,7 +190,7 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
     steps.page = page
     lab = Lab(page, server)
     feedback = ws.root / book.assignment / "feedback"
-    try:
+    with steps.session(server):
         lab.open()
         lab.menu("Nbgrader", "Assignment List")
         item = page.locator("#submitted_assignments_list .list_item", has_text=book.assignment).first
@@ -213,12 +201,6 @@ def test_learner_fetches_works_validates_submits_and_is_graded(browser, tmp_path
                 break
             page.wait_for_timeout(500)
         steps.shot("feedback-fetched")
-    except BaseException:
-        steps.shot("failure")
-        raise
-    finally:
-        page.close()
-        server.stop()
     fetched = sorted(p.name for p in feedback.glob("*/*.html"))
     written = sorted(p.name for p in (course / "feedback" / LEARNER / book.assignment).glob("*.html"))
     assert fetched and fetched == written, (fetched, written)
