@@ -184,12 +184,14 @@ def _run_preprocessors(classes, nb, resources, log, settings: dict):
     return nb, resources
 
 
-def _assessed(release_path: str) -> bool:
-    """Whether the released notebook has anything to grade (else it is not run: see NOT_ASSESSED)."""
-    try:
-        return any(_is_graded(c) for c in nbformat.read(release_path, as_version=4).cells)
-    except Exception:  # the release is the course's own file; if it cannot be read, grading says why
-        return True
+def _assessed(release) -> bool:
+    """Whether the released notebook (or its path) has anything to grade; if not, it is not run (NOT_ASSESSED)."""
+    if isinstance(release, str):
+        try:
+            release = nbformat.read(release, as_version=4)
+        except Exception:  # the release is the course's own file; if it cannot be read, grading says why
+            return True
+    return any(_is_graded(c) for c in release.cells)
 
 
 def autograde_learner(tasks: list[NotebookTask]) -> list[NotebookResult]:
@@ -310,7 +312,7 @@ def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResul
             notes.append(f"{name}: the grading information in the notebook is damaged ({exc}); it earns no marks. "
                          "Re-download the assignment and copy your answers into it.")
             return _zero_result(task, release, notes, "unreadable", started)
-        if not any(_is_graded(c) for c in release.cells):  # the same test as _assessed
+        if not _assessed(release):
             # nothing in it earns marks or awaits an assessor (an orientation): running it would cost a
             # kernel and the learner's code for no evidence; its outputs were cleared above
             notes.append(NOT_ASSESSED)
