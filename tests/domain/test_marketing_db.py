@@ -290,6 +290,51 @@ def test_load_with_broken_ddl_never_raises(tables):
     assert conn.execute("SELECT 1").fetchone() == (1,)
 
 
+def _dump(conn) -> list[str]:
+    return list(conn.iterdump())
+
+
+def test_a_repeated_load_is_a_database_of_its_own(tables):
+    first = load_into_design(REFERENCE_DDL, REFERENCE_MAPPING, tables, criterion="A")
+    again = load_into_design(REFERENCE_DDL, REFERENCE_MAPPING, tables, criterion="B")
+    assert again is not first and _dump(again) == _dump(first)
+    assert [f.message for f in again.findings] == [f.message for f in first.findings]
+    assert first.findings.criteria() == ["A"] and again.findings.criteria() == ["B"]
+    # the DDL's connection settings come with the copy, not only its tables
+    assert again.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    first.execute("DELETE FROM consents")
+    first.close()
+    assert again.execute("SELECT count(*) FROM consents").fetchone()[0] == 4 * len(tables["customers"])
+    third = load_into_design(REFERENCE_DDL, REFERENCE_MAPPING, tables)
+    assert _dump(third) == _dump(again)
+    plain = load_into_design(REFERENCE_DDL.replace("PRAGMA foreign_keys = ON;", ""), REFERENCE_MAPPING, tables)
+    assert plain.execute("PRAGMA foreign_keys").fetchone() == (0,)
+
+
+def test_a_table_changed_in_place_is_loaded_afresh(tables):
+    own = {name: frame.copy() for name, frame in tables.items()}
+    before = load_into_design(REFERENCE_DDL, REFERENCE_MAPPING, own)
+    customer = own["customers"]["customer_id"].iloc[0]
+    own["customers"].loc[own["customers"].index[0], "email"] = "changed.in.place@example.com.au"
+    after = load_into_design(REFERENCE_DDL, REFERENCE_MAPPING, own)
+    query = "SELECT email FROM customers WHERE customer_id = ?"
+    assert after.execute(query, (customer,)).fetchone() == ("changed.in.place@example.com.au",)
+    assert before.execute(query, (customer,)).fetchone() != ("changed.in.place@example.com.au",)
+
+
+def test_rows_after_a_rejected_row_still_load(tables):
+    # every third customer is rejected by the design; the rows between them load, as a row-by-row load would
+    ddl = "CREATE TABLE c (id TEXT PRIMARY KEY, n INTEGER CHECK (n % 3 <> 0));"
+    ids = tables["customers"]["customer_id"]
+    source = {"customers": pd.DataFrame({"customer_id": ids, "n": range(len(ids))})}
+    conn = load_into_design(ddl, {"c": {"id": "customers.customer_id", "n": "customers.n"}}, source)
+    loaded = [row[0] for row in conn.execute("SELECT n FROM c ORDER BY n")]
+    assert loaded == [n for n in range(len(ids)) if n % 3]
+    rejected = len(ids) - len(loaded)
+    assert any(f"{rejected} of {len(ids)} rows from customers rejected - CHECK constraint failed" in f.message
+               for f in conn.findings)
+
+
 # -- queries ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def loaded(tables):
