@@ -14,13 +14,14 @@ lists (``intraday_profile``, ``staffing_plan``) have 48 entries, entry ``i`` cov
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from helpers.datafile import read_mapping
+from helpers.datafile import cached, is_project_file, read_mapping
 from helpers.errors import UserFacingError
 from helpers.paths import project_root
 
@@ -44,7 +45,9 @@ class CaseStudyError(UserFacingError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when it first validates, not when the module is imported (a
+    # case study read from the cache, see load_case_study, is never validated again in that process)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Organisation(_Model):
@@ -790,6 +793,16 @@ def load_case_study(slug_or_path: str | Path = "lyrebird-energy") -> CaseStudy:
 
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, mtime_ns: int) -> CaseStudy:
+    """The validated case study; a shipped one comes from the user's cache when its YAML and this module are
+    unchanged (``helpers.datafile.cached``: validating it costs a workbook's setup cell a tenth of a second)."""
+    if not is_project_file(path):
+        return _validated(path)
+    import pydantic
+    return cached("casestudy", path, lambda _: _validated(path),
+                  key=f"{pydantic.VERSION}|{hashlib.sha256(Path(__file__).read_bytes()).hexdigest()}")
+
+
+def _validated(path: Path) -> CaseStudy:
     raw = read_mapping(path, "case study", error=CaseStudyError, shape="of fields")
     try:
         cs = CaseStudy.model_validate(raw)
@@ -851,5 +864,3 @@ class InformationNeeds(_Model):
     """Who uses the centre's information and the ranges of what each needs (BSBCUE602 PC 4.1-4.3)."""
     stakeholders: list[InformationUser] = Field(min_length=3)
 
-
-CaseStudy.model_rebuild()

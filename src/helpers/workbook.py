@@ -119,6 +119,7 @@ def start(unit: str, *, quiet: bool = False):
               f"{calls:,} calls from {start:%d %b %Y} to {end:%d %b %Y}")
         if is_practice(ds):
             print(PRACTICE_NOTE)
+        sys.stdout.flush()  # the banner shows now, not when the kernel next flushes the cell's output
         _show_reading()
     return ds
 

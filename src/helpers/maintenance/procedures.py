@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from helpers.errors import UserFacingError
@@ -22,7 +21,8 @@ from helpers.maintenance.timing import DNCR_WASH_VALID_DAYS, UNSUBSCRIBE_WORKING
 class Procedure(BaseModel):
     """One maintenance procedure as a learner writes it."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # defer_build: the validator is built on the first procedure parsed, not in every setup cell that imports this
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
     task: str = Field(min_length=3)
     frequency: str = Field(min_length=3)
     owner: str = Field(min_length=2)
@@ -117,6 +117,7 @@ def parse_procedures(procedures) -> list[Procedure]:
     """A list of procedure dicts, a dict with a ``procedures`` list, or the same as YAML text."""
     data = procedures
     if isinstance(data, str):
+        import yaml  # on first use: a setup cell that imports this module reads no YAML
         try:
             data = yaml.safe_load(data)
         except yaml.YAMLError as exc:

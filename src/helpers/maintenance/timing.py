@@ -22,8 +22,10 @@ import pandas as pd
 
 # One calendar for the project: the generator's (any year; observed dates with substitute days).
 from helpers.generator.calendar import national_public_holidays, observed_public_holidays  # noqa: F401
+from helpers.maintenance.locale_data import au_customer
+
 # State time zones: one source, the en_AU locale data that the generator's customer provider uses.
-from helpers.providers.au_customer.en_AU import TIMEZONES as STATE_TIMEZONES  # noqa: F401
+STATE_TIMEZONES = au_customer("TIMEZONES")
 
 CENTRE_TZ = "Australia/Sydney"
 UNSUBSCRIBE_WORKING_DAYS = 5

@@ -15,10 +15,11 @@ import pandas as pd
 from helpers.errors import UserFacingError
 from helpers.maintenance.timing import (DNCR_WASH_VALID_DAYS, STATE_TIMEZONES, UNSUBSCRIBE_WORKING_DAYS,
                                         permitted_call_time, to_local, working_days_between)
+from helpers.maintenance.locale_data import au_customer
+
 # Australia Post postcode ranges per state (inclusive): one source, the en_AU locale data that the
 # generator's customer provider uses.
-from helpers.providers.au_customer.en_AU import POSTCODE_RANGES
-
+POSTCODE_RANGES = au_customer("POSTCODE_RANGES")
 MAX_DURATION_S = 24 * 3600
 DURATION_SLACK_S = 60        # talk + hold may exceed ended_at - answered_at by this much (clock rounding)
 
