@@ -11,17 +11,22 @@
 Rules and their sources: ``docs/compliance.md``. The public names are re-exported here, so callers use
 ``from helpers import maintenance; maintenance.validate_customers(...)``.
 """
-from helpers.maintenance.duplicates import EMAIL_NAME_SIMILARITY_MIN, NAME_SIMILARITY_MIN, find_duplicates, name_similarity
-from helpers.maintenance.procedures import (GROUP_TABLES, PROCEDURE_COVERAGE, RULE_WORDS, Procedure, check_procedures,
-                                            frequency_working_days, parse_procedures, rule_checks, tables_named)
-from helpers.maintenance.scoring import (DEFECT_KINDS, PRECISION_PASS, RECALL_PASS, UNMAPPED, detection_scores,
-                                         score_reported)
-from helpers.maintenance.timing import (CALLING_HOURS, CENTRE_TZ, DNCR_WASH_VALID_DAYS, STATE_TIMEZONES,
-                                        UNSUBSCRIBE_WORKING_DAYS, national_public_holidays, observed_public_holidays,
-                                        permitted_call_time, to_local, working_days_between)
-from helpers.maintenance.validators import (DURATION_SLACK_S, EMAIL_RE, LANDLINE_RE, MAX_DURATION_S, MOBILE_RE,
-                                            POSTCODE_RANGES, postcode_state_ok, validate_calls, validate_customers,
-                                            validate_offers)
+from helpers import lazy_exports
+
+# each submodule is imported when one of its names is first used (a setup cell that imports the package pays
+# for none of them until a task uses one)
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "duplicates": ("EMAIL_NAME_SIMILARITY_MIN", "NAME_SIMILARITY_MIN", "find_duplicates", "name_similarity"),
+    "procedures": ("GROUP_TABLES", "PROCEDURE_COVERAGE", "RULE_WORDS", "Procedure", "check_procedures",
+                   "frequency_working_days", "parse_procedures", "rule_checks", "tables_named"),
+    "scoring": ("DEFECT_KINDS", "PRECISION_PASS", "RECALL_PASS", "UNMAPPED", "detection_scores", "score_reported"),
+    "timing": ("CALLING_HOURS", "CENTRE_TZ", "DNCR_WASH_VALID_DAYS", "STATE_TIMEZONES", "UNSUBSCRIBE_WORKING_DAYS",
+               "national_public_holidays", "observed_public_holidays", "permitted_call_time", "to_local",
+               "working_days_between"),
+    "validators": ("DURATION_SLACK_S", "EMAIL_RE", "LANDLINE_RE", "MAX_DURATION_S", "MOBILE_RE", "POSTCODE_RANGES",
+                   "postcode_state_ok", "validate_calls", "validate_customers", "validate_offers"),
+})
+del lazy_exports
 
 __all__ = [
     "CALLING_HOURS", "CENTRE_TZ", "DEFECT_KINDS", "DNCR_WASH_VALID_DAYS", "DURATION_SLACK_S",

@@ -4,12 +4,19 @@ queried. See the submodules: ``sandbox`` (guards), ``schema`` (inspection), ``fi
 table), ``design`` (``check_design``), ``load`` (``load_into_design``), ``probes``
 (``check_query``, ``run_probe_queries``) and ``reference`` (``REFERENCE_DDL``).
 """
-from helpers.marketing_db.design import CHECKS, GROUPS, build_schema, check_design, describe_design
-from helpers.marketing_db.fields import FIELD_SYNONYMS
-from helpers.marketing_db.load import DesignConnection, load_into_design
-from helpers.marketing_db.probes import (PROBES, check_query, default_as_of, expected_probe_ids, lawful_contacts,
-                                         probe_params, run_probe_queries)
-from helpers.marketing_db.schema import Schema, inspect_schema
+from helpers import lazy_exports
+
+# each submodule is imported when one of its names is first used: a setup cell that imports the package
+# pays nothing for the SQL checks until a task runs one
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "design": ("CHECKS", "GROUPS", "build_schema", "check_design", "describe_design"),
+    "fields": ("FIELD_SYNONYMS",),
+    "load": ("DesignConnection", "load_into_design"),
+    "probes": ("PROBES", "check_query", "default_as_of", "expected_probe_ids", "lawful_contacts", "probe_params",
+               "run_probe_queries"),
+    "schema": ("Schema", "inspect_schema"),
+})
+del lazy_exports
 
 __all__ = ["CHECKS", "FIELD_SYNONYMS", "GROUPS", "PROBES", "probe_params", "DesignConnection", "Schema",
            "build_schema", "check_design", "check_query", "default_as_of", "describe_design", "expected_probe_ids",
