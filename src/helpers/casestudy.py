@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -37,7 +37,6 @@ DEFECT_KINDS = (
 MEASUREMENT_FAULT_KINDS = ("miscoded_disposition", "missing_wrap_code", "clock_skew", "double_counted_transfer")
 MIS_SYSTEMS = ("acd", "ivr", "chat", "ticketing", "crm")
 INTERVALS_PER_DAY = 48
-_Value = TypeVar("_Value", int, float)  # the kind of value of a HalfHoursByDayType
 
 
 class CaseStudyError(UserFacingError):
@@ -146,12 +145,19 @@ class Queue(_Model):
         return [x / s for x in w]
 
 
-class HalfHoursByDayType(_Model, Generic[_Value]):
+def _closed_by_default():
+    """A day type left out of a half-hour list: all zeros (closed)."""
+    return Field(default_factory=lambda: [0] * INTERVALS_PER_DAY, validate_default=True)
+
+
+class HalfHoursByDayType(_Model):
     """One non-negative value per half hour (48 entries) for each day type (``DAY_TYPES``); a day type left out
-    is all zeros (closed). Parametrised by the kind of value: ``HalfHoursByDayType[float]``."""
-    weekday: list[_Value]
-    saturday: list[_Value] = Field(default_factory=lambda: [0] * INTERVALS_PER_DAY, validate_default=True)
-    sunday: list[_Value] = Field(default_factory=lambda: [0] * INTERVALS_PER_DAY, validate_default=True)
+    is all zeros (closed). The values are floats; a subclass of whole numbers (:class:`DayPlan`) annotates the
+    three lists again. (Not a generic model: parametrising one builds its validator when the module is
+    imported, which ``defer_build`` is there to avoid.)"""
+    weekday: list[float]
+    saturday: list[float] = _closed_by_default()
+    sunday: list[float] = _closed_by_default()
 
     @field_validator(*DAY_TYPES)
     @classmethod
@@ -163,7 +169,7 @@ class HalfHoursByDayType(_Model, Generic[_Value]):
         return v
 
 
-class IntradayProfile(HalfHoursByDayType[float]):
+class IntradayProfile(HalfHoursByDayType):
     """Relative arrival weight per half hour (normalised per day by the generator)."""
 
 
@@ -183,8 +189,11 @@ class WeeklyProfile(_Model):
         return [x / m for x in raw]
 
 
-class DayPlan(HalfHoursByDayType[int]):
+class DayPlan(HalfHoursByDayType):
     """Agents rostered per half hour (48 entries) for one queue and day type."""
+    weekday: list[int]
+    saturday: list[int] = _closed_by_default()
+    sunday: list[int] = _closed_by_default()
 
 
 class Target(_Model):
