@@ -7,6 +7,8 @@ their scores back; :func:`record_scores` stores them in one transaction per note
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -62,14 +64,42 @@ def open_gradebook(db_url: str, course_id: str):
     return Gradebook(db_url, course_id)
 
 
+_SCRATCH: set[str] = set()   # real paths of throw-away SQLite gradebooks (see scratch_url)
+
+
+def scratch_url(path: Path | str) -> str:
+    """The URL of a throw-away SQLite gradebook (the template, a worker's private copy).
+
+    nbgrader commits after nearly every call, and each commit waits for the disk (fsync): tens of
+    commits per graded notebook. A scratch gradebook is remade whenever it is lost, so its connections
+    skip the wait (``PRAGMA synchronous = OFF``, journal in memory); the course gradebook keeps
+    SQLite's defaults."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "connect", _scratch_pragmas):
+        event.listen(Engine, "connect", _scratch_pragmas)
+    _SCRATCH.add(os.path.realpath(path))
+    return f"sqlite:///{path}"
+
+
+def _scratch_pragmas(dbapi_conn, _record) -> None:
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        file = dbapi_conn.execute("PRAGMA database_list").fetchone()[2]
+        if file and os.path.realpath(file) in _SCRATCH:
+            dbapi_conn.execute("PRAGMA synchronous = OFF")
+            dbapi_conn.execute("PRAGMA journal_mode = MEMORY")
+
+
 def write_template(db_url: str, course_id: str, assignments: list[str], path: Path) -> Path:
     """Copy the structure of ``assignments`` (no students, no grades) into a new SQLite file."""
     from nbgrader.api import MissingEntry
 
     path = Path(path)
     path.unlink(missing_ok=True)
-    ensure_gradebook(f"sqlite:///{path}")
-    with open_gradebook(db_url, course_id) as src, open_gradebook(f"sqlite:///{path}", course_id) as dst:
+    url = scratch_url(path)
+    ensure_gradebook(url)
+    with open_gradebook(db_url, course_id) as src, open_gradebook(url, course_id) as dst:
         for name in assignments:
             try:
                 assignment = src.find_assignment(name)

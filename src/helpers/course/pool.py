@@ -33,7 +33,10 @@ def _init_worker() -> None:
     import nbgrader.api  # noqa: F401
     import nbgrader.preprocessors  # noqa: F401
     import nbgrader.utils  # noqa: F401
+    import scipy.stats  # noqa: F401  (trusted checks of trends and surveys; ~0.8 s to import)
     from nbconvert.exporters import HTMLExporter  # noqa: F401
+
+    from helpers.course.cellmeta import CheckCellMetadata  # noqa: F401
 
 
 def run_tasks(fn: Callable[[dict], dict], tasks: list[dict], *, workers: int | None = None,

@@ -2,9 +2,9 @@
 (local pool or Dask).
 
 A task is a :class:`NotebookTask` and its result a :class:`NotebookResult` (plain dataclasses,
-picklable for both executors). The worker runs
-nbgrader's own preprocessors (sanitise: ClearOutput, DeduplicateIds, OverwriteKernelspec,
-OverwriteCells, CheckCellMetadata; then LimitOutput, SaveAutoGrades, CheckCellMetadata) against a
+picklable for both executors). The worker runs nbgrader's own preprocessors (sanitise: ClearOutput,
+DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata; then LimitOutput,
+SaveAutoGrades, CheckCellMetadata, whose schema is compiled once: :mod:`helpers.course.cellmeta`) against a
 *private* copy of the template gradebook, runs the notebook with :mod:`helpers.course.execute`,
 and returns scores, the autograded notebook and notes for the learner. It never touches the
 course gradebook, and it never raises: whatever the submission does, the result says what happened.
@@ -26,6 +26,7 @@ import nbformat
 from helpers.course import trusted
 from helpers.course.config import ensure_interpreter_on_path
 from helpers.course.execute import Limits, execute_notebook
+from helpers.course.gradebook import scratch_url
 from helpers.course.sandbox import SandboxSpec
 
 _PRIVATE: dict[str, str] = {}  # template path -> this process's private gradebook copy
@@ -83,7 +84,7 @@ def _private_db(template: str) -> str:
         folder = tempfile.mkdtemp(prefix="ccw-worker-")
         shutil.copyfile(template, os.path.join(folder, "gradebook.db"))
         _PRIVATE[template] = os.path.join(folder, "gradebook.db")
-    return f"sqlite:///{_PRIVATE[template]}"
+    return scratch_url(_PRIVATE[template])
 
 
 NOT_ASSESSED = ("Nothing in this notebook is assessed (no graded or assessor cells), so it was not run when "
@@ -268,9 +269,10 @@ def autograde_task(task: NotebookTask, zygote=None) -> NotebookResult:
 
 
 def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResult:
-    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, LimitOutput,
-                                        OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+    from nbgrader.preprocessors import (ClearOutput, DeduplicateIds, LimitOutput, OverwriteCells,
+                                        OverwriteKernelspec, SaveAutoGrades)
 
+    from helpers.course.cellmeta import CheckCellMetadata
     from helpers.course.gradebook import open_gradebook, quiet_nbgrader
 
     ensure_interpreter_on_path()
