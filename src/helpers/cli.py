@@ -8,6 +8,7 @@ import argparse
 import importlib
 import sys
 
+from helpers.bytecode import ensure_compiled
 from helpers.errors import CCWError
 from helpers.paths import ensure_interpreter_on_path
 
@@ -35,6 +36,7 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ensure_interpreter_on_path()
+    ensure_compiled()  # kernels and workers started by any command import the package compiled
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

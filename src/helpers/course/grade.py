@@ -22,7 +22,9 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.bytecode import ensure_compiled
 from helpers.course import gradebook as gbm
+from helpers.course import trusted
 from helpers.course.config import load_course
 from helpers.course.feedback import feedback_task, write_exchange_files
 from helpers.course.pool import run_tasks
@@ -158,6 +160,12 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
         try:
             template = gbm.write_template(course.db_url, course.course_id, sorted({a for _, a in pairs}),
                                           scratch / "template.db")
+            if dask_scheduler is None:   # local workers are forked from here: they inherit the checks, compiled
+                ensure_compiled(course.root / "ccw_grader")
+                try:
+                    trusted.registry(course.root)
+                except Exception:  # noqa: BLE001 - each notebook's result will say what is wrong with the checks
+                    pass
             groups: dict[tuple[str, str], list[NotebookTask]] = {}
             for task in tasks:  # one unit of work per learner and assignment: one zygote, one dataset load
                 task.template = str(template)
