@@ -16,6 +16,7 @@ from helpers.grading import check_set, check_table
 from helpers.mis_accuracy import FAULT_KINDS, meets_standard, standard
 from helpers.tasks.bsbcue602 import collection as checks
 
+from ccw_grader.learner_data import per_learner
 from ccw_grader.registry import Registry
 
 CHECKS = Registry("BSBCUE602")
@@ -30,11 +31,13 @@ _f = Finding.of  # one finding: full points when it passed
 
 
 # ------------------------------------------------------------------------------ ground truth helpers
+@per_learner
 def _faults(data) -> pd.DataFrame:
     f = data.measurement_faults()
     return f[f["table"] == "mis_events"]
 
 
+@per_learner
 def skews(data) -> list[dict]:
     """The skewed clocks of the learner's MIS: system, the days with skewed records, offset in seconds."""
     f = _faults(data)
@@ -52,6 +55,7 @@ def skews(data) -> list[dict]:
     return out
 
 
+@per_learner
 def corrected_events(data) -> pd.DataFrame:
     """``mis_events`` with every injected fault corrected: duplicates dropped, clocks set right, the true wrap
     code restored."""
@@ -139,6 +143,7 @@ def collection_problems_check(data, collection_problems) -> Findings:
 
 
 # ------------------------------------------------------------------------------------------ task 2.2
+@per_learner
 def expected_reconciliation(data) -> pd.DataFrame:
     ev, calls = data.table("mis_events"), data.table("calls")
     event, value = ev["event"].astype(str), ev["value"].astype(object)
@@ -226,6 +231,7 @@ def clock_skew_check(data, clock_skew) -> Findings:
     return fs
 
 
+@per_learner
 def expected_wrap_quality(data) -> pd.DataFrame:
     ev = data.table("mis_events")
     wraps = ev[ev["event"] == "wrap_code"]
@@ -287,6 +293,7 @@ def segmentation_check(data, wfm_intervals, ops_daily, sales_weekly) -> Findings
 
 
 # ---------------------------------------------------------------------------- benchmark facts (assessor)
+@per_learner
 def _fault_counts(data) -> dict:
     f = _faults(data)
     ev = data.table("mis_events").set_index("event_id")

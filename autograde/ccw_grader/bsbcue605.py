@@ -20,6 +20,7 @@ from helpers.tasks import bsbcue605 as checks
 
 from ccw_grader.bsbcue602_analysis import valid_causes
 from ccw_grader.marketing_reference import REFERENCE_DDL
+from ccw_grader.learner_data import per_learner
 from ccw_grader.registry import Registry
 
 CHECKS = Registry("BSBCUE605")
@@ -64,6 +65,7 @@ _AIM_WORDS = r"target|goal|\baim|objective|budget|plan to|discount|rebate|% off|
 _PERCENT = re.compile(r"(\d+(?:\.(\d+))?)\s*(?:%|per ?cent)")
 
 
+@per_learner
 def framework_facts(data) -> dict[str, list[float]]:
     """The figures of the learner's data a framework's principles may quote (fractions): each queue's share of
     calls (all calls, or offered calls) and of queues together; churn (and retention) overall and per segment,
@@ -198,6 +200,7 @@ def objectives_check(data, objectives, framework, marketing_proposal) -> Finding
                              marketing_proposal if marketing_proposal is not None else {}, data.ds)
 
 
+@per_learner
 def peak_sales_staffing(data) -> tuple[int, float, int]:
     """The sales queue's busiest half hour (calls offered), its traffic (Erlangs) and the Erlang C agents it
     needs for the business plan's service-level target."""
@@ -378,6 +381,7 @@ def offer_response_check(data, offer_response, after_sales_plan) -> Findings:
                                  criterion="3.1")]) + plan
 
 
+@per_learner
 def _churn(data) -> pd.Series:
     start, end = _period(data)
     return kpi.churn_rate(data.ds.customers, start, end, by="segment")
@@ -531,6 +535,7 @@ def report_criteria_check(data, report_criteria, interview_log) -> Findings:
     return checks.report_criteria(report_criteria, data.cs, interview_log, data.ds)
 
 
+@per_learner
 def expected_kpis(data) -> dict[str, float]:
     """The KPIs of the learner's whole period (fractions, seconds, NPS points, AUD)."""
     ds, cs = data.ds, data.cs

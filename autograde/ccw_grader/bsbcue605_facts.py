@@ -15,11 +15,13 @@ from helpers.generator.outages import of_dataset
 
 from ccw_grader.bsbcue605 import (_churn, _period, causes_true_on, expected_kpis, expected_retention_change,
                                   monitor_chart, peak_sales_staffing, weeks_around)
+from ccw_grader.learner_data import per_learner
 from ccw_grader.registry import Registry
 
 CHECKS = Registry("BSBCUE605")
 
 
+@per_learner
 def _offered(data) -> pd.DataFrame:
     calls = data.ds.calls
     return calls[calls["outcome"] != "lost"]
@@ -29,6 +31,7 @@ def _round(series: pd.Series, digits: int = 3) -> dict:
     return {str(k): round(float(v), digits) for k, v in series.items()}
 
 
+@per_learner
 def _queue_table(data) -> dict:
     offered = _offered(data)
     sl = kpi.service_level(offered, threshold_s=20, by="queue")

@@ -8,6 +8,8 @@ solutions). The kernel only ever saw that folder read-only; nothing it did reach
 """
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from functools import cached_property
 from pathlib import Path
@@ -109,3 +111,17 @@ class LearnerData:
         if len(regenerated.tables["customers"]) != manifest["tables"]["customers"]["rows"]:
             raise RuntimeError("grader: regenerated data does not match the learner's dataset manifest")
         return getattr(regenerated, name)
+
+
+def per_learner(fn):
+    """For ``fn(data)``, a value derived from the learner's data alone (an expected answer, the corrected
+    records): computed once per :class:`LearnerData`, since several checks and benchmark facts of one learner
+    need the same one, and handed to each caller as a deep copy, so no check changes what the next reads."""
+    @functools.wraps(fn)
+    def once(data):
+        kept = data.__dict__.setdefault("_derived", {})
+        key = f"{fn.__module__}.{fn.__qualname__}"
+        if key not in kept:
+            kept[key] = fn(data)
+        return copy.deepcopy(kept[key])
+    return once

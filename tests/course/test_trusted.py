@@ -130,3 +130,21 @@ def test_benchmark_facts_go_under_the_answer_for_the_assessor_only():
     release.cells[0].metadata = answer.metadata
     assert insert_facts(nb, "U", facts, data=None, release=release) == []
     assert [c.metadata.get(ASSESSOR_ONLY) for c in nb.cells] == [None, None]
+
+
+def test_values_derived_per_learner_are_computed_once_and_handed_out_as_copies(tmp_path):
+    from ccw_grader.learner_data import per_learner
+
+    calls = []
+
+    @per_learner
+    def expected(data):
+        calls.append(data.learner)
+        return pd.DataFrame({"calls": [1, 2, 3]})
+
+    first, other = LearnerData(None, "first", tmp_path), LearnerData(None, "other", tmp_path)
+    got = expected(first)
+    got.loc[0, "calls"] = 99                      # a check changing what it was given ...
+    assert expected(first)["calls"].tolist() == [1, 2, 3]   # ... changes nothing for the next one
+    expected(other)
+    assert calls == ["first", "other"]            # once per learner, never shared between learners

@@ -172,6 +172,7 @@ def test_the_data_standard_comes_from_the_case_study(ns, data, monkeypatch):
                                                                          "wrap_code_accuracy": 0.5}, True)):
         other = _standard(data, **changes)
         monkeypatch.setattr(type(data), "cs", property(lambda self, other=other: other))
+        data = type(data)(data.dataset, data.learner, data.course_root)  # another learner's case study: new data
         expected = trusted.expected_wrap_quality(data)
         assert expected["meets_standard"].tolist() == [verdict] * len(expected)
         answer = _answers(ns, "qualitative_check")["wrap_code_quality"].copy()
