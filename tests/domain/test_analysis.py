@@ -400,3 +400,21 @@ def test_accuracy_and_report_by_hand():
     assert rep.loc["c", "precision"] == 0.0
     with pytest.raises(ValueError, match="pred has 1 labels but truth has 2"):
         an.categorisation_accuracy(["a"], ["a", "b"])
+
+
+def test_trend_is_scipys_least_squares_fit():
+    """trend() computes linregress's fit without importing scipy.stats (a second in a learner's kernel): the
+    same slope, intercept, r, p-value and standard error, and the same t-based interval."""
+    from helpers.analysis.patterns import _linregress, trend
+
+    rng = np.random.default_rng(7)
+    cases = [rng.normal(0, 3, 40) + 0.2 * np.arange(40), np.full(12, 5.0), 2.0 * np.arange(9) + 1.0,
+             rng.normal(100, 1, 3)]
+    for y in cases:
+        x = np.arange(len(y), dtype=float)
+        fit = stats.linregress(x, y)
+        assert np.allclose(_linregress(x, y), (fit.slope, fit.intercept, fit.rvalue, fit.pvalue, fit.stderr),
+                           rtol=1e-12, atol=1e-12, equal_nan=True)
+        got = trend(pd.Series(y), confidence=0.9)
+        half = stats.t.ppf(0.95, len(y) - 2) * fit.stderr
+        assert np.allclose([got.ci_low, got.ci_high], [fit.slope - half, fit.slope + half], equal_nan=True)

@@ -113,8 +113,28 @@ def trend(series: pd.Series, confidence: float = 0.95) -> Trend:
     else:
         x = np.arange(len(series), dtype=float)
     y = series.to_numpy(dtype=float)
-    from scipy import stats  # imported on use: it is slow to import
-    fit = stats.linregress(x, y)
-    half = stats.t.ppf(0.5 + confidence / 2, len(y) - 2) * fit.stderr
-    return Trend(float(fit.slope), float(fit.intercept), float(fit.slope - half), float(fit.slope + half),
-                 float(fit.pvalue), float(fit.rvalue ** 2), len(y), confidence)
+    slope, intercept, r, pvalue, stderr = _linregress(x, y)
+    from scipy import special  # the t quantile; scipy.stats would add ~1 s to the first call in a kernel
+    half = special.stdtrit(len(y) - 2, 0.5 + confidence / 2) * stderr
+    return Trend(slope, intercept, float(slope - half), float(slope + half), pvalue, r ** 2, len(y), confidence)
+
+
+def _linregress(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float, float]:
+    """(slope, intercept, r, two-sided p-value of slope = 0, standard error of the slope): the ordinary
+    least-squares fit of ``scipy.stats.linregress``, with its formulas, from numpy and the t distribution."""
+    from scipy import special
+
+    n = len(x)
+    ssxm, ssxym, _, ssym = np.cov(x, y, bias=True).flat
+    if ssxm == 0 or ssym == 0:   # as scipy: a flat series has no correlation to speak of (nan, so no p or CI)
+        r = float("nan") if ssxym == 0 else 0.0
+    else:
+        r = float(np.clip(ssxym / np.sqrt(ssxm * ssym), -1.0, 1.0))
+    slope = ssxym / ssxm
+    intercept = y.mean() - slope * x.mean()
+    df = n - 2
+    tiny = 1.0e-20   # as scipy: r = +-1 gives a huge t, not a division by zero
+    t = r * np.sqrt(df / ((1.0 - r + tiny) * (1.0 + r + tiny)))
+    pvalue = 2 * special.stdtr(df, -abs(t))
+    stderr = np.sqrt((1 - r ** 2) * ssym / ssxm / df)
+    return float(slope), float(intercept), r, float(pvalue), float(stderr)

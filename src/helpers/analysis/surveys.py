@@ -32,8 +32,8 @@ class Comparison:
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95), got {confidence}")
-    from scipy import stats  # imported on use: it is slow to import
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    from scipy import special  # the normal quantile (scipy.stats costs ~1 s more to import)
+    return float(special.ndtri(0.5 + confidence / 2))
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -123,8 +123,8 @@ def compare_before_after(before, after, metric: str = "csat", confidence: float 
         se = math.sqrt(var_b + var_a)
         df = (var_b + var_a) ** 2 / (var_b ** 2 / (vb.size - 1) + var_a ** 2 / (va.size - 1))
         d = va.mean() - vb.mean()
-        from scipy import stats
-        half = stats.t.ppf(0.5 + confidence / 2, df) * se
+        from scipy import special
+        half = special.stdtrit(df, 0.5 + confidence / 2) * se
         lo, hi = d - half, d + half
         vals, method = (vb.mean(), va.mean(), vb.size, va.size), "Welch t interval"
     else:
