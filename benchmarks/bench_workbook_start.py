@@ -15,15 +15,14 @@ For each notebook (run with its reference answers on the practice dataset, in a 
 * the machine's load average before and after (other work on the machine inflates every wall figure).
 
 Cell times are the kernel's own (``shell.execute_reply`` - ``iopub.execute_input``), so kernel start-up
-is not counted in either figure. The package's bytecode is brought up to date first (``compileall``), as a
-learner's kernel has it from its first import on: where ``PYTHONDONTWRITEBYTECODE`` is set, every module
-edited since its ``.pyc`` was written would otherwise be compiled from source in every fresh kernel
-(``--stale-bytecode`` measures that case).
+is not counted in either figure. The package's bytecode is brought up to date first
+(``helpers.bytecode.ensure_compiled``, as every ``ccw`` command does): where ``PYTHONDONTWRITEBYTECODE`` is
+set, every module edited since its ``.pyc`` was written would otherwise be compiled from source in every
+fresh kernel (``--stale-bytecode`` measures that case).
 """
 from __future__ import annotations
 
 import argparse
-import compileall
 import datetime as dt
 import os
 import statistics
@@ -101,7 +100,9 @@ def main(argv=None) -> int:
                         help="do not compile the package first (measure kernels that compile edited modules)")
     args = parser.parse_args(argv)
     if not args.stale_bytecode:
-        compileall.compile_dir(ROOT / "src", quiet=1)
+        from helpers.bytecode import ensure_compiled
+
+        ensure_compiled()
     start_load = _load()
     floors, rows = [], []
     for path in sorted(args.notebooks.glob("*.ipynb")):
