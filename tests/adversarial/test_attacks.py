@@ -314,6 +314,18 @@ def test_no_secret_check_solution_or_other_learners_data_reaches_any_learner_fac
     assert checked >= 2 * len(ATTACKERS)
 
 
+def _attack_processes() -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if MARKER in cmd or "while True: pass" in cmd:
+            found.append(cmd)
+    return found
+
+
 def test_the_host_is_untouched(cohorts):
     run = cohorts["cohort"]
     course = run["course"]
@@ -321,14 +333,11 @@ def test_the_host_is_untouched(cohorts):
     assert not (course.root / "pwned.txt").exists()
     assert cohorts["listener"].received == []
     assert {d.name: _sha(d) for d in course.datasets.iterdir() if d.name in run["digests"]} == run["digests"]
-    leftovers = []
-    for pid in os.listdir("/proc"):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if MARKER in cmd or "while True: pass" in cmd:
-            leftovers.append(cmd)
+    # every process the attacks started was sent SIGKILL when its sandbox ended; on a busy machine the kernel
+    # may take a moment to finish them, so look again for a few seconds before calling one a survivor
+    deadline = time.monotonic() + 10
+    while (leftovers := _attack_processes()) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert leftovers == []
     with_sub = json.loads((course.root / "autograded" / "write-gradebook" / ASSIGNMENT / "grading_notes.json").read_text())
     assert with_sub[KPIS]["status"] == "graded"

@@ -306,3 +306,26 @@ def test_cli_feedback_only_and_bad_arguments(graded, tmp_path, capsys):
     assert "--workers must be at least 1" in capsys.readouterr().err
     assert main(["grade", "--course", str(tmp_path / "nowhere")]) == 2
     assert "nbgrader_config.py is missing" in capsys.readouterr().err
+
+
+def test_a_learner_is_one_unit_of_work_across_assignments(tmp_path):
+    """One zygote and one dataset load serve all of a learner's notebooks; only assignments that release
+    different files (a data file a notebook reads) need a unit of their own."""
+    from helpers.course.grade import work_units
+    from helpers.course.worker import NotebookTask
+
+    def task(learner, assignment, notebook, files=()):
+        path = tmp_path / f"{learner}-{assignment}-{notebook}.ipynb"
+        path.write_text("x" * (10 if learner == "small" else 1000))
+        return NotebookTask(learner, assignment, notebook, str(path), "", "course", str(tmp_path), {}, (60, 600, 1000),
+                            files=[{"relpath": r, "path": p} for r, p in files])
+
+    data = [("data.csv", "/release/B/data.csv")]
+    tasks = [task("big", "B", "02"), task("small", "A", "01"), task("big", "A", "01"), task("big", "B", "01"),
+             task("small", "C", "01", data), task("small", "A", "02")]
+    units = work_units(tasks)
+    assert [[(t.learner, t.assignment, t.notebook) for t in u] for u in units] == [
+        [("big", "A", "01"), ("big", "B", "01"), ("big", "B", "02")],   # largest first, in order within
+        [("small", "A", "01"), ("small", "A", "02")],
+        [("small", "C", "01")],                                       # other files: another sandbox
+    ]

@@ -26,6 +26,7 @@ from helpers.bytecode import ensure_compiled
 from helpers.course import gradebook as gbm
 from helpers.course import trusted
 from helpers.course.config import load_course
+from helpers.course.declaration import FILE as DECLARATION_FILE
 from helpers.course.feedback import feedback_task, write_exchange_files
 from helpers.course.pool import run_tasks
 from helpers.course.sandbox import CCWSandbox, bwrap_version, check_sandbox
@@ -68,8 +69,27 @@ def _failure(task: NotebookTask, message: str) -> NotebookResult:
 
 
 def _extra_files(release: Path) -> list[dict]:
+    """The files released beside the notebooks that a notebook may read (data files), for the sandbox. The
+    learner declaration form is the learner's to sign, not something code reads: it is not among them."""
     return [{"path": str(p), "relpath": str(p.relative_to(release))} for p in sorted(release.rglob("*"))
-            if p.is_file() and p.suffix != ".ipynb" and ".ipynb_checkpoints" not in p.parts]
+            if p.is_file() and p.suffix != ".ipynb" and ".ipynb_checkpoints" not in p.parts
+            and p.relative_to(release) != Path(DECLARATION_FILE)]
+
+
+def work_units(tasks: list[NotebookTask]) -> list[list[NotebookTask]]:
+    """The notebooks grouped into units of work, largest first.
+
+    A unit is one learner's notebooks of every assignment whose released files are the same (as a rule, all
+    of them): one zygote and one dataset load serve them all, in assignment and notebook order. Units go
+    longest first (by the size of what was submitted): a heavy learner started last would leave the other
+    workers idle at the end of the run."""
+    units: dict[tuple, list[NotebookTask]] = {}
+    for task in tasks:
+        files = tuple(sorted((f["relpath"], f["path"]) for f in task.files))
+        units.setdefault((task.learner, files), []).append(task)
+    for unit in units.values():
+        unit.sort(key=lambda t: (t.assignment, t.notebook))
+    return sorted(units.values(), key=lambda unit: -sum(Path(t.submitted).stat().st_size for t in unit))
 
 
 def _write_autograded(folder: Path, notebook: str, text: str) -> None:
@@ -166,13 +186,9 @@ def grade(course_root: Path | str | None = None, notebooks_root: Path | str | No
                     trusted.registry(course.root)
                 except Exception:  # noqa: BLE001 - each notebook's result will say what is wrong with the checks
                     pass
-            groups: dict[tuple[str, str], list[NotebookTask]] = {}
-            for task in tasks:  # one unit of work per learner and assignment: one zygote, one dataset load
+            for task in tasks:
                 task.template = str(template)
-                groups.setdefault((task.learner, task.assignment), []).append(task)
-            # longest first (by the size of what was submitted): a heavy learner started last would leave the
-            # other workers idle at the end of the run
-            work = sorted(groups.values(), key=lambda group: -sum(Path(t.submitted).stat().st_size for t in group))
+            work = work_units(tasks)
             for results in run_tasks(autograde_learner, work, workers=workers,
                                      dask_scheduler=dask_scheduler, progress=progress, desc="autograding",
                                      on_failure=lambda group, message: [_failure(t, message) for t in group]):

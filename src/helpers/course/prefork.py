@@ -1,6 +1,6 @@
 """Kernels forked from a pre-warmed zygote in the learner's sandbox (the grader's side).
 
-One :class:`Zygote` per learner and assignment: a sandbox (:mod:`helpers.course.sandbox`, with that
+One :class:`Zygote` per learner (and set of released files): a sandbox (:mod:`helpers.course.sandbox`, with that
 learner's dataset) running :mod:`helpers.course.zygote`, which has imported ipykernel, pandas,
 matplotlib and ``helpers`` and loaded the dataset, and forks a fresh kernel for each notebook.
 :func:`kernel_manager_class` gives jupyter_client a kernel manager whose "process" is such a fork;

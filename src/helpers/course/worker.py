@@ -1,5 +1,5 @@
-"""One grading task: autograde one learner's notebooks of one assignment, in a worker process
-(local pool or Dask).
+"""One grading task: autograde one learner's notebooks (every assignment that releases the same files), in a
+worker process (local pool or Dask).
 
 A task is a :class:`NotebookTask` and its result a :class:`NotebookResult` (plain dataclasses,
 picklable for both executors). The worker runs nbgrader's own preprocessors (sanitise: ClearOutput,
@@ -196,7 +196,8 @@ def _assessed(release) -> bool:
 
 
 def autograde_learner(tasks: list[NotebookTask]) -> list[NotebookResult]:
-    """Grade one learner's notebooks of one assignment, in order; never raises.
+    """Grade one learner's notebooks (of one or more assignments that release the same files: the zygote's
+    sandbox holds those files and the learner's dataset), in order; never raises.
 
     Sandboxed, the kernels are forked one per notebook from a zygote (:mod:`helpers.course.prefork`)
     that has imported the packages and loaded this learner's dataset once; everything a notebook
