@@ -5,6 +5,9 @@
 Measures, on the sample workbook (two notebooks) with one exemplary submission per learner:
 
 * **baseline**: start a kernel and run the reference (source) notebook, sequentially, per notebook;
+* **nbgrader's own autograde** of the same submissions, serial, with each autograded cell's trusted check as
+  a hidden test in the learner's kernel (``nbgrader_baseline``), and ``ccw_vs_nbgrader``, ccw's one-worker
+  time over nbgrader's, measured in the same run (target <= 0.5);
 * **autograding cost per submission** with 1 worker (the whole ``grade()`` call without feedback,
   divided by the number of notebooks: import, template, execution, scoring, gradebook writes,
   autograded files) and its ratio to the baseline (target <= 1.5);
@@ -31,6 +34,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import nbgrader_baseline
 from figures import report
 
 from helpers.demo import cohort, sample
@@ -38,6 +42,7 @@ from helpers.course.build import build_course
 from helpers.course.config import load_course
 from helpers.course.execute import Limits, execute_notebook
 from helpers.course.grade import grade, submitted_pairs, write_feedback
+from helpers.course.submissions import import_submissions
 from helpers.course.gradebook import grades_frame
 from helpers.course.variants import SECRET_FILE, kernel_env, learner_seed
 
@@ -115,6 +120,12 @@ def main(argv=None) -> int:
                                                   copy / "datasets", workers, copy / "reports"))
                 frames[workers] = grades_frame(load_course(copy / "course", copy / "notebooks").db_url,
                                                "contact-centre-workbooks")
+        nbg = base / "nbgrader"  # nbgrader's own autograde of the same submissions, hidden tests, same run
+        shutil.copytree(pristine, nbg, symlinks=True)
+        import_submissions(nbg / "subs", nbg / "course" / "submitted", nbg / "course" / "release")
+        start = time.perf_counter()
+        nbgrader_baseline.autograde(nbg / "course", learners, lambda learner: nbg / "datasets" / learner, True)
+        nbgrader_s = time.perf_counter() - start
         t1, t2 = min(times[1]), min(times[2])
         g1, g2 = frames[1], frames[2]
         root2, twin = copy / "course", copy
@@ -140,6 +151,8 @@ def main(argv=None) -> int:
             "per_submission_1_worker_no_sandbox_s": round(min(unsandboxed) / n, 3),
             "sandbox_cost_ratio": round(t1 / min(unsandboxed), 3),
             "cost_ratio_vs_baseline": round(t1 / n / base_s, 3),
+            "per_submission_nbgrader_hidden_tests_s": round(nbgrader_s / n, 3),
+            "ccw_vs_nbgrader": round(t1 / nbgrader_s, 3),
             "speedup_2_vs_1": round(t1 / t2, 3),
             "per_submission_2_workers_s": round(t2 / n, 3),
             "feedback_per_notebook_2_workers_s": round(feedback_s, 3),

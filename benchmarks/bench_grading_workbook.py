@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import nbgrader_baseline
 from figures import report
 
 from helpers.course.build import build_course
@@ -46,7 +47,6 @@ from helpers.course.submissions import import_submissions
 from helpers.course.variants import SECRET_FILE, course_secret, kernel_env
 
 SECRET = "b3nch" * 12 + "abcd"
-AUTOGRADE = Path(__file__).resolve().parents[1] / "autograde"
 
 
 def _setup(pristine: Path) -> int:
@@ -152,79 +152,10 @@ def _ccw(copy: Path, workers: int, n: int, prefork: bool = True) -> None:
     assert run.errors == 0 and run.graded == n, run
 
 
-HIDDEN_TEST = """
-### the trusted check in the learner's kernel: nbgrader's hidden-test way (benchmark baseline only)
-import os as _os, sys as _sys
-_sys.path.insert(0, {autograde!r})
-from ccw_grader import LearnerData as _LD, all_checks as _checks
-_check = _checks()[({assignment!r}, {grade_id!r})]
-_found = _check.run(_LD(_os.environ.get("CCW_DATASET"), _os.environ.get("CCW_LEARNER"), {root!r}),
-                    **{{_n: globals().get(_n) for _n in _check.answers}})
-assert _found.all_passed, "not yet"
-"""
-
-
-def _hidden_tests(root: Path) -> int:
-    """Append each autograded cell's trusted check, as a hidden test, to its source cell in the gradebook
-    (source and checksum, as nbgrader's ``generate_assignment`` records a cell with hidden tests);
-    returns how many cells got one."""
-    from nbformat.v4 import new_code_cell
-    from nbgrader.utils import compute_checksum
-
-    sys.path.insert(0, str(AUTOGRADE))
-    from ccw_grader import all_checks
-    from helpers.course.config import load_course
-    from helpers.course.gradebook import open_gradebook
-
-    course = load_course(root)
-    checks, n = all_checks(), 0
-    gb = open_gradebook(course.db_url, course.course_id)
-    try:
-        for assignment in gb.assignments:
-            for notebook in assignment.notebooks:
-                for cell in notebook.source_cells:
-                    check = checks.get((assignment.name, cell.name))
-                    grade = next((g for g in notebook.grade_cells if g.name == cell.name), None)
-                    if check is None or grade is None or cell.cell_type != "code":
-                        continue
-                    cell.source += HIDDEN_TEST.format(autograde=str(AUTOGRADE), assignment=assignment.name,
-                                                      grade_id=cell.name, root=str(root))
-                    node = new_code_cell(cell.source, metadata={"nbgrader": {
-                        "grade": True, "solution": False, "locked": cell.locked, "grade_id": cell.name,
-                        "points": grade.max_score}})
-                    cell.checksum = compute_checksum(node)
-                    n += 1
-        gb.db.commit()
-    finally:
-        gb.close()
-    return n
-
-
 def _nbgrader(copy: Path, hidden_tests: bool) -> None:
-    """nbgrader's own autograde of the same submissions, every assignment (its Python API; per learner,
-    that learner's data)."""
-    from nbgrader.apps import NbGraderAPI
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    from helpers.course.gradebook import quiet_nbgrader
-
-    quiet_nbgrader()
-    root = copy / "course"
-    if hidden_tests:
-        assert _hidden_tests(root) > 0
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.merge(Config({"CourseDirectory": {"root": str(root)}}))
-    api = NbGraderAPI(config=config)
-    assignments = sorted(p.name for p in (root / "release").iterdir() if p.is_dir())
-    for learner in LEARNERS:
-        os.environ.update(kernel_env(learner, copy / "datasets" / "learners" / learner))
-        for assignment in assignments:
-            if (root / "submitted" / learner / assignment).is_dir():
-                result = api.autograde(assignment, learner, force=True, create=True)
-                assert result["success"], result.get("log", "")[-2000:]
-    for key in ("CCW_LEARNER", "CCW_DATASET"):
-        os.environ.pop(key, None)
+    """nbgrader's own autograde of the same submissions, every assignment, each learner with their data."""
+    nbgrader_baseline.autograde(copy / "course", LEARNERS, lambda learner: copy / "datasets" / "learners" / learner,
+                                hidden_tests)
 
 
 def _scores(copy: Path) -> dict[str, float]:
