@@ -12,6 +12,7 @@ course gradebook, and it never raises: whatever the submission does, the result 
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import os
 import shutil
@@ -168,6 +169,41 @@ def restore_cells(nb, release, notes: list[str]):
     return nb
 
 
+_SUBMISSION: dict = {}   # the one submission open in this process's private gradebook: url, course, learner, assignment
+
+
+def _open_submission(db_url: str, course_id: str, learner: str, assignment: str) -> None:
+    """Make sure the private gradebook holds this learner's submission of ``assignment`` (and no other).
+
+    nbgrader creates a submission with rows for every notebook and cell of the assignment, as its own
+    autograde does once per submission: here too it is made once for a learner's notebooks of one
+    assignment, not once per notebook, and removed when the worker moves on (keeping the copy small)."""
+    from helpers.course.gradebook import open_gradebook
+
+    wanted = {"url": db_url, "course": course_id, "learner": learner, "assignment": assignment}
+    if _SUBMISSION == wanted:
+        return
+    _close_submission()
+    with open_gradebook(db_url, course_id) as gb:
+        gb.update_or_create_student(learner)
+        gb.update_or_create_submission(assignment, learner)
+    _SUBMISSION.update(wanted)
+
+
+def _close_submission() -> None:
+    from helpers.course.gradebook import open_gradebook
+
+    if not _SUBMISSION:
+        return
+    held = dict(_SUBMISSION)
+    _SUBMISSION.clear()
+    try:
+        with open_gradebook(held["url"], held["course"]) as gb:
+            gb.remove_submission(held["assignment"], held["learner"])
+    except Exception:  # noqa: BLE001 - a private scratch copy: a leftover row costs nothing but space
+        pass
+
+
 def _zero_result(task: NotebookTask, release, notes: list[str], status: str, started: float) -> NotebookResult:
     nb = copy.deepcopy(release)
     nb.cells.insert(0, notes_cell(notes))
@@ -185,11 +221,23 @@ def _run_preprocessors(classes, nb, resources, log, settings: dict):
     return nb, resources
 
 
+def _release(path: str):
+    """The released notebook at ``path``, a copy of this process's parsed one: every notebook of a cohort
+    reads the same few releases, and parsing and validating one costs more than copying it."""
+    stat = os.stat(path)
+    return copy.deepcopy(_parsed_release(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_release(path: str, _mtime_ns: int, _size: int):
+    return nbformat.read(path, as_version=4)
+
+
 def _assessed(release) -> bool:
     """Whether the released notebook (or its path) has anything to grade; if not, it is not run (NOT_ASSESSED)."""
     if isinstance(release, str):
         try:
-            release = nbformat.read(release, as_version=4)
+            release = _release(release)
         except Exception:  # the release is the course's own file; if it cannot be read, grading says why
             return True
     return any(_is_graded(c) for c in release.cells)
@@ -230,6 +278,7 @@ def autograde_learner(tasks: list[NotebookTask]) -> list[NotebookResult]:
                     zygote.close()
                     zygote = None
     finally:
+        _close_submission()
         if zygote is not None:
             zygote.close()
             shutil.rmtree(zygote.spec.ipc_dir, ignore_errors=True)
@@ -261,7 +310,7 @@ def autograde_task(task: NotebookTask, zygote=None) -> NotebookResult:
     try:
         return _autograde(task, started, zygote)
     except Exception as exc:  # a grader bug must not stop the cohort: zero with a note, traceback kept
-        release = nbformat.read(task.release, as_version=4)
+        release = _release(task.release)
         result = _zero_result(task, release, [f"The autograder could not grade this notebook "
                                               f"({exc.__class__.__name__}: {exc}); an assessor will review it."],
                               "error", started)
@@ -279,7 +328,7 @@ def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResul
     ensure_interpreter_on_path()
     quiet_nbgrader()
     log = logging.getLogger("nbgrader.ccw")
-    release = nbformat.read(task.release, as_version=4)
+    release = _release(task.release)
     name = f"{task.notebook}.ipynb"
     notes: list[str] = []
     try:
@@ -295,9 +344,7 @@ def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResul
     nb = restore_cells(nb, release, notes)
     db_url = _private_db(task.template)
     learner, assignment, notebook = task.learner, task.assignment, task.notebook
-    with open_gradebook(db_url, task.course_id) as gb:
-        gb.update_or_create_student(learner)
-        gb.update_or_create_submission(assignment, learner)
+    _open_submission(db_url, task.course_id, learner, assignment)
     workdir = tempfile.mkdtemp(prefix="ccw-run-")
     try:
         if task.sandbox is None:
@@ -338,7 +385,6 @@ def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResul
         grades = {g.cell.name: g.auto_score for g in sub.grades}
         grades.update(verdict.grades)  # autograded cells: the trusted checks' scores, never the notebook's outputs
         comments = {c.cell.name: c.auto_comment for c in sub.comments}
-        gb.remove_submission(assignment, learner)  # keep the private copy small
     if notes:
         nb.cells.insert(0, notes_cell(notes))
     return NotebookResult.of(task, "graded", notes, grades=grades, comments=comments,
