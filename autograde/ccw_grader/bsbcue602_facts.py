@@ -13,7 +13,7 @@ from helpers import information_needs
 
 from ccw_grader.bsbcue602_analysis import (expected_chart, expected_claims, expected_forecast, expected_intraday,
                                            expected_trend, expected_weekly, forecast_series)
-from ccw_grader.bsbcue602_records import expected_budget_variance, expected_pathways, expected_step_measurements
+from ccw_grader.bsbcue602_records import expected_budget_variance, pathways_of, step_measurements_of
 from ccw_grader.bsbcue602_reporting import _period_start, growth_expected, seasonality_expected
 from ccw_grader.registry import Registry
 
@@ -44,7 +44,7 @@ def information_needs_justification(data) -> dict:
         "Why is a wrap code less reliable than an ACD timestamp?"))
 def measurement_points_review(data) -> dict:
     """Per measurement point: journey steps, records written and steps without a record (the review's figures)."""
-    table = expected_step_measurements(data.table("journeys"), data.table("mis_events"), data.table("measurement_points"))
+    table = step_measurements_of(data)
     return {f"{r.step} / {r.system} {r.event} ({r.method})": f"{r.steps} steps, {r.records} records, "
                                                             f"{r.steps_without_record} steps without a record"
             for r in table.itertuples()}
@@ -55,7 +55,7 @@ def measurement_points_review(data) -> dict:
 def testing_procedure(data) -> dict:
     """The pathways a test set must cover, and the fault kinds present in this learner's MIS (what failing tests
     can reveal)."""
-    paths = expected_pathways(data.table("journeys"))
+    paths = pathways_of(data)
     faults = data.measurement_faults()
     return {"pathways (contacts)": {r.pathway: int(r.contacts) for r in paths.itertuples() if r.share >= 0.001},
             "fault kinds in the MIS (records)": {str(k): int(v) for k, v in faults["kind"].value_counts().items()}}

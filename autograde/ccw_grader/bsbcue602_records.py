@@ -15,6 +15,7 @@ from helpers.findings import Finding, Findings
 from helpers.grading import check_table
 from helpers.tasks.bsbcue602 import records as checks
 
+from ccw_grader.learner_data import per_learner
 from ccw_grader.registry import Registry
 
 CHECKS = Registry("BSBCUE602")
@@ -91,6 +92,18 @@ def expected_step_measurements(journeys: pd.DataFrame, mis: pd.DataFrame, points
                      "steps": len(kind), "records": int(records.get((p.step, p.system, p.event), 0)),
                      "steps_without_record": len(kind) - len(got)})
     return pd.DataFrame(rows)
+
+
+@per_learner
+def pathways_of(data) -> pd.DataFrame:
+    """:func:`expected_pathways` of the learner's journeys (a check and two benchmark facts need it)."""
+    return expected_pathways(data.table("journeys"))
+
+
+@per_learner
+def step_measurements_of(data) -> pd.DataFrame:
+    """:func:`expected_step_measurements` of the learner's journeys, MIS records and measurement points."""
+    return expected_step_measurements(data.table("journeys"), data.table("mis_events"), data.table("measurement_points"))
 
 
 def repaired_mis(mis: pd.DataFrame, faults: pd.DataFrame) -> pd.DataFrame:
@@ -203,7 +216,7 @@ def pathways_check(data, pathways) -> Findings:
         return fs
     answer = pathways.reset_index() if "pathway" in pathways.index.names else pathways
     answer = answer[["pathway", "contacts", "share"]].astype({"pathway": str})
-    real = expected_pathways(data.table("journeys"))
+    real = pathways_of(data)
     unknown = sorted(set(answer["pathway"]) - set(real["pathway"]))
     fs.append(_pass("1.2", not unknown, "every pathway listed occurs in the journeys",
                     "these pathways do not occur in your journeys: " + ", ".join(unknown[:3]), "pathway"))
@@ -221,8 +234,7 @@ def step_measurements_check(data, step_measurements) -> Findings:
     fs = checks.step_measurements(step_measurements)
     if not fs.all_passed:
         return fs
-    expected = expected_step_measurements(data.table("journeys"), data.table("mis_events"),
-                                          data.table("measurement_points"))
+    expected = step_measurements_of(data)
     key = ["step", "system", "event"]
     answer = step_measurements.reset_index() if set(key) & set(step_measurements.index.names) else step_measurements
     answer = answer[checks.STEP_COLUMNS].astype({"step": str, "system": str, "event": str, "method": str})
@@ -276,7 +288,7 @@ def measurement_tests_check(data, measurement_tests) -> Findings:
         return fs + [Finding.fail("1.5", "these contacts are not in your journeys: " + ", ".join(unknown[:3]),
                                   item="contact_id")]
     expected = expected_tests(journeys, mis, answer["contact_id"])
-    real = expected_pathways(journeys)
+    real = pathways_of(data)
     needed = set(real.loc[real["share"] >= MIN_PATHWAY_SHARE, "pathway"])
     missing = sorted(needed - set(expected["pathway"]))
     fs.append(_pass("1.5", not missing, "every pathway has a test contact",

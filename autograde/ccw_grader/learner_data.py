@@ -96,6 +96,13 @@ class LearnerData:
         return self._ground_truth("measurement_faults")
 
     def _ground_truth(self, name: str) -> pd.DataFrame:
+        """Read (or regenerated) once per learner; each caller gets a copy."""
+        kept = self.__dict__.setdefault("_truth", {})
+        if name not in kept:
+            kept[name] = self._read_ground_truth(name)
+        return kept[name].copy()
+
+    def _read_ground_truth(self, name: str) -> pd.DataFrame:
         manifest = self.ds.manifest
         slug, learner = manifest.get("case_study"), manifest.get("learner")
         path = self.grader_manifest(slug).with_name(f"{name}.parquet")
