@@ -26,7 +26,6 @@ import datetime as dt
 import re
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from helpers.errors import UserFacingError
@@ -65,7 +64,8 @@ _ACTION_LOOKUP = {**{_norm(k): k for k in ACTIONS}, **{_norm(v): k for k, v in A
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # defer_build: validators are built on the first plan parsed, not in every setup cell that imports this
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Communication(_Model):
@@ -155,6 +155,8 @@ def parse_plan(text_or_dict) -> ContingencyPlan:
         return text_or_dict
     data = text_or_dict
     if isinstance(data, str):
+        import yaml   # only a plan written as text needs the parser
+
         try:
             data = yaml.safe_load(data)
         except yaml.YAMLError as exc:

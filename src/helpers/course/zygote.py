@@ -30,6 +30,7 @@ _exited: dict[int, int] = {}
 
 def _preload() -> None:
     import ipykernel.kernelapp  # noqa: F401  (IPython, zmq, tornado: imported, nothing started)
+    import ipywidgets  # noqa: F401  (the workbooks' dashboard and explorer; widgets are made per kernel)
     import matplotlib
 
     matplotlib.use("module://matplotlib_inline.backend_inline")
