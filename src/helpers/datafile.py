@@ -43,8 +43,12 @@ def cached(kind: str, source: Path, build: Callable[[bytes], object], *, key: st
     that builds it) and the bytes; the next process with the same bytes loads it instead of building it.
 
     A cache that cannot be read (or written: a read-only home) is ignored; ``build``'s errors propagate and
-    are not cached. The previous entry of the same ``kind`` and file is replaced."""
+    are not cached. The previous entry of the same ``kind`` and file is replaced. With ``CCW_PARSE_CACHE=off``
+    (the grader's processes set it) nothing is read from or written to the cache: a pickle is code, and the
+    grader does not load what a learner's process could have written."""
     data = source.read_bytes()
+    if os.environ.get("CCW_PARSE_CACHE") == "off":
+        return build(data)
     digest = hashlib.sha256(f"{kind}|{key}|{CACHE_VERSION}|{sys.version_info[:2]}|".encode() + data).hexdigest()
     where = hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:12]
     folder = cache_dir()

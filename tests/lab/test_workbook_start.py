@@ -68,6 +68,22 @@ def test_cached_builds_once_per_content(tmp_path, monkeypatch):
     assert len(built) == 3
 
 
+def test_the_grader_never_reads_the_parse_cache(tmp_path, monkeypatch):
+    """A pickle is code: grading processes (CCW_PARSE_CACHE=off, set by the grading worker's start-up) parse
+    for themselves and never load an entry another process wrote, however it got there."""
+    from helpers.course.pool import _init_worker
+
+    monkeypatch.setenv("CCW_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CCW_PARSE_CACHE", "on")
+    source = tmp_path / "casestudy.yaml"
+    source.write_text("name: real")
+    assert datafile.cached("t", source, lambda data: "planted") == "planted"   # an entry is on disk
+    assert datafile.cached("t", source, lambda data: "parsed") == "planted"    # and an ordinary process reads it
+    _init_worker()
+    assert os.environ["CCW_PARSE_CACHE"] == "off"
+    assert datafile.cached("t", source, lambda data: "parsed") == "parsed"
+
+
 def test_cached_without_a_writable_cache_folder_builds_every_time(tmp_path, monkeypatch):
     (tmp_path / "not-a-folder").write_text("")
     monkeypatch.setenv("CCW_CACHE_DIR", str(tmp_path / "not-a-folder"))

@@ -28,6 +28,8 @@ def _init_worker() -> None:
 
     ensure_interpreter_on_path()
     quiet_nbgrader()
+    # the trusted checks parse the case study themselves: no pickle from a cache a learner's process can write
+    os.environ["CCW_PARSE_CACHE"] = "off"
     import jupyter_client.manager  # noqa: F401
     import nbclient  # noqa: F401
     import nbgrader.api  # noqa: F401
