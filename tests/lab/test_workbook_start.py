@@ -48,6 +48,7 @@ def test_maintenance_locale_constants_are_the_providers():
 
 def test_cached_builds_once_per_content(tmp_path, monkeypatch):
     monkeypatch.setenv("CCW_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CCW_PARSE_CACHE", raising=False)
     source = tmp_path / "thing.txt"
     source.write_text("one")
     built = []
@@ -71,7 +72,7 @@ def test_cached_builds_once_per_content(tmp_path, monkeypatch):
 def test_the_grader_never_reads_the_parse_cache(tmp_path, monkeypatch):
     """A pickle is code: grading processes (CCW_PARSE_CACHE=off, set by the grading worker's start-up) parse
     for themselves and never load an entry another process wrote, however it got there."""
-    from helpers.course.pool import _init_worker
+    from helpers.course.pool import _start_worker
 
     monkeypatch.setenv("CCW_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("CCW_PARSE_CACHE", "on")
@@ -79,7 +80,7 @@ def test_the_grader_never_reads_the_parse_cache(tmp_path, monkeypatch):
     source.write_text("name: real")
     assert datafile.cached("t", source, lambda data: "planted") == "planted"   # an entry is on disk
     assert datafile.cached("t", source, lambda data: "parsed") == "planted"    # and an ordinary process reads it
-    _init_worker()
+    _start_worker()   # what every grading worker process runs first
     assert os.environ["CCW_PARSE_CACHE"] == "off"
     assert datafile.cached("t", source, lambda data: "parsed") == "parsed"
 
@@ -97,6 +98,7 @@ def test_cached_case_study_and_contract_equal_parsed_ones(tmp_path, monkeypatch)
     import yaml
 
     monkeypatch.setenv("CCW_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("CCW_PARSE_CACHE", raising=False)
     path = casestudy._resolve("lyrebird-energy")
     fresh = casestudy._validated(path)
     for _ in range(2):  # built and kept, then read back

@@ -28,8 +28,6 @@ def _init_worker() -> None:
 
     ensure_interpreter_on_path()
     quiet_nbgrader()
-    # the trusted checks parse the case study themselves: no pickle from a cache a learner's process can write
-    os.environ["CCW_PARSE_CACHE"] = "off"
     import jupyter_client.manager  # noqa: F401
     import nbclient  # noqa: F401
     import nbgrader.api  # noqa: F401
@@ -39,6 +37,15 @@ def _init_worker() -> None:
     from nbconvert.exporters import HTMLExporter  # noqa: F401
 
     from helpers.course.cellmeta import CheckCellMetadata  # noqa: F401
+
+
+def _start_worker() -> None:
+    """A grading worker process's start (local pool and Dask): :func:`_init_worker`, and no parse cache.
+
+    The trusted checks parse the case study themselves: a cached parse is a pickle, that is code, and a
+    learner's process may be able to write the cache folder (``helpers.datafile.cached``)."""
+    _init_worker()
+    os.environ["CCW_PARSE_CACHE"] = "off"
 
 
 def run_tasks(fn: Callable[[dict], dict], tasks: list[dict], *, workers: int | None = None,
@@ -74,7 +81,7 @@ def _local(fn, tasks, workers, on_failure) -> Iterator[dict]:
         _init_worker()
     while pending:
         with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
-                                 initializer=_init_worker) as pool:
+                                 initializer=_start_worker) as pool:
             futures = {pool.submit(fn, task): (i, task) for i, task in pending}
             done_ids: set[int] = set()
             broken = False
@@ -109,7 +116,7 @@ def _dask(fn, tasks, address, on_failure) -> Iterator[dict]:
     from distributed import Client, as_completed
 
     with Client(address, set_as_default=False) as client:
-        client.run(_init_worker)
+        client.run(_start_worker)
         futures = client.map(fn, tasks, pure=False)
         index = {f.key: t for f, t in zip(futures, tasks)}
         for fut in as_completed(futures, loop=client.loop):
