@@ -364,12 +364,18 @@ def expected_offer_response(ds) -> pd.DataFrame:
             .pivot_table(index="segment", columns="kind", values="accepted", aggfunc="mean"))
 
 
+@per_learner
+def offer_response_of(data) -> pd.DataFrame:
+    """:func:`expected_offer_response` of the learner's data (the check and two benchmark facts need it)."""
+    return expected_offer_response(data.ds)
+
+
 @CHECKS.check("offer_response_check", "offer_response", "after_sales_plan")
 def offer_response_check(data, offer_response, after_sales_plan) -> Findings:
     """PC 3.1: acceptance by segment and campaign kind from the data, and an after-sales plan built on it: each
     reason cites the segment's acceptance and every claim it makes agrees with the data (the recomputed table)."""
     ds = data.ds
-    expected = expected_offer_response(ds)
+    expected = offer_response_of(data)
     plan = checks.strategy_plan(after_sales_plan, ds, "after_sales_plan", table=expected)
     if not isinstance(offer_response, pd.DataFrame):
         return plan + [Finding.fail("3.1", "`offer_response` should be a DataFrame (segments × campaign kinds)")]

@@ -14,7 +14,7 @@ from helpers.consultation import positions
 from helpers.generator.outages import of_dataset
 
 from ccw_grader.bsbcue605 import (_churn, _period, causes_true_on, expected_kpis, expected_retention_change,
-                                  monitor_chart, peak_sales_staffing, weeks_around)
+                                  monitor_chart, offer_response_of, peak_sales_staffing, weeks_around)
 from ccw_grader.learner_data import per_learner
 from ccw_grader.registry import Registry
 
@@ -177,9 +177,7 @@ def _crm_answered_per_hour(data) -> float | None:
 def after_sales_reasons(data) -> dict:
     """Offer acceptance by segment and campaign kind (the learner's ``offer_response``), each segment's average
     and rank, its best campaign kind, churn and complaints per customer: what a true reason can cite."""
-    from ccw_grader.bsbcue605 import expected_offer_response
-
-    table = expected_offer_response(data.ds)
+    table = offer_response_of(data)
     average = table.mean(axis=1).sort_values(ascending=False)
     best = table.stack().idxmax()
     churn = _churn(data)
@@ -205,13 +203,11 @@ def after_sales_reasons(data) -> dict:
 def process_explanation(data) -> dict:
     """What the learner's process rests on: churn by segment, the events that can start a step (call reasons and
     complaint categories of the learner's data, with counts) and the stakeholders who can own a step."""
-    from ccw_grader.bsbcue605 import expected_offer_response
-
     churn = _churn(data)
     ds = data.ds
     business = [s.name for s in data.cs.segments if s.business]
     at_risk = [str(s) for s in churn.sort_values(ascending=False).index[1:] if s not in business]
-    acceptance = expected_offer_response(ds).mean(axis=1)
+    acceptance = offer_response_of(data).mean(axis=1)
     return {"churn in the period by segment (fraction)": _round(churn), "highest-churn segment": str(churn.idxmax()),
             "business segment (case study)": business or "none",
             "next-at-risk segment (highest churn after the highest, not business)": at_risk[0] if at_risk else "none",
