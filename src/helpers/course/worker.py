@@ -27,7 +27,7 @@ import nbformat
 from helpers.course import trusted
 from helpers.course.config import ensure_interpreter_on_path
 from helpers.course.execute import Limits, execute_notebook
-from helpers.course.gradebook import scratch_url
+from helpers.course.gradebook import open_gradebook, quiet_nbgrader, scratch_url
 from helpers.course.sandbox import SandboxSpec
 
 _PRIVATE: dict[str, str] = {}  # template path -> this process's private gradebook copy
@@ -178,8 +178,6 @@ def _open_submission(db_url: str, course_id: str, learner: str, assignment: str)
     nbgrader creates a submission with rows for every notebook and cell of the assignment, as its own
     autograde does once per submission: here too it is made once for a learner's notebooks of one
     assignment, not once per notebook, and removed when the worker moves on (keeping the copy small)."""
-    from helpers.course.gradebook import open_gradebook
-
     wanted = {"url": db_url, "course": course_id, "learner": learner, "assignment": assignment}
     if _SUBMISSION == wanted:
         return
@@ -191,8 +189,6 @@ def _open_submission(db_url: str, course_id: str, learner: str, assignment: str)
 
 
 def _close_submission() -> None:
-    from helpers.course.gradebook import open_gradebook
-
     if not _SUBMISSION:
         return
     held = dict(_SUBMISSION)
@@ -323,7 +319,6 @@ def _autograde(task: NotebookTask, started: float, zygote=None) -> NotebookResul
                                         OverwriteKernelspec, SaveAutoGrades)
 
     from helpers.course.cellmeta import CheckCellMetadata
-    from helpers.course.gradebook import open_gradebook, quiet_nbgrader
 
     ensure_interpreter_on_path()
     quiet_nbgrader()
