@@ -1,8 +1,8 @@
 """The data contract: every table the generator writes, its columns, types, units and meaning.
 
 This module is the single source of truth for table layouts. The generator builds frames in
-this column order, ``validate`` checks them (pandera), and the data dictionary that ships with
-each dataset is rendered from it. Conventions used throughout:
+this column order and these dtypes (``helpers.generator.frames.conform`` checks every frame against it),
+and the data dictionary that ships with each dataset is rendered from it. Conventions used throughout:
 
 * durations are in **seconds** (``*_s`` columns), money in **Australian dollars** (``*_aud``);
 * timestamps are naive local times of the contact centre (``Australia/Sydney`` wall clock), the
@@ -19,6 +19,7 @@ to a real service at the time of writing).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -38,7 +39,8 @@ class ContractError(UserFacingError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built when the contract is first read (:data:`TABLES`), not on import
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Column(_Model):
@@ -121,7 +123,34 @@ def load_contract(path: Path = CONTRACT_FILE) -> dict[str, Table]:
     return tables
 
 
-TABLES: dict[str, Table] = load_contract()
+class _Contract(Mapping):
+    """The contract's tables by name, read from ``path`` on first use.
+
+    Why lazy: every workbook imports this module (through ``helpers.data``), but a setup cell reads no table;
+    parsing and validating the contract there cost a twelfth of a second before the learner saw anything."""
+
+    def __init__(self, path: Path):
+        self._path, self._tables = path, None
+
+    def _read(self) -> dict[str, Table]:
+        if self._tables is None:
+            self._tables = load_contract(self._path)
+        return self._tables
+
+    def __getitem__(self, name: str) -> Table:
+        return self._read()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __repr__(self) -> str:
+        return f"TABLES({', '.join(self)})"
+
+
+TABLES: Mapping[str, Table] = _Contract(CONTRACT_FILE)
 
 
 def dictionary_frame() -> pd.DataFrame:

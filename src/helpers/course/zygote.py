@@ -30,6 +30,18 @@ _exited: dict[int, int] = {}
 
 def _preload() -> None:
     import ipykernel.kernelapp  # noqa: F401  (IPython, zmq, tornado: imported, nothing started)
+    # What IPKernelApp.initialize would import in every kernel (debugpy behind the debugger class, IPython's
+    # debugger, completer and history store): a tenth of a second per notebook, paid here once per learner
+    import ipykernel.debugger  # noqa: F401
+    import IPython.core.completerlib  # noqa: F401
+    import IPython.core.debugger  # noqa: F401
+    import IPython.extensions.storemagic  # noqa: F401
+    import sqlite3  # noqa: F401
+    import IPython.core.oinspect  # noqa: F401
+    import IPython.utils.wildcard  # noqa: F401
+    import faulthandler  # noqa: F401
+    import tornado.platform.asyncio  # noqa: F401
+    import tornado.queues  # noqa: F401
     import ipywidgets  # noqa: F401  (the workbooks' dashboard and explorer; widgets are made per kernel)
     import matplotlib
 
