@@ -246,6 +246,7 @@ def main(argv=None) -> int:
             figures[f"{name}_wall_s_per_notebook"] = round(median[name][0], 3)
             figures[f"{name}_cpu_s_per_notebook"] = round(median[name][1], 3)
             figures[f"{name}_runs_wall_s_per_notebook"] = [round(r[0], 3) for r in rs]
+            figures[f"{name}_runs_cpu_s_per_notebook"] = [round(r[1], 3) for r in rs]
             figures[f"{name}_runs_cpu_stolen_by_host"] = [f"{r[2]:.0%}" for r in rs]
         one = median["ccw_1_worker"]
         last = f"_{args.repeat - 1}"
