@@ -21,6 +21,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
@@ -62,8 +63,34 @@ def _size(out: NotebookNode) -> int:
     return sum(len(line) for line in out.get("traceback", []))
 
 
+WAKE_UP_SLICE = 0.25  # seconds: the longest a reply can sit unnoticed on a socket (see sliced_get_msg)
+
+
+def sliced_get_msg(get_msg, slice_s: float = WAKE_UP_SLICE):
+    """``channel.get_msg`` waiting in slices of ``slice_s`` seconds instead of one wait of ``timeout``.
+
+    Why: jupyter_client's asyncio channels wait with pyzmq's ``Socket.poll(timeout)``, which watches the
+    socket's edge-triggered file descriptor. When the edge is consumed before the wait begins (a race
+    between the socket's own bookkeeping and the event loop), the wait is not woken by a message that has
+    arrived; pyzmq looks once more at the end of the timeout and returns it then. Seen while grading: a
+    cell's execute reply noticed after the whole 60 s cell limit, the kernel idle all along (about one
+    two-worker cohort run in five). A fresh poll looks at the socket first, so waiting in slices bounds
+    such a delay to one slice; the caller's timeout and its Empty are kept."""
+    async def get_msg_in_slices(timeout: float | None = None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = slice_s if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await get_msg(timeout=min(slice_s, left))
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+    return get_msg_in_slices
+
+
 class GuardedClient(NotebookClient):
-    """nbclient's NotebookClient with an output cap and a record of cell timeouts."""
+    """nbclient's NotebookClient with an output cap, a record of cell timeouts, and channels that cannot miss
+    a message for longer than :data:`WAKE_UP_SLICE` (:func:`sliced_get_msg`)."""
 
     def __init__(self, nb, max_output_bytes: int, **kw):
         super().__init__(nb, on_cell_executed=self._keep_reply_error, **kw)
@@ -72,6 +99,12 @@ class GuardedClient(NotebookClient):
         self.dropped_bytes: dict[int, int] = {}
         self.timed_out_cells: list[int] = []
         self.current_cell: int | None = None
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        for channel in (kc.shell_channel, kc.iopub_channel):
+            channel.get_msg = sliced_get_msg(channel.get_msg)
+        return kc
 
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)
