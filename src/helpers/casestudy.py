@@ -23,20 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from helpers.datafile import cached, is_project_file, read_mapping
 from helpers.errors import UserFacingError
-from helpers.paths import project_root
-
-QUEUE_NAMES = ("sales", "customer_service", "billing", "collections", "fulfilment")
-DAY_TYPES = ("weekday", "saturday", "sunday")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SYSTEMS = ("telephony", "ivr", "crm", "marketing_db", "power", "site")
-DEFECT_KINDS = (
-    "duplicate_customer", "malformed_email", "malformed_phone", "missing_postcode",
-    "inconsistent_postcode", "impossible_duration", "out_of_order_timestamps", "offer_to_dncr",
-    "offer_to_opted_out", "offer_outside_hours", "unsubscribe_late",
-)
-MEASUREMENT_FAULT_KINDS = ("miscoded_disposition", "missing_wrap_code", "clock_skew", "double_counted_transfer")
-MIS_SYSTEMS = ("acd", "ivr", "chat", "ticketing", "crm")
-INTERVALS_PER_DAY = 48
+# re-exported: callers import the layout's case-study names and the vocabulary from here too
+from helpers.paths import DEFAULT_CASE_STUDY, casestudies_dir  # noqa: F401
+from helpers.vocabulary import (DAY_TYPES, DEFECT_KINDS, INTERVALS_PER_DAY, MEASUREMENT_FAULT_KINDS,  # noqa: F401
+                                MIS_SYSTEMS, QUEUE_NAMES, SYSTEMS, WEEKDAYS)
 
 
 class CaseStudyError(UserFacingError):
@@ -737,11 +727,6 @@ class CaseStudy(_Model):
         return [s for s in self.stakeholders if s.level == level]
 
 
-def casestudies_dir() -> Path:
-    """Folder holding one sub-folder per case study (``<project>/casestudies``)."""
-    return project_root() / "casestudies"
-
-
 def list_case_studies() -> list[str]:
     """Slugs of the case studies shipped in ``casestudies/`` (sorted)."""
     root = casestudies_dir()
@@ -791,7 +776,7 @@ def _resolve(slug_or_path: str | Path) -> Path:
                          f"{', '.join(known) if known else '(none in ' + str(casestudies_dir()) + ')'}")
 
 
-def load_case_study(slug_or_path: str | Path = "lyrebird-energy") -> CaseStudy:
+def load_case_study(slug_or_path: str | Path = DEFAULT_CASE_STUDY) -> CaseStudy:
     """Load and validate a case study by slug (``casestudies/<slug>/``), folder or YAML path.
 
     Raises :class:`CaseStudyError` (a ``UserFacingError``) naming the file, each wrong field as a
@@ -829,9 +814,6 @@ def _load(path: Path) -> CaseStudy:
 def case_study_dir(cs: CaseStudy) -> Path:
     """Folder of a shipped case study (for its README)."""
     return casestudies_dir() / cs.slug
-
-
-DEFAULT_CASE_STUDY = "lyrebird-energy"
 
 
 # ---------------------------------------------------------------------------- information needs (BSBCUE602 element 4)

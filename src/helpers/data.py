@@ -29,11 +29,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.casestudy import DEFAULT_CASE_STUDY
 from helpers.datafile import read_mapping
 from helpers.errors import UserFacingError
 from helpers.generator.dataset import Dataset
 from helpers import paths
+from helpers.paths import DEFAULT_CASE_STUDY
 
 CONFIG_FILE = "ccw.json"
 DEFAULT_SEED = 605  # the practice dataset's seed
@@ -129,15 +129,14 @@ def ensure_practice_dataset(slug: str | None = None, quiet: bool = False) -> Pat
 
     A stale practice dataset (made by another generator or case-study version) is replaced as a
     whole; only the practice folder is ever replaced (``helpers.paths``), never a learner's dataset."""
-    from helpers.casestudy import casestudies_dir
-    from helpers.generator.io import generator_fingerprint, read_dataset, write_marketing_db
+    from helpers.generator.fingerprint import generator_fingerprint
     slug = slug or case_study_slug()
     target = practice_dir(slug)
     manifest = target / "manifest.json"
     stale = False
     if manifest.is_file():
         made_by = json.loads(manifest.read_text(encoding="utf-8")).get("generator_fingerprint")
-        stale = made_by != generator_fingerprint(casestudies_dir() / slug / "casestudy.yaml")
+        stale = made_by != generator_fingerprint(paths.casestudies_dir() / slug / "casestudy.yaml")
     if not manifest.is_file() or stale:
         if not quiet:
             why = "the generator or case study changed since it was made" if stale else "first use"
@@ -150,6 +149,8 @@ def ensure_practice_dataset(slug: str | None = None, quiet: bool = False) -> Pat
         if not quiet:
             print(f"Building the marketing database {target / 'marketing.sqlite'} from the tables (first use)...",
                   file=sys.stderr)
+        from helpers.generator.io import read_dataset, write_marketing_db
+
         ds = read_dataset(target)
         tmp = target / ".marketing.sqlite.tmp"
         tmp.unlink(missing_ok=True)

@@ -16,12 +16,16 @@ gap tolerated (contacts). :func:`standard` returns it and :func:`meets_standard`
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from helpers.casestudy import MEASUREMENT_FAULT_KINDS, CaseStudy, DataStandards
 from helpers.errors import UserFacingError
+from helpers.vocabulary import MEASUREMENT_FAULT_KINDS
+
+if TYPE_CHECKING:  # annotations only: a setup cell importing this module does not import the case-study models
+    from helpers.casestudy import CaseStudy, DataStandards
 
 #: Fault classes of MIS records (one owner: the case-study data contract).
 FAULT_KINDS = tuple(MEASUREMENT_FAULT_KINDS)

@@ -7,6 +7,7 @@ This module is the one owner of the datasets' folder layout; every reader and wr
         practice/                       practice_dataset(slug): the practice dataset (made on first use)
         learners/<learner>/             learner_dataset(learner, slug): each learner's own variant
         records/regenerate-<time>.ipynb regenerate_record(slug): one executed notebook per `ccw regenerate`
+    casestudies/<slug>/casestudy.yaml   casestudies_dir(): the case studies (DEFAULT_CASE_STUDY unless configured)
     <course root>/manifests/<case study>/   grader_manifests(slug, course_root): the grader's records
         <learner> or _practice/         grader_manifest(slug, learner, course_root): manifest, ground truth
 
@@ -36,6 +37,14 @@ def project_root() -> Path:
     if (candidate / "pyproject.toml").is_file() and (candidate / "notebooks").is_dir():
         return candidate
     return Path.cwd()
+
+
+DEFAULT_CASE_STUDY = "lyrebird-energy"
+
+
+def casestudies_dir() -> Path:
+    """Folder holding one sub-folder per case study (``<project>/casestudies``)."""
+    return project_root() / "casestudies"
 
 
 def datasets_root() -> Path:

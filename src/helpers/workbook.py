@@ -111,11 +111,11 @@ def start(unit: str, *, quiet: bool = False):
     install_friendly_errors()
     ds = data.load_dataset()
     if not quiet:  # from the manifest: the banner shows before any table is read
-        cs = ds.case_study
+        organisation = ds.meta.get("organisation") or ds.case_study.organisation.name
         calls = ds.manifest.get("tables", {}).get("calls", {}).get("rows", 0)
         start = pd.Timestamp(ds.meta["period_start"])
         end = pd.Timestamp(ds.meta["period_end"]) - pd.Timedelta(days=1)  # period_end is exclusive
-        print(f"{unit} workbook · {cs.organisation.name} · learner: {data.learner_id() or 'none set'} · "
+        print(f"{unit} workbook · {organisation} · learner: {data.learner_id() or 'none set'} · "
               f"{calls:,} calls from {start:%d %b %Y} to {end:%d %b %Y}")
         if is_practice(ds):
             print(PRACTICE_NOTE)

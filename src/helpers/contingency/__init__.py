@@ -6,10 +6,24 @@ plan (``simulate``). Pass the learner's own outage, from their ``incidents`` tab
 (``helpers.generator.outages.of_dataset(ds)``): each learner's outages fall on days and at times of
 their own, so the case study's ``outages`` (the practice schedule) do not match their calls.
 """
-from helpers.contingency.check import ACTION_FIT, check_plan
-from helpers.contingency.plan import (ACTIONS, SCENARIO_SYSTEMS, Communication, ContingencyPlan, PlanError, Scenario,
-                                      TestSchedule, parse_plan)
-from helpers.contingency.simulate import CLEAR_WITHIN_HOURS, SimulationResult, simulate_plan
+from importlib import import_module
 
-__all__ = ["ACTIONS", "ACTION_FIT", "CLEAR_WITHIN_HOURS", "SCENARIO_SYSTEMS", "Communication", "ContingencyPlan",
-           "PlanError", "Scenario", "SimulationResult", "TestSchedule", "check_plan", "parse_plan", "simulate_plan"]
+_WHERE = {"ACTION_FIT": "check", "check_plan": "check",
+          "ACTIONS": "plan", "SCENARIO_SYSTEMS": "plan", "Communication": "plan", "ContingencyPlan": "plan",
+          "PlanError": "plan", "Scenario": "plan", "TestSchedule": "plan", "parse_plan": "plan",
+          "CLEAR_WITHIN_HOURS": "simulate", "SimulationResult": "simulate", "simulate_plan": "simulate"}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    """The package's names, imported on first use (PEP 562): the plan schema needs pydantic, which a workbook's
+    setup cell importing ``helpers.contingency`` should not wait for."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_WHERE))

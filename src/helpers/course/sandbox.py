@@ -163,7 +163,7 @@ def _parents(folder: str, made: set[str]) -> list[str]:
 
 
 def _learner_visible() -> list[str]:
-    from helpers.casestudy import casestudies_dir
+    from helpers.paths import casestudies_dir
 
     folder = casestudies_dir()
     return [str(folder)] if folder.is_dir() else []

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.tables import TABLES
+from helpers.lazy import Deferred
 
 
 @dataclass
@@ -36,11 +37,17 @@ class Dataset:
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.__getattr__(name)
 
-    @property
+    @cached_property
     def case_study(self):
-        """The case study the data was generated from (``helpers.casestudy.CaseStudy``)."""
-        from helpers.casestudy import load_case_study
-        return load_case_study(self.meta["case_study"])
+        """The case study the data was generated from (``helpers.casestudy.CaseStudy``), read on first use
+        (:class:`helpers.lazy.Deferred`: a setup cell's ``cs = ds.case_study`` does not wait for it)."""
+        slug = self.meta["case_study"]
+
+        def load():
+            from helpers.casestudy import load_case_study
+            return load_case_study(slug)
+
+        return Deferred(load)
 
     @property
     def targets(self) -> dict:
@@ -64,6 +71,8 @@ class Dataset:
         return f"<Dataset {self.meta.get('case_study')} seed {self.meta.get('seed')}{who}{where}: {counts}>"
 
     def _repr_html_(self) -> str:
+        from helpers.tables import TABLES
+
         rows = "".join(f"<tr><td><code>{k}</code></td><td style='text-align:right'>{v:,}</td>"
                        f"<td>{TABLES[k].meaning if k in TABLES else ''}</td></tr>" for k, v in self.row_counts().items())
         return (f"<p><b>{self.meta.get('title', self.meta.get('case_study'))}</b> "

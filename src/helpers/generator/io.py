@@ -29,6 +29,8 @@ import pyarrow.parquet as pq
 
 from helpers.errors import UserFacingError
 from helpers.generator.dataset import Dataset
+from helpers.generator.fingerprint import generator_fingerprint  # noqa: F401  (re-exported)
+from helpers.paths import casestudies_dir
 from helpers.tables import TABLES, dictionary_markdown
 
 FORMATS = ("parquet", "csv")
@@ -52,23 +54,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[dist] = "unknown"
     return out
-
-
-def generator_fingerprint(case_study_file: Path | None = None) -> str:
-    """SHA-256 over the code that decides the data (generator, providers, simulation, and the data contract
-    that sets every column's type) and the case study's YAML: a dataset whose fingerprint differs was made
-    by other code or another case study."""
-    import helpers
-    base = Path(helpers.__file__).resolve().parent
-    h = hashlib.sha256()
-    files = sorted([*base.glob("generator/*.py"), *base.glob("providers/**/*.py"), *base.glob("simulation/*.py"),
-                    base / "tables.py", base / "tables.yaml"])
-    if case_study_file is not None and Path(case_study_file).is_file():
-        files.append(Path(case_study_file))
-    for f in files:
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()
 
 
 def sha256(path: Path) -> str:
@@ -199,7 +184,6 @@ def write_dataset(ds: Dataset, out_dir: str | Path, fmt: str = "parquet", grader
         (tmp / "data_dictionary.md").write_text(dictionary_markdown() + "\n", encoding="utf-8")
         for extra in ("marketing.sqlite", "data_dictionary.md"):
             files[extra] = sha256(tmp / extra)
-        from helpers.casestudy import casestudies_dir
         manifest = {**ds.meta, "format": fmt, "generator": "helpers.generator",
                     "generator_fingerprint": generator_fingerprint(casestudies_dir() / ds.meta["case_study"]
                                                                    / "casestudy.yaml"),

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from helpers import measurement
-from helpers.casestudy import MIS_SYSTEMS
+from helpers.vocabulary import MIS_SYSTEMS
 from helpers.findings import Finding, Findings
-from helpers.tables import TABLES
 
 KPI_NAMES = ("service_level", "abandonment_rate", "asa_s", "aht_s", "fcr", "csat", "nps", "conversion_rate",
              "retention_rate", "cost_per_contact_aud", "occupancy")
@@ -23,7 +22,16 @@ COST_MEASURES = ("spend_vs_budget_aud", "paid_hours", "agent_headcount", "contac
                  "cost_per_contact_aud")
 MEASURES = tuple(dict.fromkeys(KPI_NAMES + COST_MEASURES))
 FREQUENCIES = ("per contact", "intraday", "daily", "weekly", "monthly", "quarterly")
-SOURCES = tuple(sorted(set(TABLES) | set(MIS_SYSTEMS)))
+
+
+def sources_of_figures() -> tuple[str, ...]:
+    """Where a need's figures can come from: the dataset's tables (the data contract) and the MIS systems. Read
+    when a check needs it: the contract is read (and validated with pydantic) on first use, not on import."""
+    from helpers.tables import TABLES
+
+    return tuple(sorted(set(TABLES) | set(MIS_SYSTEMS)))
+
+
 # where each KPI's figures come from (tables of the dataset or MIS systems)
 KPI_SOURCES = {
     "service_level": {"calls", "mis_events", "journeys", "acd", "chat", "ticketing"},
@@ -131,7 +139,8 @@ def information_needs(needs, cs, budget_lines) -> Findings:
     fs.append(_none("1.1", [r["measure"] for r in rows if r["measure"] not in MEASURES],
                     "measures are KPI names or cost/volume measures", f"unknown measures (use one of "
                     f"{', '.join(MEASURES)})", "measure"))
-    fs.append(_none("1.1", [s for r in rows for s in _listed(r["source"]) if s not in SOURCES] +
+    sources = sources_of_figures()
+    fs.append(_none("1.1", [s for r in rows for s in _listed(r["source"]) if s not in sources] +
                     [r["serves"] for r in rows if not _listed(r["source"])],
                     "sources are tables of the dataset or MIS systems",
                     "unknown sources (name tables of the data dictionary or the systems acd, ivr, chat, "
