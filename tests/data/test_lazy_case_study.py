@@ -31,9 +31,10 @@ def test_setup_cell_defers_the_case_study_and_its_models(notebook):
     case study, which is then the real one."""
     probe = (_setup_cell(notebook) + "\nimport sys, json\n"
              "before = sorted(m for m in ('pydantic', 'helpers.casestudy', 'pyarrow.parquet') if m in sys.modules)\n"
+             "import gc; frozen = gc.get_freeze_count()\n"
              "name = cs.organisation.name\n"
              "from helpers.casestudy import CaseStudy\n"
-             "print('PROBE', json.dumps([before, name, isinstance(cs, CaseStudy), 'pydantic' in sys.modules]))\n")
+             "print('PROBE', json.dumps([before, name, isinstance(cs, CaseStudy), 'pydantic' in sys.modules, frozen]))\n")
     env = {**os.environ, "CCW_ROOT": str(ROOT)}
     env.pop("CCW_LEARNER", None)
     env.pop("CCW_DATASET", None)
@@ -41,8 +42,9 @@ def test_setup_cell_defers_the_case_study_and_its_models(notebook):
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("PROBE "))
-    before, name, is_case_study, loaded = json.loads(line.removeprefix("PROBE "))
+    before, name, is_case_study, loaded, frozen = json.loads(line.removeprefix("PROBE "))
     assert before == []
+    assert frozen > 50_000  # pandas and the package frozen (gc.freeze): later collections do not walk them
     assert name == load_case_study().organisation.name and name in out.stdout  # the banner names it too
     assert is_case_study and loaded
 

@@ -20,6 +20,7 @@ read its memory to tamper with the next kernel.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -155,6 +156,9 @@ def _reap() -> None:
 
 def main() -> None:
     _preload()
+    # Python's prefork recipe (gc.freeze): what the zygote holds is never collected in a kernel, so a kernel's
+    # full collections neither walk it nor write to it (which would copy its pages out of the shared memory)
+    gc.freeze()
     _non_dumpable()
     out = sys.stdout
     out.write(json.dumps({"ready": True}) + "\n")
