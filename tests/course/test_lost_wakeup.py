@@ -69,3 +69,24 @@ def test_waiting_without_a_limit_returns_the_message():
     channel = LostWakeUpChannel(arrives_after=0.1)
     msg, waited = _timed(asyncio.wait_for(sliced_get_msg(channel.get_msg, slice_s=0.05)(timeout=None), 5))
     assert msg["msg_type"] == "execute_reply" and waited < 1.0
+
+
+def test_the_learners_validate_waits_in_slices_too():
+    """nbgrader's Validate in the lab (``TaskValidator``) runs the notebook through sliced channels as well."""
+    from nbformat.v4 import new_code_cell, new_notebook
+    from nbgrader.preprocessors import Execute
+
+    from helpers.lab.validate import TaskValidator
+
+    execute = next(p for p in TaskValidator().preprocessors if issubclass(p, Execute))
+    seen = []
+
+    class Probe(execute):
+        def preprocess_cell(self, cell, resources, index):  # the cell runs on this client
+            seen.append((self.kc.shell_channel.get_msg.__name__, self.kc.iopub_channel.get_msg.__name__))
+            return super().preprocess_cell(cell, resources, index)
+
+    nb = new_notebook(cells=[new_code_cell("6 * 7")])
+    Probe().preprocess(nb, {})
+    assert seen == [("get_msg_in_slices", "get_msg_in_slices")]
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "42"

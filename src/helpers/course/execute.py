@@ -88,9 +88,22 @@ def sliced_get_msg(get_msg, slice_s: float = WAKE_UP_SLICE):
     return get_msg_in_slices
 
 
-class GuardedClient(NotebookClient):
-    """nbclient's NotebookClient with an output cap, a record of cell timeouts, and channels that cannot miss
-    a message for longer than :data:`WAKE_UP_SLICE` (:func:`sliced_get_msg`)."""
+class SlicedChannels:
+    """For an nbclient ``NotebookClient`` (nbgrader's ``Execute`` is one): its shell and IOPub channels cannot
+    miss a message for longer than :data:`WAKE_UP_SLICE` (:func:`sliced_get_msg`)."""
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        for channel in (kc.shell_channel, kc.iopub_channel):
+            channel.get_msg = sliced_get_msg(channel.get_msg)
+        return kc
+
+    # nbclient binds its synchronous twin to its own coroutine (used by nbconvert's ExecutePreprocessor.preprocess)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+
+class GuardedClient(SlicedChannels, NotebookClient):
+    """nbclient's NotebookClient with an output cap, a record of cell timeouts, and sliced channels."""
 
     def __init__(self, nb, max_output_bytes: int, **kw):
         super().__init__(nb, on_cell_executed=self._keep_reply_error, **kw)
@@ -99,12 +112,6 @@ class GuardedClient(NotebookClient):
         self.dropped_bytes: dict[int, int] = {}
         self.timed_out_cells: list[int] = []
         self.current_cell: int | None = None
-
-    async def async_start_new_kernel_client(self):
-        kc = await super().async_start_new_kernel_client()
-        for channel in (kc.shell_channel, kc.iopub_channel):
-            channel.get_msg = sliced_get_msg(channel.get_msg)
-        return kc
 
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)

@@ -154,7 +154,22 @@ def _reap() -> None:
     _clean_scratch()
 
 
+def in_sandbox() -> bool:
+    """Whether this process is in a bubblewrap PID namespace of its own (bwrap, without ``--as-pid-1``, is its
+    PID 1; a machine's PID 1 is its init). :func:`_reap` kills every process it can see and clears ``/tmp``
+    and ``$HOME``: right in the learner's sandbox, ruinous outside it."""
+    try:
+        with open("/proc/1/comm", encoding="utf-8") as comm:
+            return comm.read().strip() == "bwrap"
+    except OSError:
+        return False
+
+
 def main() -> None:
+    if not in_sandbox():
+        sys.stderr.write("helpers.course.zygote runs only inside the grading sandbox (it kills every process it "
+                         "can see between kernels); start it through helpers.course.prefork.Zygote\n")
+        sys.exit(2)
     _preload()
     # Python's prefork recipe (gc.freeze): what the zygote holds is never collected in a kernel, so a kernel's
     # full collections neither walk it nor write to it (which would copy its pages out of the shared memory)

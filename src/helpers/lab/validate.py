@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import re
 
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from nbgrader.validator import Validator
+from traitlets import List
+
+from helpers.course.execute import SlicedChannels
 
 _HEADING = re.compile(r"^#+\s*Task\s+(\d+(?:\.\d+)?)\s*[·:\-–]?\s*(.*?)\s*$", re.MULTILINE)
 _CODE_TASK = re.compile(r"#\s*(?:Check\s*·\s*)?Task\s+(\d+(?:\.\d+)?)")
@@ -51,8 +55,15 @@ def task_names(nb) -> dict[int, str]:
     return names
 
 
+class SlicedExecute(SlicedChannels, Execute):
+    """nbgrader's Execute whose channels wait in slices, as the grader's (a lost wake-up would otherwise hold
+    the learner's Validate until the cell timeout)."""
+
+
 class TaskValidator(Validator):
     """nbgrader's Validator whose failures start with the task's number and title."""
+
+    preprocessors = List([CheckCellMetadata, ClearOutput, SlicedExecute])
 
     def _preprocess(self, nb):
         nb = super()._preprocess(nb)
