@@ -218,9 +218,11 @@ def load_dataset(path: str | Path | None = None, tables: list[str] | None = None
 
 
 def preload(ds: Dataset) -> Dataset:
-    """Read every table of ``ds`` now (the grader's kernel factory does, once per learner)."""
+    """Read every table of ``ds`` and its case study now (the grader's kernel factory does, once per learner: the
+    kernels it forks find both in memory)."""
     for name in ds.tables:
         ds.tables[name]
+    ds.case_study.slug  # read on first use (helpers.lazy.Deferred): this is the use
     return ds
 
 

@@ -97,3 +97,16 @@ def test_contingency_names_resolve_on_first_use():
     assert all(getattr(contingency, name) is not None for name in contingency.__all__)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         contingency.nope
+
+
+def test_preload_reads_the_case_study_a_forked_kernel_will_use():
+    """The grader's kernel factory preloads the learner's data: the case study too, or every kernel it forks would
+    read and validate the case study again when its notebook first uses ``cs``."""
+    probe = ("import helpers.casestudy as c\nfrom helpers.data import load_dataset, preload\n"
+             "preload(load_dataset())\nbefore = c._load_cached.cache_info().misses\n"
+             "load_dataset().case_study.organisation\nprint('PROBE', before, c._load_cached.cache_info().misses)\n")
+    env = {**os.environ, "CCW_ROOT": str(ROOT), "CCW_PARSE_CACHE": "off"}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    before, after = out.stdout.split("PROBE ")[1].split()
+    assert before == after == "1"

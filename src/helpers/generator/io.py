@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from helpers.errors import UserFacingError
 from helpers.generator.dataset import Dataset
-from helpers.generator.fingerprint import generator_fingerprint  # noqa: F401  (re-exported)
+from helpers.generator.fingerprint import generator_fingerprint
 from helpers.paths import casestudies_dir
 from helpers.tables import TABLES, dictionary_markdown
 
