@@ -15,9 +15,10 @@ pytestmark = pytest.mark.skipif(BWRAP is None, reason="bubblewrap is not install
 
 
 def _bwrap(*extra: str) -> list[str]:
-    # a private PID namespace and /tmp: were the guard ever to fail, its reap could reach nothing else
+    # a PID namespace of its own and a read-only file system: were the guard ever to fail, its reap could kill
+    # nothing outside and delete nothing (the checkout, its venv, may itself be under /tmp)
     return [BWRAP, "--unshare-pid", *extra, "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
-            "--dev", "/dev", "--tmpfs", "/tmp"]
+            "--dev", "/dev"]
 
 
 def test_in_sandbox_only_in_bubblewraps_pid_namespace():
