@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+from helpers.course.execute import SlicedNotebookClient
 
 from helpers.course.build import build_course
 from helpers.paths import project_root
@@ -36,7 +36,7 @@ def run_once(path: Path) -> tuple[float, int]:
     """(wall seconds, cells that raised) for one top-to-bottom run of ``path`` in a fresh kernel."""
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+    SlicedNotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - start
     errors = sum(1 for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error")

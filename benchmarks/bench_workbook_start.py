@@ -34,7 +34,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+from helpers.course.execute import SlicedNotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +54,7 @@ def _cpu_seconds(pid) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-class _FirstOutputClient(NotebookClient):
+class _FirstOutputClient(SlicedNotebookClient):
     """nbclient with ``record_timing`` records a cell's start and end only: this also records the kernel's
     timestamp of the cell's first output message (what the learner sees first) and the CPU time the kernel
     process used for the cell (read before the request is sent and after the kernel is idle again)."""

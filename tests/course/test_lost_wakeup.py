@@ -90,3 +90,23 @@ def test_the_learners_validate_waits_in_slices_too():
     Probe().preprocess(nb, {})
     assert seen == [("get_msg_in_slices", "get_msg_in_slices")]
     assert nb.cells[0].outputs[0]["data"]["text/plain"] == "42"
+
+
+def test_notebooks_run_elsewhere_wait_in_slices_too():
+    """Tests and benchmarks run notebooks with ``SlicedNotebookClient``: a lost wake-up there held a release's
+    run until its 600 s cell timeout (seen in a fresh-clone CI run, the kernel idle)."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from helpers.course.execute import SlicedNotebookClient
+
+    seen = []
+
+    class Probe(SlicedNotebookClient):
+        async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+            seen.append((self.kc.shell_channel.get_msg.__name__, self.kc.iopub_channel.get_msg.__name__))
+            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+
+    nb = new_notebook(cells=[new_code_cell("6 * 7")])
+    Probe(nb, timeout=60, kernel_name="python3").execute()
+    assert seen == [("get_msg_in_slices", "get_msg_in_slices")]
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "42"

@@ -77,10 +77,10 @@ def test_plain_nbgrader_validate_no_longer_says_success(notebook):
 
 def test_run_all_still_runs_top_to_bottom_without_red_boxes(notebook):
     """Working in the lab (not validating), unfinished tasks are said on stdout: no error, no stderr."""
-    from nbclient import NotebookClient
+    from helpers.course.execute import SlicedNotebookClient
 
     nb = nbformat.read(notebook, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()  # raises on the first error
+    SlicedNotebookClient(nb, timeout=120, kernel_name="python3").execute()  # raises on the first error
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     text = "".join(o.get("text", "") for o in outputs)

@@ -269,7 +269,7 @@ def built(tmp_path_factory):
 
 
 def test_course_builds_and_the_release_runs_before_anything_is_answered(built):
-    from nbclient import NotebookClient
+    from helpers.course.execute import SlicedNotebookClient
 
     from helpers import workbook
     course, report = built
@@ -280,7 +280,7 @@ def test_course_builds_and_the_release_runs_before_anything_is_answered(built):
     assert "BEGIN SOLUTION" not in text and '"benchmark"' not in text
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+    SlicedNotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [(i, o.ename, o.evalue[:200]) for i, c in enumerate(nb.cells)
               for o in c.get("outputs", []) if o.output_type == "error"]

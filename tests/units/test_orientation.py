@@ -226,13 +226,13 @@ def test_the_orientation_is_not_assessed(unit):
 
 @pytest.mark.parametrize("unit", UNITS)
 def test_the_orientation_runs_top_to_bottom_on_the_practice_dataset(unit):
-    from nbclient import NotebookClient
+    from helpers.course.execute import SlicedNotebookClient
 
     path = ROOT / "notebooks" / unit / "00_orientation.ipynb"
     nb = _read(path)
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     started = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+    SlicedNotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     print(f"{unit} orientation ran in {time.perf_counter() - started:.1f} s")
     errors = [(i, o.ename, o.evalue[:300]) for i, c in enumerate(nb.cells)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+from helpers.course.execute import SlicedNotebookClient
 
 from helpers.course.build import build_course
 
@@ -48,7 +48,7 @@ def test_release_runs_top_to_bottom_before_anything_is_answered(built):
         text = path.read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and '"benchmark"' not in text
         # the cell timeout only stops a hang (seconds per cell); speed is measured by the benchmark
-        NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+        SlicedNotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         errors = [(i, o.ename, o.evalue[:200]) for i, c in enumerate(nb.cells)
                   for o in c.get("outputs", []) if o.output_type == "error"]

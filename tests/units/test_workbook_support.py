@@ -131,14 +131,14 @@ def test_task_is_read_from_the_cells_first_line():
 
 def test_in_a_kernel_a_learner_error_is_a_short_error_output_naming_the_task():
     """Still an ``error`` output (so an autograded cell earns nothing), but one readable line."""
-    from nbclient import NotebookClient
+    from helpers.course.execute import SlicedNotebookClient
     nb = new_notebook(cells=[
         new_code_cell("import pandas as pd\nfrom helpers import workbook\nworkbook.install_friendly_errors()\n"
                       "calls = pd.DataFrame({'queue': ['sales'], 'wait_s': [3.0]})"),
         new_code_cell("# Task 1.4 · type your answer below, replacing None\nshare = calls['queu'].value_counts()"),
         new_code_cell("1 / 0"),
     ])
-    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    SlicedNotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
     (err,) = [o for o in nb.cells[1].outputs if o.output_type == "error"]
     assert err.ename == "KeyError"
     assert len(err.traceback) == 1

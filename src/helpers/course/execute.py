@@ -102,6 +102,11 @@ class SlicedChannels:
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
 
+class SlicedNotebookClient(SlicedChannels, NotebookClient):
+    """nbclient's NotebookClient with sliced channels: for running a notebook anywhere else (tests, benchmarks),
+    where a lost wake-up would otherwise hold a cell until its whole timeout."""
+
+
 class GuardedClient(SlicedChannels, NotebookClient):
     """nbclient's NotebookClient with an output cap, a record of cell timeouts, and sliced channels."""
 
