@@ -125,11 +125,12 @@ def main(argv=None) -> int:
     for path in sorted(args.notebooks.glob("*.ipynb")):
         # each notebook against floor kernels run beside it, as many as its own and alternating with them: the
         # fastest of N against the fastest of N, made in the same minutes
+        setup_source = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code").source
         floors, runs, same = [], [], []
         for _ in range(args.reps):
             floors.append(_run(new_notebook(cells=[new_code_cell("import pandas")]), path.parent).cells[0])
             runs.append(_run(nbformat.read(path, as_version=4), path.parent))
-            same.append(_same_kernel(next(c for c in runs[-1].cells if c.cell_type == "code").source, path.parent))
+            same.append(_same_kernel(setup_source, path.parent))
         setups = [next(c for c in nb.cells if c.cell_type == "code") for nb in runs]
         checks = [statistics.median(_seconds(nb.cells[i]) for nb in runs)
                   for i, c in enumerate(runs[0].cells)

@@ -107,8 +107,8 @@ class SlicedNotebookClient(SlicedChannels, NotebookClient):
     where a lost wake-up would otherwise hold a cell until its whole timeout."""
 
 
-class GuardedClient(SlicedChannels, NotebookClient):
-    """nbclient's NotebookClient with an output cap, a record of cell timeouts, and sliced channels."""
+class GuardedClient(SlicedNotebookClient):
+    """The sliced client with an output cap and a record of cell timeouts."""
 
     def __init__(self, nb, max_output_bytes: int, **kw):
         super().__init__(nb, on_cell_executed=self._keep_reply_error, **kw)
