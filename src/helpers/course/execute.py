@@ -23,10 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode
+import zmq
+from traitlets import Type, default
 
 from helpers.course.sandbox import SandboxSpec, allocate_uid, kernel_manager_class, sandbox_env, prepare_ipc_dir, seal_ipc_dir
 
@@ -88,15 +92,80 @@ def sliced_get_msg(get_msg, slice_s: float = WAKE_UP_SLICE):
     return get_msg_in_slices
 
 
+class SlicedSocketChannel(AsyncZMQSocketChannel):
+    """jupyter_client's asyncio channel whose ``get_msg`` waits in slices (:func:`sliced_get_msg`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.get_msg = sliced_get_msg(super().get_msg)
+
+
+class PromptKernelClient(AsyncKernelClient):
+    """jupyter_client's asyncio kernel client, with sliced waits on shell and IOPub, ready as soon as the kernel
+    has answered.
+
+    jupyter_client's ``wait_for_ready``, once the kernel has answered ``kernel_info`` on both channels, reads
+    IOPub until it has been silent for 0.2 s: a fifth of a second idle at every kernel start (a tenth of
+    grading a notebook). Here the wait ends at the kernel's own last word on that request, its ``idle`` status
+    on IOPub: the proof that IOPub is connected, and that nothing of the start-up is left to read."""
+
+    shell_channel_class = Type(SlicedSocketChannel)
+    iopub_channel_class = Type(SlicedSocketChannel)
+
+    @default("context")
+    def _context_default(self):
+        context = super()._context_default()
+        context.setsockopt(zmq.RECONNECT_IVL, 10)  # ms: the kernel binds after the client connects; zmq retries every 100 ms by default
+        return context
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        from jupyter_client.manager import KernelManager
+
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        if not isinstance(self.parent, KernelManager):  # as jupyter_client: no manager, so wait for heartbeats
+            while not await self._async_is_alive():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond to heartbeats in {timeout:g} seconds and timed out")
+                await asyncio.sleep(0.2)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if (reply is not None and reply["msg_type"] == "kernel_info_reply"
+                    and await self._iopub_done(reply["parent_header"].get("msg_id"))):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    wait_for_ready = _async_wait_for_ready
+
+    async def _iopub_done(self, msg_id: str | None, patience: float = 0.2) -> bool:
+        """Read IOPub up to the kernel's ``idle`` status for request ``msg_id``; False if it does not come within
+        ``patience`` seconds (IOPub not connected yet: jupyter_client's own test, with its 0.2 s)."""
+        until = time.monotonic() + patience
+        while True:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=max(0.0, until - time.monotonic()))
+            except Empty:
+                return False
+            if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+                    and msg["parent_header"].get("msg_id") == msg_id):
+                return True
+
+
 class SlicedChannels:
-    """For an nbclient ``NotebookClient`` (nbgrader's ``Execute`` is one): its shell and IOPub channels cannot
-    miss a message for longer than :data:`WAKE_UP_SLICE` (:func:`sliced_get_msg`)."""
+    """For an nbclient ``NotebookClient`` (nbgrader's ``Execute`` is one): its kernel client is a
+    :class:`PromptKernelClient`, so its shell and IOPub channels cannot miss a message for longer than
+    :data:`WAKE_UP_SLICE`, and a kernel is ready without an idle fifth of a second."""
 
     async def async_start_new_kernel_client(self):
-        kc = await super().async_start_new_kernel_client()
-        for channel in (kc.shell_channel, kc.iopub_channel):
-            channel.get_msg = sliced_get_msg(channel.get_msg)
-        return kc
+        self.km.client_class = f"{PromptKernelClient.__module__}.{PromptKernelClient.__qualname__}"
+        return await super().async_start_new_kernel_client()
 
     # nbclient binds its synchronous twin to its own coroutine (used by nbconvert's ExecutePreprocessor.preprocess)
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
