@@ -9,6 +9,8 @@ Reads the gradebook only (workers may run this in parallel).
 from __future__ import annotations
 
 import os
+import re
+import threading
 from pathlib import Path
 
 import nbformat
@@ -86,9 +88,56 @@ class ReadableOutputs(_Preprocessor):
         return nb, resources
 
 
+IMAGE_ALT = "An image drawn by the code of this cell (a chart or a picture): the code is shown above it"
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)", re.IGNORECASE)
+
+
+def with_alt_text(html: str) -> str:
+    """Every ``<img>`` of ``html`` that has no ``alt`` gets :data:`IMAGE_ALT` (the template writes images
+    without one; a screen reader then has nothing to say). A data URI never holds ``>``, so a tag ends at the
+    first one."""
+    return _IMG_WITHOUT_ALT.sub(f'<img alt="{IMAGE_ALT}"', html)
+
+
+def _feedback_exporter_class():
+    from nbconvert.exporters import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class FeedbackExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its BeautifulSoup pass.
+
+        ``HTMLExporter.from_notebook_node`` parses the finished page again with BeautifulSoup and writes it
+        back out, to give images without alt text a default one and to make JupyterLab-template cells
+        focusable. Feedback pages use nbgrader's template, built on the classic one (no JupyterLab cells), and
+        are a few hundred kB of highlighted code and tables each: that pass was 45 % of their rendering. Here
+        the page is the template's output with :func:`with_alt_text` (what the pass did on these pages), and
+        the rest of ``from_notebook_node`` is nbconvert's own."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return with_alt_text(html), resources
+
+    return FeedbackExporter
+
+
+_PER_THREAD = threading.local()
+
+
 def _exporter():
+    """One exporter per thread (a Dask worker may run tasks in threads; a render registers per-page filters):
+    making one compiles its Jinja templates, a quarter of a page's rendering."""
+    exporter = getattr(_PER_THREAD, "exporter", None)
+    if exporter is not None:
+        return exporter
     import nbgrader
-    from nbconvert.exporters import HTMLExporter
     from traitlets.config import Config
 
     base = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
@@ -96,7 +145,8 @@ def _exporter():
     c.HTMLExporter.template_name = "feedback"
     c.HTMLExporter.extra_template_basedirs = [str(base / "templates")]
     c.HTMLExporter.extra_template_paths = [str(base / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
-    return HTMLExporter(config=c)
+    _PER_THREAD.exporter = _feedback_exporter_class()(config=c)
+    return _PER_THREAD.exporter
 
 
 def render_feedback(nb, learner: str, assignment: str, notebook: str, db_url: str) -> str:
