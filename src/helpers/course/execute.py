@@ -107,7 +107,9 @@ class PromptKernelClient(AsyncKernelClient):
     jupyter_client's ``wait_for_ready``, once the kernel has answered ``kernel_info`` on both channels, reads
     IOPub until it has been silent for 0.2 s: a fifth of a second idle at every kernel start (a tenth of
     grading a notebook). Here the wait ends at the kernel's own last word on that request, its ``idle`` status
-    on IOPub: the proof that IOPub is connected, and that nothing of the start-up is left to read."""
+    on IOPub: the proof that IOPub is connected, and that nothing of the start-up is left to read. And the
+    client connects before a new kernel listens, so zmq retries; its default of every 100 ms cost most of a
+    further tenth per kernel, here every 10 ms."""
 
     shell_channel_class = Type(SlicedSocketChannel)
     iopub_channel_class = Type(SlicedSocketChannel)
@@ -115,7 +117,7 @@ class PromptKernelClient(AsyncKernelClient):
     @default("context")
     def _context_default(self):
         context = super()._context_default()
-        context.setsockopt(zmq.RECONNECT_IVL, 10)  # ms: the kernel binds after the client connects; zmq retries every 100 ms by default
+        context.setsockopt(zmq.RECONNECT_IVL, 10)  # ms, for every socket this client opens
         return context
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
