@@ -57,9 +57,10 @@ def test_pages_match_nbconverts_and_every_image_has_alt_text():
 
 
 def test_alt_text_is_added_only_where_missing():
-    html = '<p><img src="a.png"><IMG SRC="b.png" width=3><img alt="kept" src="c.png"><img\nsrc="d.png"></p>'
+    html = ('<p><img src="a.png"><IMG SRC="b.png" width=3><img alt="kept" src="c.png"><img\nsrc="d.png">'
+            '<img ALT = "x" src="e.png"></p>')
     alts = [img.get("alt") for img in BeautifulSoup(feedback.with_alt_text(html), "html.parser").find_all("img")]
-    assert alts == [feedback.IMAGE_ALT, feedback.IMAGE_ALT, "kept", feedback.IMAGE_ALT]
+    assert alts == [feedback.IMAGE_ALT, feedback.IMAGE_ALT, "kept", feedback.IMAGE_ALT, "x"]
     assert feedback.with_alt_text("<p>&lt;img src=x&gt; is text</p>") == "<p>&lt;img src=x&gt; is text</p>"
 
 

@@ -29,8 +29,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode
-import zmq
 from traitlets import Type, default
+import zmq
 
 from helpers.course.sandbox import SandboxSpec, allocate_uid, kernel_manager_class, sandbox_env, prepare_ipc_dir, seal_ipc_dir
 

@@ -89,7 +89,7 @@ class ReadableOutputs(_Preprocessor):
 
 
 IMAGE_ALT = "An image drawn by the code of this cell (a chart or a picture): the code is shown above it"
-_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)", re.IGNORECASE)
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\salt\s*=)", re.IGNORECASE)
 
 
 def with_alt_text(html: str) -> str:
