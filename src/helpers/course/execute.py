@@ -117,7 +117,8 @@ class PromptKernelClient(AsyncKernelClient):
     @default("context")
     def _context_default(self):
         context = super()._context_default()
-        context.setsockopt(zmq.RECONNECT_IVL, 10)  # ms, for every socket this client opens
+        context.setsockopt(zmq.RECONNECT_IVL, 10)  # ms, for every socket this client opens; each retry
+        context.setsockopt(zmq.RECONNECT_IVL_MAX, 1000)  # waits twice as long, so a dead kernel costs little
         return context
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
@@ -223,6 +224,27 @@ def _not_run_output(reason: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename="NotRun", evalue=reason, traceback=[f"NotRun: {reason}"])
 
 
+async def _release(client: NotebookClient) -> None:
+    """Close the client of a kernel the grader started itself (sandboxed or forked from a zygote).
+
+    nbclient cleans up only after kernels whose manager it made; for these it left the client open: per
+    notebook a heartbeat thread and a zmq context whose sockets kept retrying the dead kernel, every 10 ms
+    (``PromptKernelClient``), so a worker spent more CPU with every notebook it graded (6 s over the demo's
+    40); and a plain sandboxed kernel (no zygote) ran on, idle, until its worker ended."""
+    if client.owns_km:
+        return
+    if client.kc is not None:
+        await ensure_async(client.kc.stop_channels())
+        client.kc = None
+    km = client.km
+    if km is None:
+        return
+    if getattr(km, "zygote", None) is None and await ensure_async(km.is_alive()):
+        await ensure_async(km.shutdown_kernel(now=True))  # a plain sandboxed kernel: nothing else would end it
+    else:
+        await ensure_async(km.cleanup_resources())  # a forked kernel: the zygote's reap ends it
+
+
 async def _run(client: GuardedClient, limits: Limits, run: Execution, env: dict, cwd: str,
                sealed: Path | None = None) -> None:
     deadline = time.monotonic() + limits.notebook_timeout
@@ -234,33 +256,36 @@ async def _run(client: GuardedClient, limits: Limits, run: Execution, env: dict,
         killed_for_time = True
         await client.km.signal_kernel(signal.SIGKILL)
 
-    # The kernel's own stderr (ipykernel's start-up chatter, crash dumps) is not the learner's output.
-    async with client.async_setup_kernel(env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-        guard = asyncio.ensure_future(watchdog())
-        try:
-            await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
-            if sealed is not None:
-                seal_ipc_dir(sealed)
-            for index, cell in enumerate(client.nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                client.current_cell = index
-                try:
-                    await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
-                    run.cells_run += 1
-                except DeadKernelError:
-                    run.died, run.timed_out = True, killed_for_time
-                    reason = (f"the notebook ran longer than {limits.notebook_timeout:g} s and was stopped"
-                              if killed_for_time else "the Python kernel died (crash, os._exit or out of memory)")
-                    run.notes.append(f"Cell {index + 1}: {reason}; this cell and the cells after it were not run "
-                                     "and earn no marks.")
-                    cell.outputs = [*cell.get("outputs", []), _not_run_output(reason)]
-                    for later in client.nb.cells[index + 1:]:
-                        if later.cell_type == "code":
-                            later.outputs = [_not_run_output(reason)]
-                    break
-        finally:
-            guard.cancel()
+    try:
+        # The kernel's own stderr (ipykernel's start-up chatter, crash dumps) is not the learner's output.
+        async with client.async_setup_kernel(env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            guard = asyncio.ensure_future(watchdog())
+            try:
+                await client.async_wait_for_reply(await ensure_async(client.kc.kernel_info()))
+                if sealed is not None:
+                    seal_ipc_dir(sealed)
+                for index, cell in enumerate(client.nb.cells):
+                    if cell.cell_type != "code":
+                        continue
+                    client.current_cell = index
+                    try:
+                        await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+                        run.cells_run += 1
+                    except DeadKernelError:
+                        run.died, run.timed_out = True, killed_for_time
+                        reason = (f"the notebook ran longer than {limits.notebook_timeout:g} s and was stopped"
+                                  if killed_for_time else "the Python kernel died (crash, os._exit or out of memory)")
+                        run.notes.append(f"Cell {index + 1}: {reason}; this cell and the cells after it were not run "
+                                         "and earn no marks.")
+                        cell.outputs = [*cell.get("outputs", []), _not_run_output(reason)]
+                        for later in client.nb.cells[index + 1:]:
+                            if later.cell_type == "code":
+                                later.outputs = [_not_run_output(reason)]
+                        break
+            finally:
+                guard.cancel()
+    finally:
+        await _release(client)
 
 
 def execute_notebook(nb: NotebookNode, *, env: dict, cwd: str, limits: Limits = Limits(),
