@@ -67,4 +67,6 @@ def test_forked_kernels_leave_no_client_behind():
             threads.append(len(os.listdir("/proc/self/task")))
     finally:
         zygote.close()
-    assert threads[-1] <= threads[0]  # was about five more threads (heartbeat, zmq's) per notebook
+    # the leak added about five threads (heartbeat, zmq's) per notebook, ten over these; other libraries in the
+    # test process may start one of their own meanwhile (a fresh-clone CI run saw one)
+    assert threads[-1] - threads[0] <= 2, threads
