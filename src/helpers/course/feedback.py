@@ -149,8 +149,9 @@ def _exporter():
     return _PER_THREAD.exporter
 
 
-def render_feedback(nb, learner: str, assignment: str, notebook: str, db_url: str) -> str:
-    """The feedback page of one autograded notebook (scores and comments from the gradebook)."""
+def render_feedback(nb, learner: str, assignment: str, notebook: str, db_url: str, exporter=None) -> str:
+    """The feedback page of one autograded notebook (scores and comments from the gradebook); ``exporter``
+    (default: this thread's :class:`FeedbackExporter`) writes the HTML."""
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
@@ -166,7 +167,7 @@ def render_feedback(nb, learner: str, assignment: str, notebook: str, db_url: st
                  "unique_key": notebook}
     nb, resources = GetGrades()(nb, resources)
     nb, resources = CSSHTMLHeaderPreprocessor()(nb, resources)
-    html, _ = _exporter().from_notebook_node(nb, resources=resources)
+    html, _ = (exporter or _exporter()).from_notebook_node(nb, resources=resources)
     return html
 
 
